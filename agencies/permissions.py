@@ -1,0 +1,74 @@
+"""Role checks, for pages and for the API: one place that says who may do what."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from agencies.models import MachineToken, Role
+
+STAFF_ROLES = frozenset(Role.values)
+OPERATIONS_ROLES = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+
+
+def has_role(user, roles) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in roles)
+
+
+def role_required(*roles):
+    """Page decorator: sign-in page for anonymous users, 403 for a role that may not see it."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+class HasRole(BasePermission):
+    """API permission: the user holds one of `roles`. Machine tokens hold no role."""
+
+    roles: frozenset = STAFF_ROLES
+
+    def has_permission(self, request, view) -> bool:
+        return has_role(request.user, self.roles)
+
+
+def roles(*allowed) -> type[BasePermission]:
+    return type("HasRole", (HasRole,), {"roles": frozenset(allowed)})
+
+
+class IsStaff(HasRole):
+    """Any person with a role; the default for every API view."""
+
+
+class ReadStaffWriteAdmin(BasePermission):
+    """Reference data: every role reads it, only an administrator changes it."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return has_role(request.user, STAFF_ROLES)
+        return has_role(request.user, {Role.ADMIN})
+
+
+class IsCtiAdapter(BasePermission):
+    """The telephony adapter's token, and nothing else."""
+
+    def has_permission(self, request, view) -> bool:
+        token = request.auth
+        return isinstance(token, MachineToken) and token.kind == MachineToken.Kind.CTI
+
+
+# Who may open which console; the header's links and the pages' checks both read these.
+CALLS_CONSOLE_ROLES = frozenset({Role.CALL_TAKER, Role.SUPERVISOR, Role.ADMIN})
+DISPATCH_CONSOLE_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+DESK_CONSOLE_ROLES = frozenset({Role.AGENCY_DESK})
+AUDIT_ROLES = frozenset({Role.VERIFIER, Role.SUPERVISOR, Role.ADMIN})

@@ -1,0 +1,86 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from agencies.geo import locate
+from agencies.models import Agency, Area, Station, Unit
+from agencies.permissions import ReadStaffWriteAdmin
+from agencies.serializers import (
+    AgencySerializer,
+    LocationSerializer,
+    PointQuery,
+    StationSerializer,
+    UnitSerializer,
+)
+
+
+class AgencyViewSet(viewsets.ModelViewSet):
+    queryset = Agency.objects.all()
+    serializer_class = AgencySerializer
+    permission_classes = [ReadStaffWriteAdmin]
+
+
+class StationViewSet(viewsets.ModelViewSet):
+    queryset = Station.objects.select_related("area")
+    serializer_class = StationSerializer
+    permission_classes = [ReadStaffWriteAdmin]
+
+
+class UnitViewSet(viewsets.ModelViewSet):
+    serializer_class = UnitSerializer
+    permission_classes = [ReadStaffWriteAdmin]
+
+    def get_queryset(self):
+        """An agency desk sees its own units only; the operations room sees all."""
+        units = Unit.objects.select_related("agency")
+        user = self.request.user
+        return units.filter(agency_id=user.agency_id) if user.agency_id else units
+
+
+class AreaViewSet(viewsets.ViewSet):
+    """Kecamatan and desa/kelurahan of Ambon Island, as GeoJSON for the map."""
+
+    permission_classes = [ReadStaffWriteAdmin]
+
+    @extend_schema(
+        parameters=[{"name": "level", "in": "query", "schema": {"enum": Area.Level.values}}],
+        responses={200: OpenApiTypes.OBJECT},
+        description="A GeoJSON FeatureCollection (RFC 7946) of the areas.",
+    )
+    def list(self, request):
+        areas = Area.objects.select_related("parent")
+        level = request.query_params.get("level")
+        if level in Area.Level.values:
+            areas = areas.filter(level=level)
+        features = [
+            {
+                "type": "Feature",
+                "id": area.code,
+                "geometry": area.geometry,
+                "properties": {
+                    "code": area.code,
+                    "name": area.name,
+                    "level": area.level,
+                    "parent": area.parent.code if area.parent else None,
+                    "regency_code": area.regency_code,
+                    "label": [area.label_lon, area.label_lat],
+                },
+            }
+            for area in areas
+        ]
+        return Response({"type": "FeatureCollection", "features": features})
+
+    @extend_schema(parameters=[PointQuery], responses=LocationSerializer)
+    @action(detail=False)
+    def locate(self, request):
+        """desa → kecamatan → regency of a point (snapped within 2 km and marked approximate)."""
+        query = PointQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        location = locate(query.validated_data["lat"], query.validated_data["lon"])
+        if location is None:
+            raise NotFound(_("This point is outside Ambon Island (more than 2 km from any area)."))
+        return Response(LocationSerializer(location.as_dict()).data)

@@ -1,0 +1,3 @@
+from ambon112.celery import app as celery_app
+
+__all__ = ["celery_app"]

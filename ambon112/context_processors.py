@@ -1,0 +1,25 @@
+from django.utils.translation import gettext_lazy as _
+
+from agencies.permissions import (
+    AUDIT_ROLES,
+    CALLS_CONSOLE_ROLES,
+    DESK_CONSOLE_ROLES,
+    DISPATCH_CONSOLE_ROLES,
+)
+
+# The consoles in the header, in order; a role's first console is its home page.
+CONSOLES = [
+    ("calls_console", _("Calls"), CALLS_CONSOLE_ROLES),
+    ("dispatch_console", _("Dispatch"), DISPATCH_CONSOLE_ROLES),
+    ("agency_console", _("Agency desk"), DESK_CONSOLE_ROLES),
+    ("audit", _("Audit"), AUDIT_ROLES),
+]
+
+
+def consoles_for(user) -> list[tuple[str, str]]:
+    role = getattr(user, "role", "")
+    return [(name, label) for name, label, roles in CONSOLES if role in roles]
+
+
+def console(request):
+    return {"consoles": consoles_for(getattr(request, "user", None))}

@@ -1,0 +1,36 @@
+"""The console socket: authenticate, join the user's feed, relay events. Writes go over REST."""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.urls import path
+
+from incidents.events import feed_for_user, feed_head
+
+
+class ConsoleConsumer(AsyncJsonWebsocketConsumer):
+    """Relays the one feed a user may follow; a console resyncs over REST from `head`."""
+
+    feed: str | None = None
+
+    async def connect(self):
+        self.feed = await database_sync_to_async(feed_for_user)(self.scope.get("user"))
+        if self.feed is None:
+            await self.close()  # before accept: the handshake is refused with 403
+            return
+        await self.channel_layer.group_add(self.feed, self.channel_name)
+        await self.accept()
+        head = await database_sync_to_async(feed_head)(self.feed)
+        await self.send_json({"type": "hello", "feed": self.feed, "head": head})
+
+    async def disconnect(self, code):
+        if self.feed:
+            await self.channel_layer.group_discard(self.feed, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        await self.send_json({"type": "error", "detail": "Writes go over the REST API."})
+
+    async def event_message(self, message):
+        await self.send_json({"type": "event", "event": message["event"]})
+
+
+websocket_urlpatterns = [path("ws/console/", ConsoleConsumer.as_asgi())]

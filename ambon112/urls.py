@@ -1,0 +1,41 @@
+import axes.admin  # noqa: F401
+import django.contrib.auth.admin  # noqa: F401
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+import agencies.admin  # noqa: F401  (registers the admin pages; see settings.INSTALLED_APPS)
+import incidents.admin  # noqa: F401
+from agencies.views import AgencyViewSet, AreaViewSet, StationViewSet, UnitViewSet
+from ambon112 import views
+from dispatch.views import agency_console, dispatch_console
+from incidents.views import EventListView, IncidentTypeViewSet, audit, calls_console
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("agencies", AgencyViewSet)
+router.register("stations", StationViewSet)
+router.register("units", UnitViewSet, basename="unit")
+router.register("areas", AreaViewSet, basename="area")
+router.register("incident-types", IncidentTypeViewSet)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("healthz", views.healthz, name="healthz"),
+    path("console/calls/", calls_console, name="calls_console"),
+    path("console/dispatch/", dispatch_console, name="dispatch_console"),
+    path("console/agency/", agency_console, name="agency_console"),
+    path("audit/", audit, name="audit"),
+    path("api/events/", EventListView.as_view(), name="events"),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from ambon112 import health
+from ambon112.context_processors import consoles_for
+
+
+@login_required
+def home(request):
+    """Send each person to the first console of their role."""
+    consoles = consoles_for(request.user)
+    if not consoles:
+        raise PermissionDenied
+    return redirect(consoles[0][0])
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """200 while the database answers; the channel layer and scheduler are reported alongside."""
+    checks = {
+        "database": health.check_database(),
+        "channel_layer": health.check_channel_layer(),
+        "scheduler": health.check_scheduler(),
+    }
+    ok = checks["database"]["ok"]
+    status = "ok" if all(check["ok"] for check in checks.values()) else "degraded"
+    return JsonResponse({"status": status if ok else "down", **checks}, status=200 if ok else 503)

@@ -1,0 +1,176 @@
+"""The event log: append in the service's transaction, broadcast after commit, verify the chain.
+
+Sequence numbers are handed out in commit order: `record_event` locks the chain head row, and
+the lock is held until the surrounding transaction commits, so no event can commit before an
+event with a smaller number (DESIGN.md §5). Services call it as their last step.
+
+Every console follows exactly one feed: the operations room follows `ops` (every event), an
+agency desk follows `agency.<code>` (the events naming its agency). Each pushed event carries
+`prev`, its feed's previous sequence number, so a console can tell an event it was never meant
+to see from one it missed, and resync over REST only in the second case.
+"""
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from agencies.models import Agency, Role
+from incidents.models import Event, EventAudience, EventChainHead
+from incidents.serializers import EventSerializer
+
+logger = logging.getLogger(__name__)
+
+OPS_FEED = "ops"
+OPS_ROLES = {Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.VERIFIER}
+GENESIS_HASH = "0" * 64
+
+
+def agency_feed(code: str) -> str:
+    return f"agency.{code}"
+
+
+def feed_for_user(user) -> str | None:
+    """The one feed a signed-in user's consoles follow, or None when they may follow none."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.AGENCY_DESK:
+        return agency_feed(user.agency.code)
+    if user.role in OPS_ROLES:
+        return OPS_FEED
+    return None
+
+
+def events_visible_to(user) -> models.QuerySet[Event]:
+    """The events a user may read: all of them for the operations room, its own for a desk."""
+    feed = feed_for_user(user)
+    if feed is None:
+        return Event.objects.none()
+    if feed == OPS_FEED:
+        return Event.objects.all()
+    return Event.objects.filter(audience__agency_id=user.agency_id)
+
+
+def feed_head(feed: str) -> int:
+    """The sequence number of the newest committed event on a feed (0 when there is none)."""
+    head = EventChainHead.objects.get(pk=1)
+    return head.seq if feed == OPS_FEED else head.feeds.get(feed, 0)
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _hash_of(event: Event) -> str:
+    body = _canonical(
+        {
+            "seq": event.seq,
+            "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": event.actor_id,
+            "actor_label": event.actor_label,
+            "kind": event.kind,
+            "subject": [event.subject_type, event.subject_id],
+            "payload": event.payload,
+            "agencies": event.agencies,
+        }
+    )
+    return hashlib.sha256(f"{event.prev_hash}{body}".encode()).hexdigest()
+
+
+def record_event(
+    kind: str,
+    *,
+    subject: models.Model | None = None,
+    actor=None,
+    actor_label: str = "",
+    payload: dict | None = None,
+    agencies: Iterable[Agency] = (),
+) -> Event:
+    """Append one event inside the caller's transaction and broadcast it once that commits."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_event must run inside the service's transaction.")
+    agency_list = sorted({a.pk: a for a in agencies}.values(), key=lambda a: a.code)
+    head = EventChainHead.objects.select_for_update().get(pk=1)
+    event = Event(
+        seq=head.seq + 1,
+        at=timezone.now(),
+        actor=actor,
+        actor_label=actor_label or (actor.get_username() if actor else "system"),
+        kind=kind,
+        subject_type=subject._meta.model_name if subject is not None else "",
+        subject_id=str(subject.pk) if subject is not None else "",
+        # Round-trip through JSON so that what is hashed is exactly what the database returns.
+        payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),
+        agencies=[a.code for a in agency_list],
+        prev_hash=head.hash,
+    )
+    event.hash = _hash_of(event)
+    event.save(force_insert=True)
+    EventAudience.objects.bulk_create(EventAudience(event=event, agency=a) for a in agency_list)
+
+    prev_by_feed = {OPS_FEED: head.seq}
+    for code in event.agencies:
+        prev_by_feed[agency_feed(code)] = head.feeds.get(agency_feed(code), 0)
+        head.feeds[agency_feed(code)] = event.seq
+    head.seq, head.hash = event.seq, event.hash
+    head.save(update_fields=["seq", "hash", "feeds"])
+    transaction.on_commit(
+        partial(broadcast, message=EventSerializer(event).data, prev_by_feed=prev_by_feed),
+        robust=True,
+    )
+    return event
+
+
+def broadcast(*, message: dict, prev_by_feed: dict[str, int]) -> None:
+    """Push one committed event to every feed that may see it. A lost push is resynced later."""
+    layer = get_channel_layer()
+    for feed, prev in prev_by_feed.items():
+        async_to_sync(layer.group_send)(
+            feed, {"type": "event.message", "event": {**message, "prev": prev}}
+        )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.first_bad_seq is None
+
+
+def verify_chain(*, since: datetime | None = None) -> ChainReport:
+    """Walk the log in order and name the first row that was altered, inserted or removed."""
+    events = Event.objects.order_by("seq")
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    if since is not None:
+        first = events.filter(at__gte=since).first()
+        if first is None:
+            return ChainReport(checked=0)
+        before = events.filter(seq__lt=first.seq).last()
+        expected_seq = first.seq
+        prev_hash = before.hash if before else GENESIS_HASH
+        events = events.filter(seq__gte=first.seq)
+    for event in events.iterator(chunk_size=2000):
+        if event.seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"sequence {expected_seq} is missing")
+        if event.prev_hash != prev_hash:
+            return ChainReport(checked, event.seq, "does not follow the previous event")
+        if _hash_of(event) != event.hash:
+            return ChainReport(checked, event.seq, "content does not match its hash")
+        expected_seq, prev_hash, checked = event.seq + 1, event.hash, checked + 1
+    head = EventChainHead.objects.get(pk=1)
+    if since is None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
+        return ChainReport(checked, expected_seq, f"the log ends before sequence {head.seq}")
+    return ChainReport(checked)

@@ -1,0 +1,91 @@
+// Ambon 112 live feed, shared by every console page.
+//
+// Connects to /ws/console/, applies events in sequence order, and after any (re)connect
+// fetches the events it missed from /api/events/?after=N before following the socket again.
+// Each pushed event carries `prev`, the previous sequence number on this console's feed: when
+// `prev` is newer than the last applied event, something was missed and a resync runs.
+// Applied events are dispatched on `document` as "live:event"; the connection state as
+// "live:status" ("connecting" | "online" | "offline").
+
+const MAX_BACKOFF_MS = 15000;
+
+export function startLive({ lastSeq = 0, eventsUrl = "/api/events/", socketPath = "/ws/console/" } = {}) {
+  let applied = lastSeq;
+  let syncing = null;
+  let queued = [];
+  let attempt = 0;
+  let socket = null;
+
+  const emit = (name, detail) => document.dispatchEvent(new CustomEvent(name, { detail }));
+
+  function apply(event) {
+    if (event.seq <= applied) return;
+    applied = event.seq;
+    emit("live:event", event);
+  }
+
+  function resync() {
+    if (!syncing) {
+      syncing = (async () => {
+        let more = true;
+        while (more) {
+          const response = await fetch(`${eventsUrl}?after=${applied}`, {
+            credentials: "same-origin",
+            headers: { Accept: "application/json" },
+          });
+          if (response.status === 401 || response.status === 403) {
+            window.location.reload(); // signed out elsewhere: the page sends us to sign in
+            return;
+          }
+          if (!response.ok) throw new Error(`resync failed with HTTP ${response.status}`);
+          const page = await response.json();
+          page.events.forEach(apply);
+          more = page.has_more;
+        }
+      })().finally(() => {
+        syncing = null;
+        const pending = queued;
+        queued = [];
+        pending.forEach(receive);
+      });
+      syncing.catch(() => socket && socket.close());
+    }
+    return syncing;
+  }
+
+  function receive(event) {
+    if (syncing) {
+      queued.push(event);
+    } else if (event.seq > applied && event.prev > applied) {
+      queued.push(event);
+      resync();
+    } else {
+      apply(event);
+    }
+  }
+
+  function connect() {
+    emit("live:status", attempt ? "offline" : "connecting");
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${window.location.host}${socketPath}`);
+    socket.addEventListener("message", (message) => {
+      const data = JSON.parse(message.data);
+      if (data.type === "hello") {
+        attempt = 0;
+        emit("live:status", "online");
+        if (data.head > applied) resync();
+      } else if (data.type === "event") {
+        receive(data.event);
+      }
+    });
+    socket.addEventListener("close", () => {
+      socket = null;
+      emit("live:status", "offline");
+      const ceiling = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++);
+      setTimeout(connect, ceiling / 2 + Math.random() * (ceiling / 2));
+    });
+  }
+
+  connect();
+  return { get lastSeq() { return applied; } };
+}
