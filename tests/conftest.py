@@ -1,0 +1,118 @@
+"""The fixed cast of the test suite, and the rule for services a test needs.
+
+Under CI=true a test that needs PostgreSQL, Redis or the browser fails when the service is
+missing; elsewhere (a fresh machine with only Python and make) it is skipped with the reason.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from agencies.models import Agency, Role, User
+from incidents.models import EventChainHead
+
+CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct-horse-battery-112"
+
+
+def _missing(marker: str) -> str | None:
+    """Why the service behind a marker cannot be used here, or None when it can."""
+    if marker == "postgres":
+        engine = settings.DATABASES["default"]["ENGINE"]
+        return None if "postgresql" in engine else "DATABASE_URL does not point to PostgreSQL"
+    if marker == "redis":
+        if not settings.REDIS_URL:
+            return "REDIS_URL is not set"
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            return f"Redis at REDIS_URL does not answer: {exc}"
+        return None
+    if marker == "browser":
+        if not os.path.exists(CHROMIUM):
+            return f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if shutil.which("node") is None:
+            try:
+                import playwright  # noqa: F401
+            except ImportError:
+                return "playwright is not installed"
+        return None
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis", "browser"):
+        if item.get_closest_marker(marker):
+            reason = _missing(marker)
+            if reason and CI:
+                pytest.fail(f"CI=true and this test needs {marker}: {reason}", pytrace=False)
+            if reason:
+                pytest.skip(f"needs {marker}: {reason}")
+
+
+@pytest.fixture
+def ambon(db):
+    """Ambon's reference data and the event log's head row, as `make run` loads them."""
+    EventChainHead.objects.get_or_create(pk=1)
+    if not Agency.objects.exists():
+        call_command("load_ambon", verbosity=0)
+
+
+def _person(username: str, role: str, agency: Agency | None = None) -> User:
+    return User.objects.create_user(
+        username=username, password=PASSWORD, role=role, agency=agency, first_name=username
+    )
+
+
+@pytest.fixture
+def operator(ambon):
+    return _person("operator", Role.CALL_TAKER)
+
+
+@pytest.fixture
+def dispatcher(ambon):
+    return _person("dispatcher", Role.DISPATCHER)
+
+
+@pytest.fixture
+def supervisor(ambon):
+    return _person("supervisor", Role.SUPERVISOR)
+
+
+@pytest.fixture
+def verifier(ambon):
+    return _person("verifier", Role.VERIFIER)
+
+
+@pytest.fixture
+def admin_user(ambon):
+    return _person("admin", Role.ADMIN)
+
+
+@pytest.fixture
+def damkar(ambon):
+    """The fire service's desk."""
+    return _person("damkar", Role.AGENCY_DESK, Agency.objects.get(code="damkar"))
+
+
+@pytest.fixture
+def dinkes(ambon):
+    """The PSC 119 ambulance desk."""
+    return _person("dinkes", Role.AGENCY_DESK, Agency.objects.get(code="dinkes"))
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as the given person."""
+
+    def sign_in(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return sign_in
