@@ -29,12 +29,15 @@ setup: $(VENV)/.installed
 	$(PY) manage.py load_ambon
 
 ## Lint, check migrations, run the whole test suite
-test: $(VENV)/.installed-test
+test: lint
 	@mkdir -p var
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Lint and check formatting (ruff)
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 ## Compile the translations with polib (no GNU gettext needed)
 messages: $(VENV)/.installed-test
