@@ -37,7 +37,7 @@ class IncidentType(models.Model):
     default_priority = models.PositiveSmallIntegerField()
     capability = models.CharField(max_length=20, choices=Capability.choices)
     apco_code = models.CharField(max_length=20, help_text=_("APCO ANS 2.103.2 common type"))
-    apco_name = models.CharField(max_length=100)
+    apco_name = models.CharField(max_length=200)
     agencies = models.ManyToManyField(Agency, through="IncidentTypeAgency", related_name="+")
     is_active = models.BooleanField(default=True)
 

@@ -56,12 +56,26 @@ def pytest_runtest_setup(item):
                 pytest.skip(f"needs {marker}: {reason}")
 
 
-@pytest.fixture
-def ambon(db):
-    """Ambon's reference data and the event log's head row, as `make run` loads them."""
+def _load_reference_data() -> None:
     EventChainHead.objects.get_or_create(pk=1)
     if not Agency.objects.exists():
         call_command("load_ambon", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference data once; each test's transaction is rolled back above it."""
+    with django_db_blocker.unblock():
+        _load_reference_data()
+
+
+@pytest.fixture
+def ambon(db):
+    """Ambon's reference data and the event log's head row, as `make run` loads them.
+
+    Reloaded only after a transactional test has flushed the tables.
+    """
+    _load_reference_data()
 
 
 def _person(username: str, role: str, agency: Agency | None = None) -> User:

@@ -1,0 +1,173 @@
+import threading
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from agencies.models import Agency
+from incidents.events import record_event, verify_chain
+from incidents.models import Event, EventChainHead
+
+
+def record(n: int, *, agencies=()) -> list[Event]:
+    with transaction.atomic():
+        return [
+            record_event("test.happened", payload={"n": i, "note": "ü €"}, agencies=agencies)
+            for i in range(n)
+        ]
+
+
+def test_events_are_numbered_in_order_and_chained_by_hash(ambon):
+    first, second, third = record(3)
+    assert [first.seq, second.seq, third.seq] == [1, 2, 3]
+    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    assert verify_chain().intact
+    assert verify_chain().checked == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_event_outside_a_transaction_is_refused(ambon):
+    with pytest.raises(RuntimeError, match="inside the service's transaction"):
+        record_event("test.happened")
+    assert not Event.objects.exists()
+
+
+def test_verify_events_names_an_edited_row(ambon):
+    record(5)
+    Event.objects.filter(seq=3).update(payload={"n": 99, "note": "edited"})
+    report = verify_chain()
+    assert not report.intact
+    assert report.first_bad_seq == 3
+    with pytest.raises(CommandError, match="BROKEN at sequence 3"):
+        call_command("verify_events")
+
+
+def test_verify_events_names_a_deleted_row(ambon):
+    record(5)
+    Event.objects.filter(seq=2).delete()
+    assert verify_chain().first_bad_seq == 2
+
+
+def test_verify_events_notices_the_newest_row_removed(ambon):
+    record(4)
+    Event.objects.filter(seq=4).delete()
+    report = verify_chain()
+    assert report.first_bad_seq == 4
+
+
+def test_verify_events_names_a_reordered_row(ambon):
+    record(5)
+    # Swap rows 2 and 3, each keeping its own content and hashes: a reordering.
+    fields = ["at", "kind", "payload", "prev_hash", "hash"]
+    two, three = (Event.objects.values(*fields).get(seq=n) for n in (2, 3))
+    Event.objects.filter(seq=2).update(hash="swap")
+    Event.objects.filter(seq=3).update(**two)
+    Event.objects.filter(seq=2).update(**three)
+    assert verify_chain().first_bad_seq == 2
+
+
+def test_verify_events_names_an_inserted_row(ambon):
+    record(3)
+    forged = Event.objects.get(seq=3)
+    Event.objects.filter(seq=3).update(seq=4)
+    EventChainHead.objects.filter(pk=1).update(seq=4)
+    Event.objects.create(
+        seq=3,
+        at=forged.at,
+        actor_label="mallory",
+        kind="test.forged",
+        prev_hash=forged.prev_hash,
+        hash="f" * 64,
+    )
+    assert verify_chain().first_bad_seq == 3
+
+
+def test_the_verify_events_command_succeeds_on_an_intact_log(ambon, capsys):
+    record(2)
+    call_command("verify_events")
+    assert "intact: 2 events" in capsys.readouterr().out
+
+
+def test_the_log_refuses_updates_and_deletes_through_the_model(ambon):
+    (event,) = record(1)
+    with pytest.raises(Exception, match="append-only"):
+        event.save()
+    with pytest.raises(Exception, match="append-only"):
+        event.delete()
+
+
+def test_an_event_is_broadcast_only_after_commit(ambon, django_capture_on_commit_callbacks):
+    sent = []
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("incidents.events.broadcast", lambda **kw: sent.append(kw))
+            record(1, agencies=[Agency.objects.get(code="damkar")])
+            assert sent == []  # nothing pushed while the transaction is open
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert sent[0]["message"]["seq"] == 1
+    assert sent[0]["prev_by_feed"] == {"ops": 0, "agency.damkar": 0}
+
+
+def test_each_feed_knows_its_previous_event(ambon, django_capture_on_commit_callbacks):
+    damkar, pln = Agency.objects.get(code="damkar"), Agency.objects.get(code="pln")
+    sent = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("incidents.events.broadcast", lambda **kw: sent.append(kw))
+        with django_capture_on_commit_callbacks(execute=True):
+            record(1, agencies=[damkar])
+            record(1, agencies=[pln])
+            record(1, agencies=[damkar, pln])
+    assert sent[2]["prev_by_feed"] == {"ops": 2, "agency.damkar": 1, "agency.pln": 2}
+    assert EventChainHead.objects.get().feeds == {"agency.damkar": 3, "agency.pln": 3}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_leave_no_gap_for_a_console_following_after_n(ambon):
+    """8 threads × 200 events: what a follower of ?after=N sees has no gap and no reordering."""
+    writers, per_writer = 8, 200
+    seen: list[int] = []
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def write():
+        try:
+            for i in range(per_writer):
+                with transaction.atomic():
+                    record_event("test.concurrent", payload={"i": i})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def follow():
+        # A console that polls `after=last` as fast as it can, during the writes.
+        last = 0
+        try:
+            while True:
+                finished = done.is_set()
+                batch = list(Event.objects.filter(seq__gt=last).values_list("seq", flat=True))
+                seen.extend(batch)
+                if batch:
+                    last = batch[-1]
+                if finished and not batch:
+                    return
+                time.sleep(0.001)
+        finally:
+            connection.close()
+
+    follower = threading.Thread(target=follow)
+    follower.start()
+    threads = [threading.Thread(target=write) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    follower.join()
+
+    assert not errors
+    assert seen == list(range(1, writers * per_writer + 1))
+    assert verify_chain().intact

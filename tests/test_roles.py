@@ -1,0 +1,120 @@
+"""Every page and API checks the role on the server: who may open what."""
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import Role
+
+ALL = {"operator", "dispatcher", "supervisor", "verifier", "admin_user", "damkar"}
+
+# url name → the cast members who get 200; everyone else signed in gets 403.
+PAGES = {
+    "calls_console": {"operator", "supervisor", "admin_user"},
+    "dispatch_console": {"dispatcher", "supervisor", "admin_user"},
+    "agency_console": {"damkar"},
+    "audit": {"verifier", "supervisor", "admin_user"},
+}
+READ_APIS = {
+    "events": ALL,
+    "agency-list": ALL,
+    "station-list": ALL,
+    "unit-list": ALL,
+    "area-list": ALL,
+    "incidenttype-list": ALL,
+    "schema": ALL,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("who", sorted(ALL))
+def test_a_console_opens_only_for_its_roles(request, client_for, name, who):
+    response = client_for(request.getfixturevalue(who)).get(reverse(name))
+    assert response.status_code == (200 if who in PAGES[name] else 403)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_a_console_sends_a_stranger_to_sign_in(ambon, client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(READ_APIS))
+@pytest.mark.parametrize("who", sorted(ALL))
+def test_a_read_api_answers_only_the_roles_that_may_read_it(request, client_for, name, who):
+    response = client_for(request.getfixturevalue(who)).get(reverse(name))
+    assert response.status_code == (200 if who in READ_APIS[name] else 403)
+
+
+@pytest.mark.parametrize("name", sorted(READ_APIS))
+def test_a_read_api_refuses_a_stranger(ambon, client, name):
+    assert client.get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("who", sorted(ALL - {"admin_user"}))
+def test_only_an_administrator_changes_reference_data(request, client_for, who):
+    client = client_for(request.getfixturevalue(who))
+    response = client.post(
+        reverse("agency-list"),
+        {
+            "code": "pmi",
+            "name": "PMI Kota Ambon",
+            "short_name": "PMI",
+            "kind": "health",
+            "regencies": ["81.71"],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+
+
+def test_an_administrator_adds_an_agency(client_for, admin_user):
+    response = client_for(admin_user).post(
+        reverse("agency-list"),
+        {
+            "code": "pmi",
+            "name": "PMI Kota Ambon",
+            "short_name": "PMI",
+            "kind": "health",
+            "regencies": ["81.71"],
+            "phone": "0911 352 000",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["phone"] == "+62911352000"
+
+
+def test_a_desk_sees_its_own_units_only(client_for, damkar):
+    units = client_for(damkar).get(reverse("unit-list")).json()
+    assert units and {unit["agency"] for unit in units} == {"damkar"}
+
+
+@pytest.mark.parametrize(
+    "who, console",
+    [
+        ("operator", "calls_console"),
+        ("dispatcher", "dispatch_console"),
+        ("supervisor", "calls_console"),
+        ("verifier", "audit"),
+        ("damkar", "agency_console"),
+    ],
+)
+def test_home_sends_each_person_to_their_console(request, client_for, who, console):
+    response = client_for(request.getfixturevalue(who)).get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(console)
+
+
+def test_a_person_without_a_role_is_refused_everywhere(ambon, client_for, django_user_model):
+    nobody = django_user_model.objects.create_user("nobody", password="x" * 12, role="")
+    client = client_for(nobody)
+    assert client.get(reverse("home")).status_code == 403
+    assert client.get(reverse("events")).status_code == 403
+
+
+def test_the_admin_site_is_for_administrators(client_for, admin_user, operator):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    assert client_for(admin_user).get("/admin/agencies/unit/").status_code == 200
+    assert Role.ADMIN == admin_user.role
