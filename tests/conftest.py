@@ -56,6 +56,12 @@ def pytest_runtest_setup(item):
                 pytest.skip(f"needs {marker}: {reason}")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness protects real accounts; tests only need a hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _load_reference_data() -> None:
     EventChainHead.objects.get_or_create(pk=1)
     if not Agency.objects.exists():
