@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from agencies.models import MachineToken
@@ -58,3 +59,18 @@ class MachineTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class MachineTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the machine token in the OpenAPI schema."""
+
+    target_class = MachineTokenAuthentication
+    name = "machineToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <secret>` from `manage.py create_cti_token`.",
+        }

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -31,6 +31,7 @@ class StationViewSet(viewsets.ModelViewSet):
 
 
 class UnitViewSet(viewsets.ModelViewSet):
+    queryset = Unit.objects.all()
     serializer_class = UnitSerializer
     permission_classes = [ReadStaffWriteAdmin]
 
@@ -47,7 +48,7 @@ class AreaViewSet(viewsets.ViewSet):
     permission_classes = [ReadStaffWriteAdmin]
 
     @extend_schema(
-        parameters=[{"name": "level", "in": "query", "schema": {"enum": Area.Level.values}}],
+        parameters=[OpenApiParameter("level", enum=Area.Level.values)],
         responses={200: OpenApiTypes.OBJECT},
         description="A GeoJSON FeatureCollection (RFC 7946) of the areas.",
     )
