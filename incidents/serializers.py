@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ambon112.api import StrictSerializer
-from incidents.models import Event, IncidentType
+from incidents.models import IncidentType
 
 
 class EventSubjectSerializer(serializers.Serializer):
@@ -10,17 +10,16 @@ class EventSubjectSerializer(serializers.Serializer):
     id = serializers.CharField(source="subject_id")
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(serializers.Serializer):
     """One event as the consoles receive it, over REST and over the socket alike."""
 
+    seq = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
     actor = serializers.CharField(source="actor_label")
     subject = EventSubjectSerializer(source="*")
     data = serializers.JSONField(source="payload")
     agencies = serializers.ListField(child=serializers.CharField())
-
-    class Meta:
-        model = Event
-        fields = ["seq", "at", "kind", "actor", "subject", "data", "agencies"]
 
 
 class EventPageSerializer(serializers.Serializer):
