@@ -1,0 +1,45 @@
+"""Appending to the event log: latency of one append+commit, and throughput with 8 writers.
+
+Each append locks the chain head until commit (DESIGN.md §5); this shows what that costs.
+Broadcasts go to the configured channel layer, as in production.
+"""
+
+import threading
+import time
+
+from _setup import percentiles
+from django.db import connection, transaction
+
+from incidents.events import record_event
+from incidents.models import Event
+
+
+def append(n: int) -> list[float]:
+    samples = []
+    for i in range(n):
+        started = time.perf_counter()
+        with transaction.atomic():
+            record_event("bench.append", payload={"i": i, "note": "benchmark"})
+        samples.append(time.perf_counter() - started)
+    connection.close()
+    return samples
+
+
+def main() -> None:
+    print(f"database: {connection.vendor}; events already stored: {Event.objects.count()}")
+    append(50)  # warm up connections and caches
+    print(f"one writer, 1000 appends: {percentiles(append(1000))}")
+
+    writers, per_writer = 8, 250
+    threads = [threading.Thread(target=append, args=(per_writer,)) for _ in range(writers)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    print(f"{writers} writers × {per_writer}: {writers * per_writer / elapsed:.0f} events/s")
+
+
+if __name__ == "__main__":
+    main()
