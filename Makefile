@@ -24,13 +24,13 @@ run: setup
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 setup: $(VENV)/.installed
-	@mkdir -p var
+	@mkdir -p var/staticfiles
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_ambon
 
 ## Lint, check migrations, run the whole test suite
 test: lint
-	@mkdir -p var
+	@mkdir -p var/staticfiles
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -272,7 +272,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "celery.app.trace": {"level": "WARNING"},  # one line per heartbeat otherwise
+        # One line per heartbeat every second otherwise.
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.worker.strategy": {"level": "WARNING"},
         "uvicorn.access": {"level": os.environ.get("ACCESS_LOG_LEVEL", "WARNING")},
     },
 }

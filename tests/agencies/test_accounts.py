@@ -51,7 +51,8 @@ def test_a_password_needs_twelve_characters(db):
     validate_password("ambon-112-xy")  # 12
 
 
-def test_demo_accounts_are_one_per_role_and_one_desk_per_agency(ambon):
+def test_demo_accounts_are_one_per_role_and_one_desk_per_agency(ambon, settings):
+    settings.EMBEDDED = True
     created = create_demo_accounts(password="ambon112-demo")
     assert {"operator", "dispatcher", "supervisor", "verifier", "admin"} <= set(created)
     for agency in Agency.objects.all():
