@@ -1,0 +1,254 @@
+"""The real server, as `make run` starts it, and Debian's Chromium driven by Playwright.
+
+The server runs the embedded default (SQLite, in-memory channel layer, in-process ticker) in a
+temporary directory, with its own database file: the browser tests never touch the test
+database that pytest-django sets up, so they need no `db` mark.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+DEMO_PASSWORD = "browser-demo-password-112"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT_S = 60
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(workdir: Path) -> dict[str, str]:
+    """The embedded default: no DATABASE_URL, no REDIS_URL, a SQLite file of our own."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        SQLITE_PATH=str(workdir / "ambon112.sqlite3"),
+        DEMO_PASSWORD=DEMO_PASSWORD,
+        DJANGO_SETTINGS_MODULE="ambon112.settings",
+        DEBUG="false",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+class Server:
+    """`manage.py serve` as a subprocess; it can be stopped and started again on its port."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.env = server_env(workdir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "server.log"
+        self.process: subprocess.Popen | None = None
+
+    def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if check and result.returncode:
+            raise RuntimeError(
+                f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    def prepare(self) -> None:
+        """What `make run` does before serving: migrate, load Ambon, create demo accounts."""
+        self.manage("migrate", "--no-input")
+        self.manage("load_ambon")
+        self.manage("create_demo_accounts")
+
+    def record_event(self, kind: str, *, agencies: list[str], actor_label: str = "test") -> None:
+        """Append an event to the server's log from another process, as a second web worker
+        would. The embedded channel layer lives in the server's memory, so this event is not
+        pushed: a console finds it by resyncing after its next (re)connection."""
+        code = (
+            "from django.db import transaction\n"
+            "from agencies.models import Agency\n"
+            "from incidents.events import record_event\n"
+            "with transaction.atomic():\n"
+            f"    record_event({kind!r}, actor_label={actor_label!r},\n"
+            f"                 agencies=Agency.objects.filter(code__in={agencies!r}))\n"
+        )
+        self.manage("shell", "--no-imports", "-c", code)
+
+    def start(self) -> None:
+        assert self.process is None, "the server is already running"
+        log = self.log_path.open("a")
+        log.write(f"\n--- start {time.strftime('%H:%M:%S')} ---\n")
+        log.flush()
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        self.wait_healthy()
+
+    def wait_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the server did not answer /healthz in {START_TIMEOUT_S}s:\n{self.log}")
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop the server (SIGTERM, then SIGKILL) and wait until its port is closed."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.accepts_connections():
+            time.sleep(0.1)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def accepts_connections(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory):
+    """The running server, one for the browser tests; `live_server_url` starts it again when
+    a test left it stopped."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed")  # no point starting a server
+    instance = Server(tmp_path_factory.mktemp("ambon112-server"))
+    instance.prepare()
+    instance.start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def live_server_url(server):
+    """The server's address, started again if a previous test left it stopped."""
+    if not server.running:
+        server.start()
+    return server.url
+
+
+@pytest.fixture(scope="package")
+def playwright_instance():
+    """One Playwright driver for the browser tests, stopped when they are done.
+
+    While it runs, Playwright's event loop counts as *running* in this thread (its greenlet
+    dispatcher never leaves it), so Django would refuse every later synchronous database call
+    with SynchronousOnlyOperation, and pytest-asyncio could not run a loop of its own: hence
+    package scope, never session scope."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    playwright = sync_api.sync_playwright().start()
+    yield playwright
+    playwright.stop()
+
+
+@pytest.fixture(scope="package")
+def browser(playwright_instance):
+    """Debian's Chromium; never a browser downloaded by Playwright."""
+    chromium = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server_url, request):
+    """A fresh browser profile on an Indonesian workstation in Ambon (WIT)."""
+    context = browser.new_context(
+        base_url=live_server_url,
+        locale="id-ID",
+        timezone_id="Asia/Jayapura",
+        viewport={"width": 1280, "height": 800},
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        screenshot(tab, f"FAILED-{request.node.name}")
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.rep_call = report
+    return report
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _clean_artifacts():
+    if ARTIFACTS.exists():
+        for old in ARTIFACTS.glob("*.png"):
+            old.unlink()
+    yield
