@@ -3,6 +3,7 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.urls import path
+from django.utils import timezone
 
 from incidents.events import feed_for_user, feed_head
 
@@ -20,7 +21,8 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.feed, self.channel_name)
         await self.accept()
         head = await database_sync_to_async(feed_head)(self.feed)
-        await self.send_json({"type": "hello", "feed": self.feed, "head": head})
+        now = timezone.now().isoformat()  # consoles count waiting time from the server's clock
+        await self.send_json({"type": "hello", "feed": self.feed, "head": head, "now": now})
 
     async def disconnect(self, code):
         if self.feed:

@@ -211,6 +211,16 @@ TIME_ZONE = "Asia/Jayapura"  # WIT, UTC+9; stored in UTC
 USE_TZ = True
 PHONE_REGION = "ID"
 
+# --- Call intake policy (DESIGN.md §2, §4) --------------------------------------------------
+CLOCK_SKEW_LIMIT_S = 5  # adapter times further than this from the server's are flagged
+DUPLICATE_RADIUS_M = int(os.environ.get("DUPLICATE_RADIUS_M", "500"))
+DUPLICATE_WINDOW_H = float(os.environ.get("DUPLICATE_WINDOW_H", "2"))
+# A number with this many prank or ghost calls in the window is flagged for the supervisor,
+# who may block it for BLOCK_HOURS (calls from it are still shown, marked).
+NUISANCE_CALLS = int(os.environ.get("NUISANCE_CALLS", "3"))
+NUISANCE_WINDOW_H = float(os.environ.get("NUISANCE_WINDOW_H", "24"))
+BLOCK_HOURS = float(os.environ.get("BLOCK_HOURS", "24"))
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

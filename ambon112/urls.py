@@ -12,7 +12,19 @@ import incidents.admin  # noqa: F401
 from agencies.views import AgencyViewSet, AreaViewSet, StationViewSet, UnitViewSet
 from ambon112 import views
 from dispatch.views import agency_console, dispatch_console
-from incidents.views import EventListView, IncidentTypeViewSet, audit, calls_console
+from incidents.views import (
+    CallerViewSet,
+    CallViewSet,
+    CtiAmlView,
+    CtiEventView,
+    EventListView,
+    IncidentTypeViewSet,
+    IncidentViewSet,
+    audit,
+    calls_console,
+    incident_detail,
+    incident_list,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -21,6 +33,9 @@ router.register("stations", StationViewSet)
 router.register("units", UnitViewSet, basename="unit")
 router.register("areas", AreaViewSet, basename="area")
 router.register("incident-types", IncidentTypeViewSet)
+router.register("calls", CallViewSet, basename="call")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("callers", CallerViewSet, basename="caller")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,7 +48,11 @@ urlpatterns = [
     path("console/dispatch/", dispatch_console, name="dispatch_console"),
     path("console/agency/", agency_console, name="agency_console"),
     path("audit/", audit, name="audit"),
+    path("incidents/", incident_list, name="incident_list"),
+    path("incidents/<int:pk>/", incident_detail, name="incident_detail"),
     path("api/events/", EventListView.as_view(), name="events"),
+    path("api/cti/events/", CtiEventView.as_view(), name="cti-events"),
+    path("api/cti/aml/", CtiAmlView.as_view(), name="cti-aml"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -148,3 +148,187 @@ class EventAudience(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.event_id} → {self.agency_id}"
+
+
+class Caller(models.Model):
+    """A telephone number that has called 112: its prank and ghost counts, and any block."""
+
+    number = models.CharField(max_length=20, unique=True)  # E.164
+    prank_calls = models.PositiveIntegerField(default=0)
+    ghost_calls = models.PositiveIntegerField(default=0)
+    flagged_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("The nuisance policy was crossed; awaiting a supervisor")
+    )
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    block_reason = models.CharField(max_length=200, blank=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("caller")
+        verbose_name_plural = _("callers")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_blocked(self, now) -> bool:
+        return self.blocked_until is not None and self.blocked_until > now
+
+
+class Incident(models.Model):
+    """Something that happened and needs a response: a fire, a flood, a patient, a fight."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        DISPATCHED = "dispatched", _("Dispatched")
+        RESPONDING = "responding", _("Responding")
+        ON_SCENE = "on_scene", _("On scene")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = [Status.NEW, Status.DISPATCHED, Status.RESPONDING, Status.ON_SCENE]
+
+    incident_type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=20, choices=IncidentType.Category.choices)
+    priority = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    area = models.ForeignKey(
+        "agencies.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kecamatan = models.ForeignKey(
+        "agencies.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    location_approximate = models.BooleanField(default=False)
+    outside_coverage = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField()  # T2
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)  # T11
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="incident_open_idx",
+                condition=models.Q(status__in=["new", "dispatched", "responding", "on_scene"]),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="incident_priority_1_to_4",
+                condition=models.Q(priority__gte=1, priority__lte=4),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.incident_type}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class Call(models.Model):
+    """One telephone call or message to 112, from ringing to its disposition."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Telephone")
+        SMS = "sms", _("SMS")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        WALK_IN = "walk_in", _("Walk-in")
+        SOCIAL = "social", _("Social media")
+
+    class Status(models.TextChoices):
+        RINGING = "ringing", _("Ringing")
+        ANSWERED = "answered", _("Answered")
+        ENDED = "ended", _("Ended")
+        ABANDONED = "abandoned", _("Abandoned")
+
+    class Disposition(models.TextChoices):
+        EMERGENCY = "emergency", _("Emergency")
+        INFORMATION = "information", _("Information")
+        PRANK = "prank", _("Prank")
+        GHOST = "ghost", _("Ghost (silent line)")
+        DROPPED = "dropped", _("Dropped")
+        DUPLICATE = "duplicate", _("Duplicate")
+        TEST = "test", _("Test")
+
+    call_id = models.CharField(max_length=64, unique=True)  # the telephony adapter's id
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    caller = models.ForeignKey(
+        Caller, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    line = models.CharField(max_length=30, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RINGING)
+    ringing_at = models.DateTimeField(null=True, blank=True)  # T0
+    answered_at = models.DateTimeField(null=True, blank=True)  # T1
+    ended_at = models.DateTimeField(null=True, blank=True)
+    clock_skew_s = models.FloatField(
+        null=True, blank=True, help_text=_("Set when the adapter's clock was more than 5 s off")
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(max_length=12, choices=Disposition.choices, blank=True)
+    disposed_at = models.DateTimeField(null=True, blank=True)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    aml_lat = models.FloatField(null=True, blank=True)
+    aml_lon = models.FloatField(null=True, blank=True)
+    aml_radius_m = models.FloatField(null=True, blank=True)
+    aml_source = models.CharField(max_length=20, blank=True)
+    aml_at = models.DateTimeField(null=True, blank=True)
+    caller_name = models.CharField(max_length=100, blank=True)
+    callback_number = models.CharField(max_length=20, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="call_ringing_idx", condition=models.Q(status="ringing")
+            ),
+            models.Index(fields=["caller", "created_at"], name="call_caller_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="call_emergency_has_incident",
+                condition=~models.Q(disposition__in=["emergency", "duplicate"])
+                | models.Q(incident__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} ({self.status})"
+
+
+class IncidentNote(models.Model):
+    """A line added to an incident after it was created: what a caller or a unit said."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self) -> str:
+        return self.text[:40]

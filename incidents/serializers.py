@@ -1,8 +1,12 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencies.models import Area
+from agencies.serializers import PhoneField
 from ambon112.api import StrictSerializer
-from incidents.models import IncidentType
+from incidents.models import Call, Caller, Incident, IncidentNote, IncidentType
 
 
 class EventSubjectSerializer(serializers.Serializer):
@@ -55,3 +59,247 @@ class IncidentTypeSerializer(serializers.ModelSerializer):
         return [
             {"agency": link.agency.code, "role": link.role} for link in obj.default_agencies.all()
         ]
+
+
+class CallerSerializer(serializers.ModelSerializer):
+    flagged = serializers.SerializerMethodField()
+    blocked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Caller
+        fields = [
+            "id",
+            "number",
+            "prank_calls",
+            "ghost_calls",
+            "flagged",
+            "blocked_until",
+            "block_reason",
+            "blocked",
+        ]
+
+    def get_flagged(self, obj) -> bool:
+        return obj.flagged_at is not None
+
+    def get_blocked(self, obj) -> bool:
+        return obj.is_blocked(timezone.now())
+
+
+class FixSerializer(serializers.Serializer):
+    lat = serializers.FloatField(source="aml_lat")
+    lon = serializers.FloatField(source="aml_lon")
+    radius_m = serializers.FloatField(source="aml_radius_m", allow_null=True)
+    source = serializers.CharField(source="aml_source")
+    at = serializers.DateTimeField(source="aml_at")
+
+
+class CallSerializer(serializers.ModelSerializer):
+    """A call as the queue and the screen-pop show it, and as call.* events carry it."""
+
+    number = serializers.SerializerMethodField()
+    taken_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    taken_by_name = serializers.SerializerMethodField()
+    aml = serializers.SerializerMethodField()
+    caller = CallerSerializer(read_only=True)
+
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "call_id",
+            "channel",
+            "number",
+            "line",
+            "status",
+            "ringing_at",
+            "answered_at",
+            "ended_at",
+            "taken_by",
+            "taken_by_name",
+            "taken_at",
+            "disposition",
+            "incident",
+            "aml",
+            "clock_skew_s",
+            "caller",
+            "caller_name",
+            "callback_number",
+            "notes",
+        ]
+
+    def get_number(self, obj) -> str:
+        return obj.caller.number if obj.caller else ""
+
+    def get_taken_by_name(self, obj) -> str | None:
+        return (obj.taken_by.get_full_name() or obj.taken_by.username) if obj.taken_by else None
+
+    @extend_schema_field(FixSerializer(allow_null=True))
+    def get_aml(self, obj):
+        return FixSerializer(obj).data if obj.aml_lat is not None else None
+
+
+class AreaRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TypeRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    """An incident as lists show it, and as incident.* events carry it."""
+
+    incident_type = TypeRefSerializer(read_only=True)
+    area = AreaRefSerializer(read_only=True, allow_null=True)
+    kecamatan = AreaRefSerializer(read_only=True, allow_null=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    calls_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "incident_type",
+            "category",
+            "priority",
+            "status",
+            "lat",
+            "lon",
+            "address",
+            "area",
+            "kecamatan",
+            "location_approximate",
+            "outside_coverage",
+            "description",
+            "created_at",
+            "created_by",
+            "calls_count",
+        ]
+
+    def get_calls_count(self, obj) -> int:
+        annotated = getattr(obj, "calls_count", None)
+        return annotated if annotated is not None else obj.calls.count()
+
+
+# --- Input -----------------------------------------------------------------------------------
+
+
+class FixInput(StrictSerializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    radius_m = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    source = serializers.CharField(max_length=20, default="aml")
+
+
+class CtiEventInput(StrictSerializer):
+    call_id = serializers.CharField(max_length=64)
+    event = serializers.ChoiceField(choices=["ringing", "answered", "ended", "abandoned"])
+    number = PhoneField(allow_blank=True, max_length=30, help_text=_("Blank when withheld"))
+    line = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
+    at = serializers.DateTimeField(required=False, help_text=_("The adapter's time of the event"))
+    channel = serializers.ChoiceField(choices=Call.Channel.choices, default=Call.Channel.PHONE)
+    location = FixInput(required=False)
+
+
+class AmlInput(StrictSerializer):
+    number = PhoneField(max_length=30)
+    body = serializers.CharField(max_length=1000, help_text=_('The SMS body, A"ML=1;lt=…'))
+
+
+class CallDetailsInput(StrictSerializer):
+    caller_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    callback_number = PhoneField(max_length=30, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class DisposeInput(CallDetailsInput):
+    disposition = serializers.ChoiceField(
+        choices=["information", "prank", "ghost", "dropped", "test"]
+    )
+
+
+class IncidentInput(CallDetailsInput):
+    incident_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=IncidentType.objects.filter(is_active=True)
+    )
+    priority = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    lon = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    area = serializers.SlugRelatedField(
+        slug_field="code", queryset=Area.objects.filter(level=Area.Level.DESA), required=False
+    )
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if ("lat" in attrs) != ("lon" in attrs):
+            raise serializers.ValidationError(_("Give both latitude and longitude, or neither."))
+        return attrs
+
+
+class AttachInput(CallDetailsInput):
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+
+
+class DuplicatesQuery(StrictSerializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    incident_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=IncidentType.objects.all()
+    )
+
+
+class NoteInput(StrictSerializer):
+    text = serializers.CharField(max_length=4000)
+
+
+class BlockInput(StrictSerializer):
+    reason = serializers.CharField(max_length=200)
+    hours = serializers.FloatField(min_value=0.5, max_value=24 * 30, required=False)
+
+
+# --- Output beyond the models ----------------------------------------------------------------
+
+
+class CallQueueSerializer(serializers.Serializer):
+    now = serializers.DateTimeField()
+    calls = CallSerializer(many=True)
+
+
+class CallDetailSerializer(CallSerializer):
+    history = serializers.DictField(read_only=True)
+
+    class Meta(CallSerializer.Meta):
+        fields = [*CallSerializer.Meta.fields, "history"]
+
+
+class DuplicateSerializer(IncidentSerializer):
+    distance_m = serializers.IntegerField(read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "distance_m"]
+
+
+class DuplicatesSerializer(serializers.Serializer):
+    radius_m = serializers.IntegerField()
+    window_h = serializers.FloatField()
+    candidates = DuplicateSerializer(many=True)
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = IncidentNote
+        fields = ["text", "author", "created_at"]
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    calls = CallSerializer(many=True, read_only=True)
+    notes = NoteSerializer(many=True, read_only=True)
+    timeline = EventSerializer(many=True, read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "calls", "notes", "timeline"]

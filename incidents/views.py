@@ -1,18 +1,70 @@
-from django.shortcuts import render
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.permissions import AUDIT_ROLES, CALLS_CONSOLE_ROLES, role_required
+from agencies.authentication import MachineTokenAuthentication
+from agencies.models import Role
+from agencies.permissions import (
+    AUDIT_ROLES,
+    CALLS_CONSOLE_ROLES,
+    OPERATIONS_ROLES,
+    IsCtiAdapter,
+    role_required,
+    roles,
+)
+from incidents.aml import AmlError, parse_aml
 from incidents.events import events_visible_to, feed_for_user, feed_head, verify_chain
-from incidents.models import IncidentType
+from incidents.models import Caller, Incident, IncidentNote, IncidentType
+from incidents.selectors import (
+    caller_history,
+    calls_in_hand,
+    calls_with_people,
+    duplicate_candidates,
+    incidents_with_refs,
+    ringing_queue,
+)
 from incidents.serializers import (
+    AmlInput,
+    AttachInput,
+    BlockInput,
+    CallDetailSerializer,
+    CallerSerializer,
+    CallQueueSerializer,
+    CallSerializer,
+    CtiEventInput,
+    DisposeInput,
+    DuplicateSerializer,
+    DuplicatesQuery,
+    DuplicatesSerializer,
     EventPageSerializer,
     EventSerializer,
     EventsQuery,
+    IncidentDetailSerializer,
+    IncidentInput,
+    IncidentSerializer,
     IncidentTypeSerializer,
+    NoteInput,
+    NoteSerializer,
 )
+from incidents.services.callers import block_caller, unblock_caller
+from incidents.services.calls import (
+    Fix,
+    attach_call_to_incident,
+    attach_fix,
+    create_incident,
+    dispose_call,
+    receive_call_event,
+    take_call,
+)
+from incidents.services.incidents import add_note
 
 RECENT_EVENTS = 30
 
@@ -26,7 +78,43 @@ def console_context(user) -> dict:
 
 @role_required(*CALLS_CONSOLE_ROLES)
 def calls_console(request):
-    return render(request, "console/calls.html", console_context(request.user))
+    context = console_context(request.user)
+    context["incident_types"] = [
+        {
+            "code": t.code,
+            "name": t.name,
+            "category": t.category,
+            "category_name": t.get_category_display(),
+            "default_priority": t.default_priority,
+        }
+        for t in IncidentType.objects.filter(is_active=True)
+    ]
+    context["map_config"] = map_config()
+    return render(request, "console/calls.html", context)
+
+
+def map_config() -> dict:
+    """What a console's map starts from; the tile URL is a setting, outlines are ours."""
+    leaflet = settings.LEAFLET_CONFIG
+    return {
+        "center": leaflet["DEFAULT_CENTER"],
+        "zoom": leaflet["DEFAULT_ZOOM"],
+        "tiles": leaflet["TILES"],
+    }
+
+
+@role_required(*OPERATIONS_ROLES, Role.VERIFIER)
+def incident_list(request):
+    return render(request, "incidents/list.html", console_context(request.user))
+
+
+@role_required(*OPERATIONS_ROLES, Role.VERIFIER)
+def incident_detail(request, pk: int):
+    get_object_or_404(Incident, pk=pk)
+    context = console_context(request.user)
+    context["incident_id"] = pk
+    context["map_config"] = map_config()
+    return render(request, "incidents/detail.html", context)
 
 
 @role_required(*AUDIT_ROLES)
@@ -63,3 +151,204 @@ class IncidentTypeViewSet(viewsets.ReadOnlyModelViewSet):
         "default_agencies__agency"
     )
     serializer_class = IncidentTypeSerializer
+
+
+# --- Telephony adapter -----------------------------------------------------------------------
+
+
+class CtiEventView(APIView):
+    """The PBX adapter reports a call event; a repeat answers 200 and changes nothing."""
+
+    authentication_classes = [MachineTokenAuthentication]
+    permission_classes = [IsCtiAdapter]
+
+    @extend_schema(request=CtiEventInput, responses={200: CallSerializer, 201: CallSerializer})
+    def post(self, request):
+        data = CtiEventInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        location = values.pop("location", None)
+        call, changed = receive_call_event(
+            **values, adapter=request.auth.name, fix=Fix(**location) if location else None
+        )
+        code = status.HTTP_201_CREATED if changed else status.HTTP_200_OK
+        return Response(CallSerializer(call).data, status=code)
+
+
+class CtiAmlView(APIView):
+    """An AML SMS (ETSI TS 103 625) for the live call from that number."""
+
+    authentication_classes = [MachineTokenAuthentication]
+    permission_classes = [IsCtiAdapter]
+
+    @extend_schema(request=AmlInput, responses={200: CallSerializer})
+    def post(self, request):
+        data = AmlInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            aml = parse_aml(data.validated_data["body"])
+        except AmlError as exc:
+            raise ValidationError({"body": [f"{exc.field}: {exc}"]}) from exc
+        fix = Fix(
+            lat=aml.lat, lon=aml.lon, radius_m=aml.radius_m, source="aml", at=aml.positioned_at
+        )
+        call = attach_fix(number=data.validated_data["number"], fix=fix, adapter=request.auth.name)
+        if call is None:
+            raise NotFound(_("No live call from this number."))
+        return Response(CallSerializer(call).data)
+
+
+# --- Call-taker ------------------------------------------------------------------------------
+
+
+class CallViewSet(viewsets.GenericViewSet):
+    """The call-taker's queue and the actions on one call."""
+
+    permission_classes = [roles(*CALLS_CONSOLE_ROLES)]
+    queryset = calls_with_people()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", enum=["ringing", "mine"])],
+        responses=CallQueueSerializer,
+    )
+    def list(self, request):
+        """Ringing calls nobody took (oldest first), or the calls in my hands."""
+        which = request.query_params.get("status", "ringing")
+        if which not in {"ringing", "mine"}:
+            raise ValidationError({"status": [_("Use 'ringing' or 'mine'.")]})
+        calls = ringing_queue() if which == "ringing" else calls_in_hand(request.user)
+        return Response({"now": timezone.now(), "calls": CallSerializer(calls, many=True).data})
+
+    @extend_schema(responses=CallDetailSerializer)
+    def retrieve(self, request, pk=None):
+        """The screen-pop: the call, the number's warnings, what it called about before."""
+        call = self.get_object()
+        call.history = caller_history(call)
+        return Response(CallDetailSerializer(call).data)
+
+    @extend_schema(request=None, responses=CallSerializer)
+    @action(detail=True, methods=["post"])
+    def take(self, request, pk=None):
+        return Response(CallSerializer(take_call(call=self.get_object(), by=request.user)).data)
+
+    @extend_schema(request=DisposeInput, responses=CallSerializer)
+    @action(detail=True, methods=["post"])
+    def dispose(self, request, pk=None):
+        data = DisposeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        call = dispose_call(call=self.get_object(), by=request.user, **data.validated_data)
+        return Response(CallSerializer(call).data)
+
+    @extend_schema(request=IncidentInput, responses={201: IncidentSerializer})
+    @action(detail=True, methods=["post"])
+    def incident(self, request, pk=None):
+        data = IncidentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = create_incident(call=self.get_object(), by=request.user, **data.validated_data)
+        incident = incidents_with_refs().get(pk=incident.pk)
+        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AttachInput, responses=CallSerializer)
+    @action(detail=True, methods=["post"])
+    def attach(self, request, pk=None):
+        data = AttachInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        call = attach_call_to_incident(
+            call=self.get_object(), by=request.user, **data.validated_data
+        )
+        return Response(CallSerializer(call).data)
+
+    @extend_schema(parameters=[DuplicatesQuery], responses=DuplicatesSerializer)
+    @action(detail=True)
+    def duplicates(self, request, pk=None):
+        """Open incidents near the call's location that it may be about."""
+        self.get_object()
+        query = DuplicatesQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        found = duplicate_candidates(
+            lat=values["lat"], lon=values["lon"], category=values["incident_type"].category
+        )
+        for incident, distance in found:
+            incident.distance_m = round(distance)
+        return Response(
+            {
+                "radius_m": settings.DUPLICATE_RADIUS_M,
+                "window_h": settings.DUPLICATE_WINDOW_H,
+                "candidates": DuplicateSerializer([i for i, _ in found], many=True).data,
+            }
+        )
+
+
+class IncidentViewSet(viewsets.GenericViewSet):
+    """Incidents for the operations room; verifiers read them too."""
+
+    permission_classes = [roles(*OPERATIONS_ROLES, Role.VERIFIER)]
+    queryset = incidents_with_refs().prefetch_related(
+        Prefetch("calls", queryset=calls_with_people().order_by("created_at")),
+        Prefetch("notes", queryset=IncidentNote.objects.select_related("author")),
+    )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=["open", "all"]),
+            OpenApiParameter("category", enum=IncidentType.Category.values),
+            OpenApiParameter("kecamatan", str, description=_("Kecamatan code, e.g. 81.71.02")),
+        ],
+        responses=IncidentSerializer(many=True),
+    )
+    def list(self, request):
+        params = request.query_params
+        incidents = self.get_queryset()
+        if params.get("status", "open") == "open":
+            incidents = incidents.filter(status__in=Incident.OPEN_STATUSES)
+        if params.get("category"):
+            incidents = incidents.filter(category=params["category"])
+        if params.get("kecamatan"):
+            incidents = incidents.filter(kecamatan__code=params["kecamatan"])
+        return Response(IncidentSerializer(incidents[:500], many=True).data)
+
+    @extend_schema(responses=IncidentDetailSerializer)
+    def retrieve(self, request, pk=None):
+        """The incident with its calls, notes and the timeline from the event log."""
+        incident = self.get_object()
+        incident.timeline = events_visible_to(request.user).filter(
+            subject_type="incident", subject_id=str(incident.pk)
+        )
+        return Response(IncidentDetailSerializer(incident).data)
+
+    @extend_schema(request=NoteInput, responses={201: NoteSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[roles(*OPERATIONS_ROLES)])
+    def notes(self, request, pk=None):
+        data = NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = add_note(incident=self.get_object(), by=request.user, **data.validated_data)
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class CallerViewSet(viewsets.GenericViewSet):
+    """Numbers flagged by the nuisance policy, and blocks (supervisors)."""
+
+    permission_classes = [roles(Role.SUPERVISOR, Role.ADMIN)]
+    queryset = Caller.objects.all()
+
+    @extend_schema(responses=CallerSerializer(many=True))
+    def list(self, request):
+        """Numbers flagged or blocked now."""
+        now = timezone.now()
+        callers = self.get_queryset().filter(Q(flagged_at__isnull=False) | Q(blocked_until__gt=now))
+        return Response(CallerSerializer(callers.order_by("-flagged_at"), many=True).data)
+
+    @extend_schema(request=BlockInput, responses=CallerSerializer)
+    @action(detail=True, methods=["post"])
+    def block(self, request, pk=None):
+        data = BlockInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        caller = block_caller(caller=self.get_object(), by=request.user, **data.validated_data)
+        return Response(CallerSerializer(caller).data)
+
+    @extend_schema(request=None, responses=CallerSerializer)
+    @action(detail=True, methods=["post"])
+    def unblock(self, request, pk=None):
+        caller = unblock_caller(caller=self.get_object(), by=request.user)
+        return Response(CallerSerializer(caller).data)

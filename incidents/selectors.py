@@ -1,0 +1,92 @@
+"""Reads that are more than a one-liner: the queue, a caller's history, possible duplicates."""
+
+import math
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from incidents.models import Call, Incident
+
+EARTH_RADIUS_M = 6_371_000
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def calls_with_people() -> QuerySet[Call]:
+    return Call.objects.select_related("caller", "taken_by")
+
+
+def ringing_queue() -> QuerySet[Call]:
+    """Calls nobody has taken yet, oldest first."""
+    return calls_with_people().filter(status=Call.Status.RINGING).order_by("created_at")
+
+
+def calls_in_hand(user) -> QuerySet[Call]:
+    """Calls a call-taker took and has not classified yet."""
+    return calls_with_people().filter(taken_by=user, disposition="").order_by("taken_at")
+
+
+def caller_history(call: Call, *, limit: int = 10) -> dict:
+    """What this number called about before: its last calls and their incidents."""
+    if call.caller_id is None:
+        return {"calls": [], "incidents": []}
+    calls = list(
+        Call.objects.filter(caller_id=call.caller_id)
+        .exclude(pk=call.pk)
+        .select_related("incident__incident_type")
+        .order_by("-created_at")[:limit]
+    )
+    incidents = {c.incident_id: c.incident for c in calls if c.incident_id}
+    return {
+        "calls": [
+            {
+                "id": c.pk,
+                "ringing_at": c.ringing_at,
+                "disposition": c.disposition,
+                "incident": c.incident_id,
+            }
+            for c in calls
+        ],
+        "incidents": [
+            {
+                "id": i.pk,
+                "type": i.incident_type.name,
+                "status": i.status,
+                "created_at": i.created_at,
+            }
+            for i in incidents.values()
+        ],
+    }
+
+
+def incidents_with_refs() -> QuerySet[Incident]:
+    return Incident.objects.select_related(
+        "incident_type", "area", "kecamatan", "created_by"
+    ).annotate(calls_count=Count("calls"))
+
+
+def duplicate_candidates(
+    *, lat: float, lon: float, category: str, now=None
+) -> list[tuple[Incident, float]]:
+    """Open incidents of the same category near a point and recent enough, nearest first."""
+    now = now or timezone.now()
+    radius = settings.DUPLICATE_RADIUS_M
+    dlat = radius / 110_574
+    dlon = radius / (111_320 * math.cos(math.radians(lat)))
+    nearby = incidents_with_refs().filter(
+        status__in=Incident.OPEN_STATUSES,
+        category=category,
+        created_at__gte=now - timedelta(hours=settings.DUPLICATE_WINDOW_H),
+        lat__range=(lat - dlat, lat + dlat),
+        lon__range=(lon - dlon, lon + dlon),
+    )
+    found = [(incident, distance_m(lat, lon, incident.lat, incident.lon)) for incident in nearby]
+    return sorted((pair for pair in found if pair[1] <= radius), key=lambda pair: pair[1])

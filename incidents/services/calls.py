@@ -1,0 +1,256 @@
+"""Writes on calls: the telephony adapter's events, take, disposition, incident, duplicate.
+
+Call states follow DESIGN.md §4. The adapter's events may come twice or out of order: each one
+only fills its own timestamp when that is still empty, and the status is derived from the
+timestamps, so a repeat changes nothing and a late "ringing" after "ended" reconciles.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.geo import locate
+from agencies.models import Area
+from ambon112.api import Conflict
+from incidents.events import record_event
+from incidents.models import Call, Incident, IncidentType
+from incidents.serializers import CallSerializer, IncidentSerializer
+from incidents.services.callers import caller_for_number, count_nuisance
+
+EVENT_FIELD = {
+    "ringing": "ringing_at",
+    "answered": "answered_at",
+    "ended": "ended_at",
+    "abandoned": "ended_at",
+}
+NON_INCIDENT_DISPOSITIONS = [
+    Call.Disposition.INFORMATION,
+    Call.Disposition.PRANK,
+    Call.Disposition.GHOST,
+    Call.Disposition.DROPPED,
+    Call.Disposition.TEST,
+]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A handset location (AML, ETSI TS 103 625) or one given by the adapter."""
+
+    lat: float
+    lon: float
+    radius_m: float | None = None
+    source: str = "aml"
+    at: datetime | None = None
+
+
+def derived_status(call: Call) -> str:
+    if call.ended_at:
+        answered = call.answered_at or call.taken_at
+        return Call.Status.ENDED if answered else Call.Status.ABANDONED
+    if call.answered_at or call.taken_at:
+        return Call.Status.ANSWERED
+    return Call.Status.RINGING
+
+
+def _publish(kind: str, call: Call, *, actor=None, actor_label: str = "") -> None:
+    record_event(
+        kind,
+        subject=call,
+        actor=actor,
+        actor_label=actor_label,
+        payload={"call": CallSerializer(call).data},
+    )
+
+
+def _locate_call(call: Call, fix: Fix) -> None:
+    call.aml_lat, call.aml_lon = fix.lat, fix.lon
+    call.aml_radius_m, call.aml_source = fix.radius_m, fix.source
+    call.aml_at = fix.at or timezone.now()
+
+
+@transaction.atomic
+def receive_call_event(
+    *,
+    call_id: str,
+    event: str,
+    number: str,
+    adapter: str,
+    at: datetime | None = None,
+    line: str = "",
+    channel: str = Call.Channel.PHONE,
+    fix: Fix | None = None,
+) -> tuple[Call, bool]:
+    """Apply one telephony event; returns the call and whether anything changed."""
+    now = timezone.now()
+    call, created = Call.objects.select_for_update().get_or_create(
+        call_id=call_id,
+        defaults={"caller": caller_for_number(number), "line": line, "channel": channel},
+    )
+    field = EVENT_FIELD[event]
+    timed = getattr(call, field) is None
+    if timed:
+        setattr(call, field, at or now)
+        if at is not None and abs((at - now).total_seconds()) > settings.CLOCK_SKEW_LIMIT_S:
+            call.clock_skew_s = round((at - now).total_seconds(), 3)
+    located = fix is not None and call.aml_lat is None
+    if located:
+        _locate_call(call, fix)
+    if not (created or timed or located):
+        return call, False
+    call.status = derived_status(call)
+    call.save()
+    kind = f"call.{call.status}" if created or timed else "call.located"
+    _publish(kind, call, actor_label=f"cti:{adapter}")
+    return call, True
+
+
+@transaction.atomic
+def attach_fix(*, number: str, fix: Fix, adapter: str) -> Call | None:
+    """Attach a handset location to the live call from that number (the newest one)."""
+    call = (
+        Call.objects.select_for_update()
+        .filter(caller__number=number, ended_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if call is None:
+        return None
+    _locate_call(call, fix)
+    call.save()
+    _publish("call.located", call, actor_label=f"cti:{adapter}")
+    return call
+
+
+@transaction.atomic
+def take_call(*, call: Call, by) -> Call:
+    """A call-taker answers a ringing call: exactly one wins, the others are told who did."""
+    now = timezone.now()
+    won = Call.objects.filter(pk=call.pk, taken_by__isnull=True, ended_at__isnull=True).update(
+        taken_by=by, taken_at=now, status=Call.Status.ANSWERED
+    )
+    call.refresh_from_db()
+    if not won:
+        if call.taken_by_id == by.pk:
+            return call
+        if call.taken_by is not None:
+            name = call.taken_by.get_full_name() or call.taken_by.get_username()
+            raise Conflict(_("Already taken by %(name)s.") % {"name": name})
+        raise Conflict(_("The caller hung up before anyone answered."))
+    _publish("call.taken", call, actor=by)
+    return call
+
+
+def _claim_for_disposition(call: Call, by) -> Call:
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.taken_by_id != by.pk:
+        raise Conflict(_("Take the call before classifying it."))
+    if call.disposition:
+        raise Conflict(_("This call is already classified."))
+    return call
+
+
+def _fill_caller_details(call: Call, details: dict) -> None:
+    for field in ("caller_name", "callback_number", "notes"):
+        if details.get(field):
+            setattr(call, field, details[field])
+
+
+@transaction.atomic
+def dispose_call(*, call: Call, by, disposition: str, **details) -> Call:
+    """Classify a call that is not an emergency: information, prank, ghost, dropped, test."""
+    if disposition not in NON_INCIDENT_DISPOSITIONS:
+        raise Conflict(_("Use 'create incident' or 'attach' for emergencies and duplicates."))
+    call = _claim_for_disposition(call, by)
+    call.disposition, call.disposed_at = disposition, timezone.now()
+    _fill_caller_details(call, details)
+    call.save()
+    count_nuisance(caller=call.caller, disposition=disposition, actor=by)
+    _publish("call.disposed", call, actor=by)
+    return call
+
+
+def place_incident(
+    incident: Incident, *, lat: float | None, lon: float | None, area: Area | None
+) -> None:
+    """Where it is: a point located to its desa (or marked outside coverage), or a desa alone."""
+    if lat is not None and lon is not None:
+        incident.lat, incident.lon = lat, lon
+        location = locate(lat, lon)
+        if location is None:
+            incident.outside_coverage = True
+            return
+        incident.area, incident.kecamatan = location.desa, location.kecamatan
+        incident.location_approximate = location.approximate
+    elif area is not None:
+        incident.lat, incident.lon = area.label_lat, area.label_lon
+        incident.area, incident.kecamatan = area, area.parent
+        incident.location_approximate = True
+
+
+@transaction.atomic
+def create_incident(
+    *,
+    call: Call,
+    by,
+    incident_type: IncidentType,
+    priority: int | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    area: Area | None = None,
+    address: str = "",
+    description: str = "",
+    **details,
+) -> Incident:
+    """Log a new incident from the call being handled (T2); the call becomes its first report."""
+    call = _claim_for_disposition(call, by)
+    now = timezone.now()
+    incident = Incident(
+        incident_type=incident_type,
+        category=incident_type.category,
+        priority=priority or incident_type.default_priority,
+        address=address,
+        description=description,
+        created_at=now,
+        created_by=by,
+    )
+    place_incident(incident, lat=lat, lon=lon, area=area)
+    incident.save()
+    call.disposition, call.disposed_at, call.incident = Call.Disposition.EMERGENCY, now, incident
+    _fill_caller_details(call, details)
+    call.save()
+    record_event(
+        "incident.created",
+        subject=incident,
+        actor=by,
+        payload={"incident": IncidentSerializer(incident).data, "call": call.pk},
+    )
+    _publish("call.disposed", call, actor=by)
+    return incident
+
+
+@transaction.atomic
+def attach_call_to_incident(*, call: Call, by, incident: Incident, **details) -> Call:
+    """Another call about an incident already open: attach it instead of logging a new one."""
+    call = _claim_for_disposition(call, by)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not incident.is_open:
+        raise Conflict(_("This incident is closed; log a new one."))
+    call.disposition, call.disposed_at, call.incident = (
+        Call.Disposition.DUPLICATE,
+        timezone.now(),
+        incident,
+    )
+    _fill_caller_details(call, details)
+    call.save()
+    record_event(
+        "incident.call_attached",
+        subject=incident,
+        actor=by,
+        payload={"incident": IncidentSerializer(incident).data, "call": call.pk},
+    )
+    _publish("call.disposed", call, actor=by)
+    return call
