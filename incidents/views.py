@@ -188,7 +188,7 @@ class CtiAmlView(APIView):
         try:
             aml = parse_aml(data.validated_data["body"])
         except AmlError as exc:
-            raise ValidationError({"body": [f"{exc.field}: {exc}"]}) from exc
+            raise ValidationError({"body": [str(exc)]}) from exc
         fix = Fix(
             lat=aml.lat, lon=aml.lon, radius_m=aml.radius_m, source="aml", at=aml.positioned_at
         )

@@ -1,14 +1,18 @@
 """Call intake: the adapter's events, take, classify, incident, duplicate, nuisance policy."""
 
+import itertools
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Area
 from ambon112.api import Conflict
+from incidents.aml import build_aml_body
 from incidents.models import Call, Caller, Event, Incident, IncidentType
 from incidents.services.callers import block_caller, unblock_caller
 from incidents.services.calls import (
@@ -255,9 +259,12 @@ def test_a_closed_incident_takes_no_more_calls(operator):
 # --- Duplicates ---------------------------------------------------------------------------------
 
 
-def make_incident(operator, *, code="kebakaran.rumah", lat=-3.6885, lon=128.1990, n=[0]):
-    n[0] += 1
-    call = take_call(call=ring(f"dup-{n[0]}", f"+62812000{n[0]:05d}"), by=operator)
+_serial = itertools.count(1)
+
+
+def make_incident(operator, *, code="kebakaran.rumah", lat=-3.6885, lon=128.1990):
+    n = next(_serial)
+    call = take_call(call=ring(f"dup-{n}", f"+62812000{n:05d}"), by=operator)
     return create_incident(
         call=call, by=operator, incident_type=IncidentType.objects.get(code=code), lat=lat, lon=lon
     )
@@ -369,3 +376,69 @@ def test_an_incident_shows_its_calls_notes_and_timeline(client_for, operator, ve
         content_type="application/json",
     )
     assert denied.status_code == 403
+
+
+# --- AML over the adapter's API ----------------------------------------------------------------
+
+
+def test_an_aml_sms_locates_the_live_call_from_that_number(cti):
+    post_event(cti, call_id="c-aml", event="ringing", number=NUMBER)
+    body = build_aml_body(lat=-3.68853, lon=128.19906, radius_m=9, positioned_at=timezone.now())
+    response = cti.post(
+        reverse("cti-aml"),
+        {"number": "081200001234", "body": body},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["aml"]["radius_m"] == 9
+    assert Event.objects.filter(kind="call.located").exists()
+
+
+def test_a_malformed_aml_sms_is_a_400_naming_the_bad_field(cti):
+    post_event(cti, call_id="c-aml", event="ringing", number=NUMBER)
+    response = cti.post(
+        reverse("cti-aml"),
+        {"number": NUMBER, "body": 'A"ML=1;lt=south;lg=+128.19906;rd=9;top=20261128010203'},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["body"][0].startswith("lt:")
+    assert Call.objects.get(call_id="c-aml").aml_lat is None
+
+
+def test_an_aml_sms_from_a_number_with_no_live_call_is_a_404(cti):
+    body = build_aml_body(lat=-3.68853, lon=128.19906, radius_m=9, positioned_at=timezone.now())
+    response = cti.post(
+        reverse("cti-aml"), {"number": NUMBER, "body": body}, content_type="application/json"
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_call_takers_taking_the_same_call_at_once_one_wins(ambon, operator, supervisor):
+    call = ring("race")
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def take(user):
+        try:
+            barrier.wait()
+            take_call(call=Call.objects.get(pk=call.pk), by=user)
+            outcomes[user.username] = "won"
+        except Conflict as exc:
+            outcomes[user.username] = str(exc.detail)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take, args=(u,)) for u in (operator, supervisor)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes.values()).count("won") == 1
+    winner = Call.objects.get(pk=call.pk).taken_by.username
+    loser = next(name for name in outcomes if name != winner)
+    assert winner in outcomes[loser]
+    assert Event.objects.filter(kind="call.taken").count() == 1
