@@ -1,4 +1,6 @@
-"""API conventions shared by every app: error shape, conflicts, strict input."""
+"""API conventions shared by every app: error shape, conflicts, strict input, rendering."""
+
+import functools
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
@@ -42,3 +44,18 @@ class RejectUnknownFields:
 
 class StrictSerializer(RejectUnknownFields, serializers.Serializer):
     """An input serializer for one action or query."""
+
+
+@functools.cache
+def _bound(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    return serializer_class()
+
+
+def represent(serializer_class: type[serializers.Serializer], obj) -> dict:
+    """One object as `serializer_class` renders it, through one long-lived instance per class.
+
+    Binding a serializer's fields is most of its cost; every telephony event and every pushed
+    event is rendered on the hot path, so they reuse a bound serializer (rendering keeps no
+    state on it).
+    """
+    return _bound(serializer_class).to_representation(obj)

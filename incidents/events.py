@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Role
+from ambon112.api import represent
 from incidents.models import Event, EventAudience, EventChainHead
 from incidents.serializers import EventSerializer
 
@@ -124,7 +125,7 @@ def record_event(
     head.seq, head.hash = event.seq, event.hash
     head.save(update_fields=["seq", "hash", "feeds"])
     transaction.on_commit(
-        partial(broadcast, message=EventSerializer(event).data, prev_by_feed=prev_by_feed),
+        partial(broadcast, message=represent(EventSerializer, event), prev_by_feed=prev_by_feed),
         robust=True,
     )
     return event

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from agencies.models import Area
 from agencies.serializers import PhoneField
 from ambon112.api import StrictSerializer
-from incidents.models import Call, Caller, Incident, IncidentNote, IncidentType
+from incidents.models import Call, Incident, IncidentNote, IncidentType
 
 
 class EventSubjectSerializer(serializers.Serializer):
@@ -61,22 +61,17 @@ class IncidentTypeSerializer(serializers.ModelSerializer):
         ]
 
 
-class CallerSerializer(serializers.ModelSerializer):
-    flagged = serializers.SerializerMethodField()
-    blocked = serializers.SerializerMethodField()
+class CallerSerializer(serializers.Serializer):
+    """A number's counters and block, as the screen-pop warns about them."""
 
-    class Meta:
-        model = Caller
-        fields = [
-            "id",
-            "number",
-            "prank_calls",
-            "ghost_calls",
-            "flagged",
-            "blocked_until",
-            "block_reason",
-            "blocked",
-        ]
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    prank_calls = serializers.IntegerField()
+    ghost_calls = serializers.IntegerField()
+    flagged = serializers.SerializerMethodField()
+    blocked_until = serializers.DateTimeField(allow_null=True)
+    block_reason = serializers.CharField()
+    blocked = serializers.SerializerMethodField()
 
     def get_flagged(self, obj) -> bool:
         return obj.flagged_at is not None
@@ -93,39 +88,31 @@ class FixSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="aml_at")
 
 
-class CallSerializer(serializers.ModelSerializer):
+# Plain serializers, not ModelSerializers, on the hot path: every telephony event serialises a
+# call for its event and its answer, and field introspection would cost more than the write.
+class CallSerializer(serializers.Serializer):
     """A call as the queue and the screen-pop show it, and as call.* events carry it."""
 
+    id = serializers.IntegerField()
+    call_id = serializers.CharField()
+    channel = serializers.CharField()
     number = serializers.SerializerMethodField()
+    line = serializers.CharField()
+    status = serializers.CharField()
+    ringing_at = serializers.DateTimeField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
     taken_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     taken_by_name = serializers.SerializerMethodField()
+    taken_at = serializers.DateTimeField(allow_null=True)
+    disposition = serializers.CharField()
+    incident = serializers.IntegerField(source="incident_id", allow_null=True)
     aml = serializers.SerializerMethodField()
-    caller = CallerSerializer(read_only=True)
-
-    class Meta:
-        model = Call
-        fields = [
-            "id",
-            "call_id",
-            "channel",
-            "number",
-            "line",
-            "status",
-            "ringing_at",
-            "answered_at",
-            "ended_at",
-            "taken_by",
-            "taken_by_name",
-            "taken_at",
-            "disposition",
-            "incident",
-            "aml",
-            "clock_skew_s",
-            "caller",
-            "caller_name",
-            "callback_number",
-            "notes",
-        ]
+    clock_skew_s = serializers.FloatField(allow_null=True)
+    caller = CallerSerializer(allow_null=True)
+    caller_name = serializers.CharField()
+    callback_number = serializers.CharField()
+    notes = serializers.CharField()
 
     def get_number(self, obj) -> str:
         return obj.caller.number if obj.caller else ""
@@ -148,35 +135,25 @@ class TypeRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(serializers.Serializer):
     """An incident as lists show it, and as incident.* events carry it."""
 
-    incident_type = TypeRefSerializer(read_only=True)
-    area = AreaRefSerializer(read_only=True, allow_null=True)
-    kecamatan = AreaRefSerializer(read_only=True, allow_null=True)
+    id = serializers.IntegerField()
+    incident_type = TypeRefSerializer()
+    category = serializers.CharField()
+    priority = serializers.IntegerField()
+    status = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
+    address = serializers.CharField()
+    area = AreaRefSerializer(allow_null=True)
+    kecamatan = AreaRefSerializer(allow_null=True)
+    location_approximate = serializers.BooleanField()
+    outside_coverage = serializers.BooleanField()
+    description = serializers.CharField()
+    created_at = serializers.DateTimeField()
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     calls_count = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Incident
-        fields = [
-            "id",
-            "incident_type",
-            "category",
-            "priority",
-            "status",
-            "lat",
-            "lon",
-            "address",
-            "area",
-            "kecamatan",
-            "location_approximate",
-            "outside_coverage",
-            "description",
-            "created_at",
-            "created_by",
-            "calls_count",
-        ]
 
     def get_calls_count(self, obj) -> int:
         annotated = getattr(obj, "calls_count", None)
@@ -271,15 +248,9 @@ class CallQueueSerializer(serializers.Serializer):
 class CallDetailSerializer(CallSerializer):
     history = serializers.DictField(read_only=True)
 
-    class Meta(CallSerializer.Meta):
-        fields = [*CallSerializer.Meta.fields, "history"]
-
 
 class DuplicateSerializer(IncidentSerializer):
     distance_m = serializers.IntegerField(read_only=True)
-
-    class Meta(IncidentSerializer.Meta):
-        fields = [*IncidentSerializer.Meta.fields, "distance_m"]
 
 
 class DuplicatesSerializer(serializers.Serializer):
@@ -300,6 +271,3 @@ class IncidentDetailSerializer(IncidentSerializer):
     calls = CallSerializer(many=True, read_only=True)
     notes = NoteSerializer(many=True, read_only=True)
     timeline = EventSerializer(many=True, read_only=True)
-
-    class Meta(IncidentSerializer.Meta):
-        fields = [*IncidentSerializer.Meta.fields, "calls", "notes", "timeline"]

@@ -20,6 +20,7 @@ from agencies.permissions import (
     role_required,
     roles,
 )
+from ambon112.api import represent
 from incidents.aml import AmlError, parse_aml
 from incidents.events import events_visible_to, feed_for_user, feed_head, verify_chain
 from incidents.models import Caller, Incident, IncidentNote, IncidentType
@@ -172,7 +173,7 @@ class CtiEventView(APIView):
             **values, adapter=request.auth.name, fix=Fix(**location) if location else None
         )
         code = status.HTTP_201_CREATED if changed else status.HTTP_200_OK
-        return Response(CallSerializer(call).data, status=code)
+        return Response(represent(CallSerializer, call), status=code)
 
 
 class CtiAmlView(APIView):

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ambon112.api import Conflict
+from ambon112.api import Conflict, represent
 from incidents.events import record_event
 from incidents.models import Call, Caller
 from incidents.serializers import CallerSerializer
@@ -42,7 +42,7 @@ def count_nuisance(*, caller: Caller, disposition: str, actor) -> None:
             "caller.flagged",
             subject=caller,
             actor=actor,
-            payload={"caller": CallerSerializer(caller).data, "nuisance_calls": recent},
+            payload={"caller": represent(CallerSerializer, caller), "nuisance_calls": recent},
         )
 
 
@@ -59,7 +59,7 @@ def block_caller(*, caller: Caller, by, reason: str, hours: float | None = None)
         "caller.blocked",
         subject=caller,
         actor=by,
-        payload={"caller": CallerSerializer(caller).data, "reason": reason},
+        payload={"caller": represent(CallerSerializer, caller), "reason": reason},
     )
     return caller
 
@@ -77,6 +77,6 @@ def unblock_caller(*, caller: Caller, by) -> Caller:
         "caller.unblocked",
         subject=caller,
         actor=by,
-        payload={"caller": CallerSerializer(caller).data},
+        payload={"caller": represent(CallerSerializer, caller)},
     )
     return caller

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from agencies.geo import locate
 from agencies.models import Area
-from ambon112.api import Conflict
+from ambon112.api import Conflict, represent
 from incidents.events import record_event
 from incidents.models import Call, Incident, IncidentType
 from incidents.serializers import CallSerializer, IncidentSerializer
@@ -62,7 +62,7 @@ def _publish(kind: str, call: Call, *, actor=None, actor_label: str = "") -> Non
         subject=call,
         actor=actor,
         actor_label=actor_label,
-        payload={"call": CallSerializer(call).data},
+        payload={"call": represent(CallSerializer, call)},
     )
 
 
@@ -226,7 +226,7 @@ def create_incident(
         "incident.created",
         subject=incident,
         actor=by,
-        payload={"incident": IncidentSerializer(incident).data, "call": call.pk},
+        payload={"incident": represent(IncidentSerializer, incident), "call": call.pk},
     )
     _publish("call.disposed", call, actor=by)
     return incident
@@ -250,7 +250,7 @@ def attach_call_to_incident(*, call: Call, by, incident: Incident, **details) ->
         "incident.call_attached",
         subject=incident,
         actor=by,
-        payload={"incident": IncidentSerializer(incident).data, "call": call.pk},
+        payload={"incident": represent(IncidentSerializer, incident), "call": call.pk},
     )
     _publish("call.disposed", call, actor=by)
     return call

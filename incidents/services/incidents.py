@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from ambon112.api import represent
 from incidents.events import record_event
 from incidents.models import Incident, IncidentNote
 from incidents.serializers import IncidentSerializer
@@ -15,6 +16,6 @@ def add_note(*, incident: Incident, by, text: str) -> IncidentNote:
         "incident.note_added",
         subject=incident,
         actor=by,
-        payload={"incident": IncidentSerializer(incident).data, "note": text},
+        payload={"incident": represent(IncidentSerializer, incident), "note": text},
     )
     return note

@@ -1,0 +1,142 @@
+"""A surge of telephony events against a running server, timed to a console's socket.
+
+Posts N "ringing" events through POST /api/cti/events/ from a few concurrent clients, with a
+console signed in and connected to /ws/console/, and prints calls/s and the latency from each
+post being sent to its call.ringing event arriving on the socket.
+
+    python benchmarks/cti_surge.py --url http://127.0.0.1:8000 --token SECRET \\
+        --username supervisor --password ambon112-demo --calls 2000 --clients 8
+
+Needs only the standard library and `websockets` (installed with uvicorn[standard]).
+"""
+
+import argparse
+import asyncio
+import http.client
+import json
+import queue
+import re
+import statistics
+import time
+import urllib.parse
+import uuid
+
+import websockets
+
+
+def sign_in(base: urllib.parse.SplitResult, username: str, password: str) -> str:
+    """The session cookie of a console user, through the ordinary sign-in form."""
+    conn = http.client.HTTPConnection(base.hostname, base.port or 80, timeout=10)
+    conn.request("GET", "/login/")
+    page = conn.getresponse()
+    cookies = dict(re.findall(r"(csrftoken)=([^;]+)", page.getheader("Set-Cookie") or ""))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+    form = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
+    )
+    conn.request(
+        "POST",
+        "/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+            "Referer": f"{base.scheme}://{base.netloc}/login/",
+        },
+    )
+    answer = conn.getresponse()
+    answer.read()
+    session = re.search(r"sessionid=([^;]+)", answer.getheader("Set-Cookie") or "")
+    if answer.status != 302 or not session:
+        raise SystemExit(f"sign-in as {username} failed (HTTP {answer.status})")
+    return f"sessionid={session.group(1)}"
+
+
+def poster(base, token: str, jobs: "queue.Queue[str | None]", sent: dict, errors: list) -> None:
+    """One client with a kept-alive connection, posting until it takes None from the queue."""
+    conn = http.client.HTTPConnection(base.hostname, base.port or 80, timeout=30)
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    while (call_id := jobs.get()) is not None:
+        body = json.dumps(
+            {"call_id": call_id, "event": "ringing", "number": "+6281200000000", "line": "112-1"}
+        )
+        sent[call_id] = time.perf_counter()
+        conn.request("POST", "/api/cti/events/", body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        if response.status not in (200, 201):
+            errors.append(f"HTTP {response.status}: {payload[:200]!r}")
+
+
+async def main(args) -> None:
+    base = urllib.parse.urlsplit(args.url)
+    cookie = sign_in(base, args.username, args.password)
+    ws_url = f"{'wss' if base.scheme == 'https' else 'ws'}://{base.netloc}/ws/console/"
+    run = uuid.uuid4().hex[:8]
+    call_ids = [f"bench-{run}-{i}" for i in range(args.calls)]
+    sent: dict[str, float] = {}
+    arrived: dict[str, float] = {}
+    errors: list[str] = []
+
+    async with websockets.connect(
+        ws_url, additional_headers={"Cookie": cookie, "Origin": f"{base.scheme}://{base.netloc}"}
+    ) as socket:
+        hello = json.loads(await socket.recv())
+        print(f"console connected to feed {hello['feed']!r} at head {hello['head']}")
+
+        async def listen() -> None:
+            while len(arrived) < args.calls:
+                message = json.loads(await socket.recv())
+                event = message.get("event") or {}
+                if event.get("kind") == "call.ringing":
+                    call_id = event["data"]["call"]["call_id"]
+                    if call_id in sent:
+                        arrived[call_id] = time.perf_counter()
+
+        listener = asyncio.create_task(listen())
+        jobs: queue.Queue[str | None] = queue.Queue()
+        for call_id in call_ids:
+            jobs.put(call_id)
+        for _ in range(args.clients):
+            jobs.put(None)
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                asyncio.to_thread(poster, base, args.token, jobs, sent, errors)
+                for _ in range(args.clients)
+            )
+        )
+        posted = time.perf_counter() - started
+        try:
+            await asyncio.wait_for(listener, timeout=30)
+        except TimeoutError:
+            print(f"only {len(arrived)} of {args.calls} events arrived within 30 s")
+
+    latencies = sorted((arrived[c] - sent[c]) * 1000 for c in arrived)
+    print(
+        f"{args.calls} calls posted by {args.clients} clients in {posted:.2f} s: "
+        f"{args.calls / posted:.0f} calls/s; errors: {len(errors)}"
+    )
+    for message in errors[:3]:
+        print(f"  {message}")
+    if latencies:
+
+        def pct(q: float) -> float:
+            return latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+
+        print(
+            f"post → event on the console socket ({len(latencies)} events): "
+            f"p50 {pct(0.50):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, "
+            f"mean {statistics.fmean(latencies):.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--token", required=True, help="from manage.py create_cti_token")
+    parser.add_argument("--username", default="supervisor")
+    parser.add_argument("--password", default="ambon112-demo")
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=8)
+    asyncio.run(main(parser.parse_args()))
