@@ -22,6 +22,9 @@ READ_APIS = {
     "area-list": ALL,
     "incidenttype-list": ALL,
     "schema": ALL,
+    "call-list": {"operator", "supervisor", "admin_user"},
+    "incident-list": {"operator", "dispatcher", "supervisor", "admin_user", "verifier"},
+    "caller-list": {"supervisor", "admin_user"},
 }
 
 
