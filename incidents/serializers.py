@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Area
-from agencies.serializers import PhoneField
+from agencies.serializers import AreaRefSerializer, PhoneField
 from ambon112.api import StrictSerializer
 from incidents.models import Call, Incident, IncidentNote, IncidentType
 
@@ -102,7 +102,7 @@ class CallSerializer(serializers.Serializer):
     ringing_at = serializers.DateTimeField(allow_null=True)
     answered_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
-    taken_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    taken_by = serializers.CharField(source="taken_by.username", allow_null=True)
     taken_by_name = serializers.SerializerMethodField()
     taken_at = serializers.DateTimeField(allow_null=True)
     disposition = serializers.CharField()
@@ -123,11 +123,6 @@ class CallSerializer(serializers.Serializer):
     @extend_schema_field(FixSerializer(allow_null=True))
     def get_aml(self, obj):
         return FixSerializer(obj).data if obj.aml_lat is not None else None
-
-
-class AreaRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
 
 
 class TypeRefSerializer(serializers.Serializer):
@@ -152,7 +147,7 @@ class IncidentSerializer(serializers.Serializer):
     outside_coverage = serializers.BooleanField()
     description = serializers.CharField()
     created_at = serializers.DateTimeField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.CharField(source="created_by.username")
     calls_count = serializers.SerializerMethodField()
 
     def get_calls_count(self, obj) -> int:
