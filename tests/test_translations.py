@@ -7,6 +7,7 @@ and the source strings are found with Python's ast and Django's own template lex
 
 import ast
 import gettext
+import json
 import re
 from pathlib import Path
 
@@ -43,7 +44,12 @@ PY_KEYWORDS = {
 }
 STRING = r"""u?'(?:[^'\\\n]|\\.)*'"""
 TEMPLATE_CALL = re.compile(rf"\b(n?p?gettext)\(((?:{STRING}\s*,?\s*)+)")
-JS_CALL = re.compile(r"""\b(?:n?p?gettext)\(\s*(["'])((?:(?!\1)[^\\\n]|\\.)*)\1""")
+# gettext("…") / ngettext('…', …) / pgettext("context", "…") in the JavaScript.
+JS_CALL = re.compile(
+    r"""\b(?P<func>n?p?gettext)\(\s*"""
+    r"""(?P<q1>["'])(?P<first>(?:(?!(?P=q1))[^\\\n]|\\.)*)(?P=q1)"""
+    r"""(?:\s*,\s*(?P<q2>["'])(?P<second>(?:(?!(?P=q2))[^\\\n]|\\.)*)(?P=q2))?"""
+)
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|\{(\w*)\}")
 
 
@@ -92,11 +98,19 @@ def template_msgids() -> set[tuple[str | None, str]]:
     return found
 
 
-def js_msgids() -> set[tuple[None, str]]:
+def js_unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def js_msgids() -> set[tuple[str | None, str]]:
     found = set()
     for path in JS_DIR.rglob("*.js"):
         for match in JS_CALL.finditer(path.read_text(encoding="utf-8")):
-            found.add((None, match.group(2)))
+            first, second = js_unescape(match["first"]), match["second"]
+            if match["func"].startswith(("pgettext", "npgettext")):
+                found.add((first, js_unescape(second or "")))
+            else:
+                found.add((None, first))
     return found
 
 
@@ -214,3 +228,13 @@ def test_error_pages_are_indonesian(client):
     with translation.override("id"):
         page = render_to_string("500.html")  # rendered with no request, as Django does
     assert '<html lang="id">' in page and "Kesalahan server" in page
+
+
+@pytest.mark.django_db
+def test_javascript_catalogue_is_served_in_indonesian(client):
+    if not js_msgids():
+        pytest.skip("the JavaScript marks no strings for translation")
+    catalog = client.get("/jsi18n/").content.decode()
+    known = [e for e in translatable_entries(ID_JS_PO) if e.translated() and e.msgstr != e.msgid]
+    assert known, "djangojs.po translates nothing"
+    assert json.dumps(known[0].msgstr)[1:-1] in catalog
