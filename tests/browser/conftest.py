@@ -238,6 +238,15 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test here drives the browser: mark it, so that tests/conftest.py fails it under
+    CI=true when Chromium is missing and skips it elsewhere, even if its author forgot."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
