@@ -170,7 +170,12 @@ def test_indonesian_covers_every_string_marked_in_the_javascript():
         return  # no djangojs catalogue is needed
     assert ID_JS_PO.exists(), f"JavaScript marks strings for translation but {ID_JS_PO} is missing"
     known = {(e.msgctxt, e.msgid) for e in translatable_entries(ID_JS_PO) if e.translated()}
-    assert sorted(marked - known) == []
+    missing = sorted(marked - known, key=lambda m: m[1])
+    assert not missing, (
+        f"{len(missing)} JavaScript strings have no Indonesian translation (run makemessages "
+        "-d djangojs -l id --ignore=.venv --ignore=var --ignore=tests):\n"
+        + "\n".join(f"  {msgid!r}" for _context, msgid in missing)
+    )
 
 
 def test_django_reads_the_compiled_indonesian_catalogue():
