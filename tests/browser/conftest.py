@@ -261,3 +261,10 @@ def _clean_artifacts():
         for old in ARTIFACTS.glob("*.png"):
             old.unlink()
     yield
+
+
+@pytest.fixture(scope="package")
+def cti_token(server) -> str:
+    """The telephony adapter's secret on the test server, as `manage.py create_cti_token`
+    prints it for a PBX administrator."""
+    return server.manage("create_cti_token", "browser-pbx").stdout.strip()
