@@ -130,6 +130,12 @@ function queueRow(call, index) {
 }
 
 function renderQueue() {
+  // Rows are rebuilt on every event: keep the keyboard focus on the same call's button.
+  const focused = document.activeElement;
+  const refocus =
+    focused && focused.dataset && (queueList.contains(focused) || mineList.contains(focused))
+      ? `button[data-id="${focused.dataset.id}"]`
+      : null;
   const calls = [...queue.values()].sort(byRinging);
   queueList.replaceChildren(...calls.map(queueRow));
   queueEmpty.hidden = calls.length > 0;
@@ -151,6 +157,10 @@ function renderQueue() {
       )
     )
   );
+  if (refocus) {
+    const again = queueList.querySelector(refocus) || mineList.querySelector(refocus);
+    if (again) again.focus({ preventScroll: true });
+  }
 }
 
 function tick() {
