@@ -5,6 +5,7 @@ from agencies.permissions import (
     CALLS_CONSOLE_ROLES,
     DESK_CONSOLE_ROLES,
     DISPATCH_CONSOLE_ROLES,
+    INCIDENT_ROLES,
 )
 
 # The consoles in the header, in order; a role's first console is its home page.
@@ -13,6 +14,7 @@ CONSOLES = [
     ("dispatch_console", _("Dispatch"), DISPATCH_CONSOLE_ROLES),
     ("agency_console", _("Agency desk"), DESK_CONSOLE_ROLES),
     ("audit", _("Audit"), AUDIT_ROLES),
+    ("incident_list", _("Incidents"), INCIDENT_ROLES),
 ]
 
 

@@ -301,7 +301,9 @@ class Call(models.Model):
         verbose_name_plural = _("calls")
         indexes = [
             models.Index(
-                fields=["created_at"], name="call_ringing_idx", condition=models.Q(status="ringing")
+                fields=["created_at"],
+                name="call_waiting_idx",
+                condition=models.Q(taken_by__isnull=True, ended_at__isnull=True),
             ),
             models.Index(fields=["caller", "created_at"], name="call_caller_idx"),
         ]

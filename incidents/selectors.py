@@ -10,6 +10,7 @@ from django.utils import timezone
 from incidents.models import Call, Incident
 
 EARTH_RADIUS_M = 6_371_000
+WAITING = {"taken_by__isnull": True, "ended_at__isnull": True}
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -25,8 +26,11 @@ def calls_with_people() -> QuerySet[Call]:
 
 
 def ringing_queue() -> QuerySet[Call]:
-    """Calls nobody has taken yet, oldest first."""
-    return calls_with_people().filter(status=Call.Status.RINGING).order_by("created_at")
+    """Calls no call-taker has taken and whose caller is still on the line, oldest first.
+
+    A call the PBX reports answered stays here until someone takes it on a console.
+    """
+    return calls_with_people().filter(**WAITING).order_by("created_at")
 
 
 def calls_in_hand(user) -> QuerySet[Call]:

@@ -15,8 +15,10 @@ from agencies.models import Role
 from agencies.permissions import (
     AUDIT_ROLES,
     CALLS_CONSOLE_ROLES,
+    INCIDENT_ROLES,
     OPERATIONS_ROLES,
     IsCtiAdapter,
+    has_role,
     role_required,
     roles,
 )
@@ -91,6 +93,12 @@ def calls_console(request):
         for t in IncidentType.objects.filter(is_active=True)
     ]
     context["map_config"] = map_config()
+    if has_role(request.user, {Role.SUPERVISOR, Role.ADMIN}):
+        context["nuisance"] = {
+            "nuisance_calls": settings.NUISANCE_CALLS,
+            "nuisance_window_h": f"{settings.NUISANCE_WINDOW_H:g}",
+            "block_hours": f"{settings.BLOCK_HOURS:g}",
+        }
     return render(request, "console/calls.html", context)
 
 
@@ -104,12 +112,12 @@ def map_config() -> dict:
     }
 
 
-@role_required(*OPERATIONS_ROLES, Role.VERIFIER)
+@role_required(*INCIDENT_ROLES)
 def incident_list(request):
     return render(request, "incidents/list.html", console_context(request.user))
 
 
-@role_required(*OPERATIONS_ROLES, Role.VERIFIER)
+@role_required(*INCIDENT_ROLES)
 def incident_detail(request, pk: int):
     get_object_or_404(Incident, pk=pk)
     context = console_context(request.user)
@@ -284,7 +292,7 @@ class CallViewSet(viewsets.GenericViewSet):
 class IncidentViewSet(viewsets.GenericViewSet):
     """Incidents for the operations room; verifiers read them too."""
 
-    permission_classes = [roles(*OPERATIONS_ROLES, Role.VERIFIER)]
+    permission_classes = [roles(*INCIDENT_ROLES)]
     queryset = incidents_with_refs().prefetch_related(
         Prefetch("calls", queryset=calls_with_people().order_by("created_at")),
         Prefetch("notes", queryset=IncidentNote.objects.select_related("author")),

@@ -13,6 +13,7 @@ PAGES = {
     "dispatch_console": {"dispatcher", "supervisor", "admin_user"},
     "agency_console": {"damkar"},
     "audit": {"verifier", "supervisor", "admin_user"},
+    "incident_list": {"operator", "dispatcher", "supervisor", "admin_user", "verifier"},
 }
 READ_APIS = {
     "events": ALL,

@@ -83,8 +83,11 @@ function learnOffset(nowIso, sentAt) {
 
 // --- The queue --------------------------------------------------------------------------------
 
-/** A call waits in the queue while it rings and nobody has taken it (as /api/calls/?status=ringing). */
-const waiting = (call) => call.status === "ringing" && !call.taken_by && !call.disposition;
+/**
+ * A call waits in the queue until a call-taker takes it or the caller hangs up, even when the
+ * PBX already reports it answered (as /api/calls/?status=ringing).
+ */
+const waiting = (call) => !call.taken_by && !call.ended_at && !call.disposition;
 const isMine = (call) => call.taken_by === me && !call.disposition;
 const byRinging = (a, b) =>
   Date.parse(a.ringing_at || 0) - Date.parse(b.ringing_at || 0) || a.id - b.id;

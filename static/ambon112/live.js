@@ -5,7 +5,8 @@
 // Each pushed event carries `prev`, the previous sequence number on this console's feed: when
 // `prev` is newer than the last applied event, something was missed and a resync runs.
 // Applied events are dispatched on `document` as "live:event"; the connection state as
-// "live:status" ("connecting" | "online" | "offline").
+// "live:status" ("connecting" | "online" | "offline"); the server's greeting (with its clock,
+// `now`) as "live:hello".
 
 const MAX_BACKOFF_MS = 15000;
 
@@ -72,6 +73,7 @@ export function startLive({ lastSeq = 0, eventsUrl = "/api/events/", socketPath 
       const data = JSON.parse(message.data);
       if (data.type === "hello") {
         attempt = 0;
+        emit("live:hello", data); // { feed, head, now: the server's clock }
         emit("live:status", "online");
         if (data.head > applied) resync();
       } else if (data.type === "event") {
