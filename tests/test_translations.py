@@ -139,6 +139,9 @@ def test_indonesian_has_no_fuzzy_or_untranslated_entries(po_path):
     assert not po.metadata_is_fuzzy, "the header is marked fuzzy"
     assert [e.msgid for e in po.fuzzy_entries() if not e.obsolete] == []
     assert [e.msgid for e in po.untranslated_entries() if not e.obsolete] == []
+    # Leftovers of a fuzzy match ("#| msgid …") that polib reads but GNU msgmerge rejects.
+    leftovers = [e.msgid for e in po if e.previous_msgid_plural and not e.previous_msgid]
+    assert leftovers == [], "'#| msgid_plural' without '#| msgid': makemessages will fail"
     assert po.metadata.get("Language") == "id"
 
 
