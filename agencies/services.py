@@ -24,7 +24,7 @@ def create_demo_accounts(*, password: str) -> list[str]:
     validate_password(password)
     accounts = [(name, role, label, None) for name, role, label in DEMO_STAFF]
     accounts += [
-        (agency.code, Role.AGENCY_DESK, f"Meja {agency.short_name} (demo)", agency)
+        (agency.code, Role.AGENCY_DESK, "Petugas meja (demo)", agency)
         for agency in Agency.objects.order_by("code")
     ]
     created = []

@@ -23,6 +23,7 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
 from ambon112.api import represent
@@ -165,13 +166,15 @@ def verify_chain(*, since: datetime | None = None) -> ChainReport:
         events = events.filter(seq__gte=first.seq)
     for event in events.iterator(chunk_size=2000):
         if event.seq != expected_seq:
-            return ChainReport(checked, expected_seq, f"sequence {expected_seq} is missing")
+            problem = _("sequence %(seq)s is missing") % {"seq": expected_seq}
+            return ChainReport(checked, expected_seq, problem)
         if event.prev_hash != prev_hash:
-            return ChainReport(checked, event.seq, "does not follow the previous event")
+            return ChainReport(checked, event.seq, _("it does not follow the previous event"))
         if _hash_of(event) != event.hash:
-            return ChainReport(checked, event.seq, "content does not match its hash")
+            return ChainReport(checked, event.seq, _("its content does not match its hash"))
         expected_seq, prev_hash, checked = event.seq + 1, event.hash, checked + 1
     head = EventChainHead.objects.get(pk=1)
     if since is None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
-        return ChainReport(checked, expected_seq, f"the log ends before sequence {head.seq}")
+        problem = _("the log ends before sequence %(seq)s") % {"seq": head.seq}
+        return ChainReport(checked, expected_seq, problem)
     return ChainReport(checked)

@@ -1,5 +1,6 @@
 // Console page glue: the live connection banner and the activity list.
 import { startLive } from "./live.js";
+import { eventLabel } from "./ui.js";
 
 const root = document.querySelector("[data-live]");
 const banner = document.getElementById("live-banner");
@@ -23,7 +24,8 @@ function row(event) {
   time.textContent = clock.format(new Date(event.at));
   const kind = document.createElement("span");
   kind.className = "kind";
-  kind.textContent = event.kind;
+  kind.textContent = eventLabel(event.kind);
+  kind.title = event.kind;
   const actor = document.createElement("span");
   actor.className = "actor";
   actor.textContent = event.actor;
@@ -36,6 +38,10 @@ function row(event) {
 
 for (const time of list.querySelectorAll("time")) {
   time.textContent = clock.format(new Date(time.dateTime));
+}
+for (const kind of list.querySelectorAll(".kind")) {
+  kind.title = kind.textContent;
+  kind.textContent = eventLabel(kind.textContent);
 }
 
 document.addEventListener("live:event", ({ detail }) => {

@@ -8,7 +8,7 @@
 // "live:status" ("connecting" | "online" | "offline"); the server's greeting (with its clock,
 // `now`) as "live:hello".
 
-const MAX_BACKOFF_MS = 15000;
+const MAX_BACKOFF_MS = 5000; // a control room wants the screen back within seconds
 
 export function startLive({ lastSeq = 0, eventsUrl = "/api/events/", socketPath = "/ws/console/" } = {}) {
   let applied = lastSeq;

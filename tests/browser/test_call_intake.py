@@ -96,9 +96,11 @@ def console(browser, live_server_url, request, telephone):
         page.on("pageerror", lambda error: problems.append(f"{username}: {error}"))
         page.on(
             "console",
-            lambda message: problems.append(f"{username}: {message.text}")
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                problems.append(f"{username}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
         page.goto("/login/")
         page.get_by_label("Nama pengguna").fill(username)
@@ -130,9 +132,7 @@ def take_with_a(page, number: str) -> None:
     expect(page.locator("#pop-number")).to_have_text(number)
 
 
-def test_a_ringing_call_reaches_every_console_and_leaves_the_others_when_taken(
-    console, telephone
-):
+def test_a_ringing_call_reaches_every_console_and_leaves_the_others_when_taken(console, telephone):
     operator = console("operator")
     supervisor = console("supervisor")
     telephone.ring("+6281200001234", line="112-1")
