@@ -295,6 +295,8 @@ LOGGING = {
         # One line per heartbeat every second otherwise.
         "celery.app.trace": {"level": "WARNING"},
         "celery.worker.strategy": {"level": "WARNING"},
+        # "channel over capacity" for every push to a console that went away uncleanly.
+        "channels_redis.core": {"level": "WARNING"},
         "uvicorn.access": {"level": os.environ.get("ACCESS_LOG_LEVEL", "WARNING")},
     },
 }
