@@ -10,16 +10,19 @@ agency desk follows `agency.<code>` (the events naming its agency). Each pushed 
 to see from one it missed, and resync over REST only in the second case.
 """
 
+import asyncio
+import functools
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
@@ -135,10 +138,28 @@ def record_event(
 def broadcast(*, message: dict, prev_by_feed: dict[str, int]) -> None:
     """Push one committed event to every feed that may see it. A lost push is resynced later."""
     layer = get_channel_layer()
-    for feed, prev in prev_by_feed.items():
-        async_to_sync(layer.group_send)(
-            feed, {"type": "event.message", "event": {**message, "prev": prev}}
-        )
+
+    async def send_all() -> None:
+        for feed, prev in prev_by_feed.items():
+            await layer.group_send(
+                feed, {"type": "event.message", "event": {**message, "prev": prev}}
+            )
+
+    if isinstance(layer, InMemoryChannelLayer):
+        # Its queues belong to the server's event loop: hop back onto it.
+        async_to_sync(send_all)()
+    else:
+        # A shared layer (Redis) is reachable from any loop: one long-lived loop per process
+        # keeps one connection pool, where async_to_sync in a worker thread or a Celery task
+        # would open a new loop and new connections for every event.
+        asyncio.run_coroutine_threadsafe(send_all(), _push_loop()).result(timeout=5)
+
+
+@functools.cache
+def _push_loop() -> asyncio.AbstractEventLoop:
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, name="event-push", daemon=True).start()
+    return loop
 
 
 @dataclass(frozen=True)
