@@ -9,6 +9,7 @@ import logging
 import time
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import close_old_connections
 
 from ambon112.celery import app
@@ -48,8 +49,6 @@ class Lifespan:
     """ASGI lifespan: start the ticker with the server (embedded default), stop it with it."""
 
     async def __call__(self, scope, receive, send):
-        from django.conf import settings
-
         task = None
         while True:
             message = await receive()

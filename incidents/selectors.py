@@ -10,7 +10,6 @@ from django.utils import timezone
 from incidents.models import Call, Incident
 
 EARTH_RADIUS_M = 6_371_000
-WAITING = {"taken_by__isnull": True, "ended_at__isnull": True}
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -30,7 +29,11 @@ def ringing_queue() -> QuerySet[Call]:
 
     A call the PBX reports answered stays here until someone takes it on a console.
     """
-    return calls_with_people().filter(**WAITING).order_by("created_at")
+    return (
+        calls_with_people()
+        .filter(taken_by__isnull=True, ended_at__isnull=True)
+        .order_by("created_at")
+    )
 
 
 def calls_in_hand(user) -> QuerySet[Call]:

@@ -18,8 +18,9 @@ from agencies.models import Area
 from ambon112.api import Conflict, represent
 from incidents.events import record_event
 from incidents.models import Call, Incident, IncidentType
-from incidents.serializers import CallSerializer, IncidentSerializer
+from incidents.serializers import CallSerializer
 from incidents.services.callers import caller_for_number, count_nuisance
+from incidents.services.incidents import publish_incident
 
 EVENT_FIELD = {
     "ringing": "ringing_at",
@@ -222,12 +223,7 @@ def create_incident(
     call.disposition, call.disposed_at, call.incident = Call.Disposition.EMERGENCY, now, incident
     _fill_caller_details(call, details)
     call.save()
-    record_event(
-        "incident.created",
-        subject=incident,
-        actor=by,
-        payload={"incident": represent(IncidentSerializer, incident), "call": call.pk},
-    )
+    publish_incident("incident.created", incident, actor=by, call=call.pk)
     _publish("call.disposed", call, actor=by)
     return incident
 
@@ -246,11 +242,6 @@ def attach_call_to_incident(*, call: Call, by, incident: Incident, **details) ->
     )
     _fill_caller_details(call, details)
     call.save()
-    record_event(
-        "incident.call_attached",
-        subject=incident,
-        actor=by,
-        payload={"incident": represent(IncidentSerializer, incident), "call": call.pk},
-    )
+    publish_incident("incident.call_attached", incident, actor=by, call=call.pk)
     _publish("call.disposed", call, actor=by)
     return call

@@ -8,14 +8,19 @@ from incidents.models import Incident, IncidentNote
 from incidents.serializers import IncidentSerializer
 
 
+def publish_incident(kind: str, incident: Incident, *, actor, **extra) -> None:
+    """Record an incident.* event carrying the incident as lists and consoles show it."""
+    record_event(
+        kind,
+        subject=incident,
+        actor=actor,
+        payload={"incident": represent(IncidentSerializer, incident), **extra},
+    )
+
+
 @transaction.atomic
 def add_note(*, incident: Incident, by, text: str) -> IncidentNote:
     """What a caller or a unit said later, in the incident's timeline."""
     note = IncidentNote.objects.create(incident=incident, author=by, text=text)
-    record_event(
-        "incident.note_added",
-        subject=incident,
-        actor=by,
-        payload={"incident": represent(IncidentSerializer, incident), "note": text},
-    )
+    publish_incident("incident.note_added", incident, actor=by, note=text)
     return note
