@@ -47,9 +47,11 @@ class MachineTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Invalid token header."))
-        token = MachineToken.objects.filter(
-            key_hash=hash_secret(parts[1].decode("latin-1")), revoked_at__isnull=True
-        ).first()
+        token = (
+            MachineToken.objects.select_related("agency")
+            .filter(key_hash=hash_secret(parts[1].decode("latin-1")), revoked_at__isnull=True)
+            .first()
+        )
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         now = timezone.now()
@@ -72,5 +74,8 @@ class MachineTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token <secret>` from `manage.py create_cti_token`.",
+            "description": (
+                "`Token <secret>` from `manage.py create_cti_token` (telephony adapter) or "
+                "`manage.py create_tracker_token <agency>` (vehicle tracker)."
+            ),
         }

@@ -61,6 +61,10 @@ class Agency(models.Model):
         default=list, help_text=_("Regencies it serves: 81.71 Kota Ambon, 81.01 Maluku Tengah")
     )
     phone = models.CharField(max_length=20, blank=True, help_text=_("E.164, e.g. +62911…"))
+    dispatcher_may_assign = models.BooleanField(
+        default=False,
+        help_text=_("The 112 dispatcher may send this agency's units without its desk"),
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -206,11 +210,20 @@ class MachineToken(models.Model):
 
     class Kind(models.TextChoices):
         CTI = "cti", _("Telephony adapter")
+        TRACKER = "tracker", _("Vehicle tracker")
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     key_hash = models.CharField(max_length=64, unique=True)  # SHA-256 of the secret
     prefix = models.CharField(max_length=8)  # shown to admins to tell tokens apart
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("A vehicle tracker reports this agency's units only"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -218,6 +231,13 @@ class MachineToken(models.Model):
     class Meta:
         verbose_name = _("machine token")
         verbose_name_plural = _("machine tokens")
+        constraints = [
+            models.CheckConstraint(
+                name="machine_token_tracker_has_agency",
+                condition=Q(kind="tracker", agency__isnull=False)
+                | (~Q(kind="tracker") & Q(agency__isnull=True)),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -67,6 +67,14 @@ class IsCtiAdapter(BasePermission):
         return isinstance(token, MachineToken) and token.kind == MachineToken.Kind.CTI
 
 
+class IsTracker(BasePermission):
+    """A vehicle tracker's token, and nothing else."""
+
+    def has_permission(self, request, view) -> bool:
+        token = request.auth
+        return isinstance(token, MachineToken) and token.kind == MachineToken.Kind.TRACKER
+
+
 # Who may open which console; the header's links and the pages' checks both read these.
 CALLS_CONSOLE_ROLES = frozenset({Role.CALL_TAKER, Role.SUPERVISOR, Role.ADMIN})
 DISPATCH_CONSOLE_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})

@@ -43,10 +43,12 @@ def create_demo_accounts(*, password: str) -> list[str]:
 
 
 @transaction.atomic
-def create_machine_token(*, name: str, kind: str) -> tuple[MachineToken, str]:
+def create_machine_token(
+    *, name: str, kind: str, agency: Agency | None = None
+) -> tuple[MachineToken, str]:
     """A new credential; the secret is returned once and only its hash is stored."""
     secret = new_secret()
     token = MachineToken.objects.create(
-        name=name, kind=kind, key_hash=hash_secret(secret), prefix=secret[:8]
+        name=name, kind=kind, key_hash=hash_secret(secret), prefix=secret[:8], agency=agency
     )
     return token, secret

@@ -231,6 +231,14 @@ NUISANCE_CALLS = int(os.environ.get("NUISANCE_CALLS", "3"))
 NUISANCE_WINDOW_H = float(os.environ.get("NUISANCE_WINDOW_H", "24"))
 BLOCK_HOURS = float(os.environ.get("BLOCK_HOURS", "24"))
 
+# Dispatch (DESIGN.md §7): a unit's tracked position older than this falls back to its station;
+# a unit further than RECOMMEND_MAX_ETA_MIN away is left out of the recommendation as too far.
+UNIT_POSITION_MAX_AGE_MIN = int(os.environ.get("UNIT_POSITION_MAX_AGE_MIN", "30"))
+RECOMMEND_MAX_ETA_MIN = int(os.environ.get("RECOMMEND_MAX_ETA_MIN", "60"))
+# Where call-takers forward incidents to agencies themselves (Ambon 112 does); False leaves it
+# to the dispatchers and supervisors.
+CALL_TAKERS_FORWARD = env_bool("CALL_TAKERS_FORWARD", True)
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

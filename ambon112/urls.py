@@ -11,7 +11,16 @@ import agencies.admin  # noqa: F401  (registers the admin pages; see settings.IN
 import incidents.admin  # noqa: F401
 from agencies.views import AgencyViewSet, AreaViewSet, StationViewSet, UnitViewSet
 from ambon112 import views
-from dispatch.views import agency_console, dispatch_console
+from dispatch.views import (
+    AssignmentViewSet,
+    DispatchBoardView,
+    IncidentDispatchViewSet,
+    TicketViewSet,
+    TrackerView,
+    UnitOperationsViewSet,
+    agency_console,
+    dispatch_console,
+)
 from incidents.views import (
     CallerViewSet,
     CallViewSet,
@@ -35,7 +44,11 @@ router.register("areas", AreaViewSet, basename="area")
 router.register("incident-types", IncidentTypeViewSet)
 router.register("calls", CallViewSet, basename="call")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("incidents", IncidentDispatchViewSet, basename="incident-dispatch")
 router.register("callers", CallerViewSet, basename="caller")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("fleet", UnitOperationsViewSet, basename="fleet")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -53,6 +66,8 @@ urlpatterns = [
     path("api/events/", EventListView.as_view(), name="events"),
     path("api/cti/events/", CtiEventView.as_view(), name="cti-events"),
     path("api/cti/aml/", CtiAmlView.as_view(), name="cti-aml"),
+    path("api/tracker/positions/", TrackerView.as_view(), name="tracker-positions"),
+    path("api/dispatch/board/", DispatchBoardView.as_view(), name="dispatch-board"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -76,18 +76,19 @@ def _canonical(value) -> str:
 
 
 def _hash_of(event: Event) -> str:
-    body = _canonical(
-        {
-            "seq": event.seq,
-            "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor": event.actor_id,
-            "actor_label": event.actor_label,
-            "kind": event.kind,
-            "subject": [event.subject_type, event.subject_id],
-            "payload": event.payload,
-            "agencies": event.agencies,
-        }
-    )
+    fields = {
+        "seq": event.seq,
+        "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": event.actor_id,
+        "actor_label": event.actor_label,
+        "kind": event.kind,
+        "subject": [event.subject_type, event.subject_id],
+        "payload": event.payload,
+        "agencies": event.agencies,
+    }
+    if event.incident_id is not None:
+        fields["incident"] = event.incident_id
+    body = _canonical(fields)
     return hashlib.sha256(f"{event.prev_hash}{body}".encode()).hexdigest()
 
 
@@ -99,8 +100,12 @@ def record_event(
     actor_label: str = "",
     payload: dict | None = None,
     agencies: Iterable[Agency] = (),
+    incident=None,
 ) -> Event:
-    """Append one event inside the caller's transaction and broadcast it once that commits."""
+    """Append one event inside the caller's transaction and broadcast it once that commits.
+
+    `incident` files the event in that incident's timeline; an incident subject is its own.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the service's transaction.")
     agency_list = sorted({a.pk: a for a in agencies}.values(), key=lambda a: a.code)
@@ -117,6 +122,7 @@ def record_event(
         payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),
         agencies=[a.code for a in agency_list],
         prev_hash=head.hash,
+        incident_id=incident.pk if incident is not None else _incident_id_of(subject),
     )
     event.hash = _hash_of(event)
     event.save(force_insert=True)
@@ -133,6 +139,12 @@ def record_event(
         robust=True,
     )
     return event
+
+
+def _incident_id_of(subject) -> int | None:
+    return (
+        subject.pk if subject is not None and subject._meta.label == "incidents.Incident" else None
+    )
 
 
 def broadcast(*, message: dict, prev_by_feed: dict[str, int]) -> None:

@@ -114,6 +114,10 @@ class Event(models.Model):
     subject_id = models.CharField(max_length=40, blank=True)
     payload = models.JSONField(default=dict)
     agencies = models.JSONField(default=list)  # codes of the agency desks that may see it
+    # The incident the event belongs to (its own, a ticket's, a unit's…), for its timeline.
+    incident = models.ForeignKey(
+        "Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -188,7 +192,20 @@ class Incident(models.Model):
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    OPEN_STATUSES = [Status.NEW, Status.DISPATCHED, Status.RESPONDING, Status.ON_SCENE]
+    class Outcome(models.TextChoices):
+        RESOLVED = "resolved", _("Resolved")
+        FALSE_ALARM = "false_alarm", _("False alarm")
+        CANCELLED = "cancelled", _("Cancelled")
+        TRANSFERRED = "transferred", _("Transferred to another service")
+
+    # Resolved: every unit is back, nobody closed it yet; still on the operations room's list.
+    OPEN_STATUSES = [
+        Status.NEW,
+        Status.DISPATCHED,
+        Status.RESPONDING,
+        Status.ON_SCENE,
+        Status.RESOLVED,
+    ]
 
     incident_type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=20, choices=IncidentType.Category.choices)
@@ -211,6 +228,16 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)  # T11
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    agencies = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="+",
+        help_text=_("Agencies it was forwarded to; their desks may read it"),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -220,7 +247,9 @@ class Incident(models.Model):
             models.Index(
                 fields=["created_at"],
                 name="incident_open_idx",
-                condition=models.Q(status__in=["new", "dispatched", "responding", "on_scene"]),
+                condition=models.Q(
+                    status__in=["new", "dispatched", "responding", "on_scene", "resolved"]
+                ),
             ),
         ]
         constraints = [

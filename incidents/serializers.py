@@ -24,6 +24,7 @@ class EventSerializer(serializers.Serializer):
     subject = EventSubjectSerializer(source="*")
     data = serializers.JSONField(source="payload")
     agencies = serializers.ListField(child=serializers.CharField())
+    incident = serializers.IntegerField(source="incident_id", allow_null=True)
 
 
 class EventPageSerializer(serializers.Serializer):
@@ -148,6 +149,8 @@ class IncidentSerializer(serializers.Serializer):
     description = serializers.CharField()
     created_at = serializers.DateTimeField()
     created_by = serializers.CharField(source="created_by.username")
+    closed_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField()
     calls_count = serializers.SerializerMethodField()
 
     def get_calls_count(self, obj) -> int:

@@ -64,6 +64,7 @@ def _publish(kind: str, call: Call, *, actor=None, actor_label: str = "") -> Non
         actor=actor,
         actor_label=actor_label,
         payload={"call": represent(CallSerializer, call)},
+        incident=call.incident,
     )
 
 

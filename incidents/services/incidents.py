@@ -9,12 +9,16 @@ from incidents.serializers import IncidentSerializer
 
 
 def publish_incident(kind: str, incident: Incident, *, actor, **extra) -> None:
-    """Record an incident.* event carrying the incident as lists and consoles show it."""
+    """Record an incident.* event carrying the incident as lists and consoles show it.
+
+    The desks of the agencies it was forwarded to see it too.
+    """
     record_event(
         kind,
         subject=incident,
         actor=actor,
         payload={"incident": represent(IncidentSerializer, incident), **extra},
+        agencies=incident.agencies.all(),
     )
 
 

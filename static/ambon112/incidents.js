@@ -19,7 +19,7 @@ import {
   timeEl,
 } from "./ui.js";
 
-const OPEN = ["new", "dispatched", "responding", "on_scene"];
+const OPEN = ["new", "dispatched", "responding", "on_scene", "resolved"];
 
 function statusBadge(status) {
   return el("span", { className: `badge status status-${status}` }, statusLabel(status));

@@ -167,8 +167,44 @@ export function statusLabel(status) {
     answered: gettext("Answered"),
     ended: gettext("Ended"),
     abandoned: gettext("Abandoned"),
+    // tickets
+    notified: gettext("Waiting for acceptance"),
+    accepted: gettext("Accepted"),
+    declined: gettext("Declined"),
+    completed: gettext("Completed"),
+    // units and assignments
+    available: gettext("Available"),
+    en_route: gettext("En route"),
+    transporting: gettext("Transporting"),
+    at_hospital: gettext("At hospital"),
+    cleared: gettext("Cleared"),
+    out_of_service: gettext("Out of service"),
   };
   return labels[status] || status || "";
+}
+
+/** The button label of a unit's step (see dispatch/steps.py). */
+export function stepLabel(step) {
+  const labels = {
+    en_route: gettext("En route"),
+    on_scene: gettext("On scene"),
+    operations_started: gettext("Operations started"),
+    transporting: gettext("Transporting"),
+    at_hospital: gettext("At hospital"),
+    clear: gettext("Clear"),
+    cancel: gettext("Cancel"),
+  };
+  return labels[step] || step;
+}
+
+export function outcomeLabel(outcome) {
+  const labels = {
+    resolved: gettext("Resolved"),
+    false_alarm: gettext("False alarm"),
+    cancelled: gettext("Cancelled"),
+    transferred: gettext("Transferred to another service"),
+  };
+  return labels[outcome] || outcome || "";
 }
 
 export function dispositionLabel(disposition) {
@@ -220,6 +256,24 @@ export function eventLabel(kind) {
     "incident.created": gettext("Incident created"),
     "incident.call_attached": gettext("Another call attached"),
     "incident.note_added": gettext("Note added"),
+    "incident.status_changed": gettext("Incident status changed"),
+    "incident.closed": gettext("Incident closed"),
+    "incident.reopened": gettext("Incident reopened"),
+    "ticket.notified": gettext("Agency notified"),
+    "ticket.accepted": gettext("Agency accepted"),
+    "ticket.declined": gettext("Agency declined"),
+    "ticket.cancelled": gettext("Ticket cancelled"),
+    "ticket.completed": gettext("Ticket completed"),
+    "assignment.dispatched": gettext("Unit dispatched"),
+    "assignment.en_route": gettext("Unit en route"),
+    "assignment.on_scene": gettext("Unit on scene"),
+    "assignment.operations_started": gettext("Operations started"),
+    "assignment.transporting": gettext("Unit transporting a patient"),
+    "assignment.at_hospital": gettext("Unit at hospital"),
+    "assignment.cleared": gettext("Unit cleared"),
+    "assignment.cancelled": gettext("Unit called back"),
+    "unit.moved": gettext("Unit position updated"),
+    "unit.status_changed": gettext("Unit service status changed"),
     "caller.flagged": gettext("Number flagged for nuisance calls"),
     "caller.blocked": gettext("Number blocked"),
     "caller.unblocked": gettext("Number unblocked"),

@@ -25,6 +25,7 @@ def test_resync_returns_exactly_the_missed_events_in_order(client_for, operator)
         "subject": {"type": "", "id": ""},
         "data": {"k": "test.2"},
         "agencies": [],
+        "incident": None,
     }
     assert page["events"][0]["at"].endswith("+09:00")  # shown in WIT
     assert page["has_more"] is False

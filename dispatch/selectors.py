@@ -1,0 +1,95 @@
+"""Reads for the dispatch consoles, scoped to who is asking: a desk sees its own agency only."""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from agencies.models import Role, Unit
+from dispatch.models import Assignment, Ticket
+from incidents.models import Incident
+
+
+def is_desk(user) -> bool:
+    return user.role == Role.AGENCY_DESK
+
+
+def tickets_for_all() -> QuerySet[Ticket]:
+    return Ticket.objects.select_related(
+        "agency",
+        "notified_by",
+        "accepted_by",
+        "declined_by",
+        "incident__incident_type",
+        "incident__area",
+        "incident__kecamatan",
+        "incident__created_by",
+    )
+
+
+def tickets_for(user) -> QuerySet[Ticket]:
+    tickets = tickets_for_all().annotate(incident_calls=Count("incident__calls"))
+    return tickets.filter(agency_id=user.agency_id) if is_desk(user) else tickets
+
+
+def assignments_for_all() -> QuerySet[Assignment]:
+    return Assignment.objects.select_related(
+        "incident", "unit__agency", "unit__station", "dispatched_by", "destination"
+    )
+
+
+def assignments_for(user) -> QuerySet[Assignment]:
+    assignments = assignments_for_all()
+    return assignments.filter(unit__agency_id=user.agency_id) if is_desk(user) else assignments
+
+
+def units_for_all() -> QuerySet[Unit]:
+    return Unit.objects.select_related("agency", "station")
+
+
+def units_for(user) -> QuerySet[Unit]:
+    units = units_for_all()
+    return units.filter(agency_id=user.agency_id) if is_desk(user) else units
+
+
+def incidents_for(user) -> QuerySet[Incident]:
+    """Incidents a person may open in the dispatch views: all, or those forwarded to the desk."""
+    incidents = Incident.objects.select_related("incident_type", "area", "kecamatan", "created_by")
+    if is_desk(user):
+        incidents = incidents.filter(agencies=user.agency_id)
+    return incidents
+
+
+def with_call_counts(tickets) -> list[Ticket]:
+    """Hand each ticket's incident the call count annotated on the ticket (one query in all)."""
+    tickets = list(tickets)
+    for ticket in tickets:
+        ticket.incident.calls_count = ticket.incident_calls
+    return tickets
+
+
+def dispatch_board(limit: int = 500) -> list[Incident]:
+    """Open incidents, newest first, each with its tickets and the units still out."""
+    incidents = list(
+        Incident.objects.filter(status__in=Incident.OPEN_STATUSES)
+        .select_related("incident_type", "area", "kecamatan", "created_by")
+        .annotate(calls_count=Count("calls"))
+        .prefetch_related(
+            Prefetch(
+                "tickets",
+                queryset=Ticket.objects.select_related(
+                    "agency", "notified_by", "accepted_by", "declined_by"
+                ).order_by("notified_at"),
+                to_attr="ticket_list",
+            ),
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(status__in=Assignment.ACTIVE_STATUSES)
+                .select_related("incident", "unit__agency", "unit__station", "dispatched_by")
+                .select_related("destination"),
+                to_attr="active_assignments",
+            ),
+        )
+        .order_by("-created_at")[:limit]
+    )
+    for incident in incidents:
+        for ticket in incident.ticket_list:
+            ticket.incident = incident
+    return incidents

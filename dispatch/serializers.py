@@ -1,0 +1,201 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from agencies.models import Agency, Station, Unit
+from ambon112.api import StrictSerializer
+from dispatch.steps import next_steps
+from incidents.models import Incident
+from incidents.serializers import IncidentSerializer
+
+
+class AgencyRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    short_name = serializers.CharField()
+
+
+class UnitStateSerializer(serializers.Serializer):
+    """A unit as boards and maps show it, and as unit.* and assignment.* events carry it."""
+
+    id = serializers.IntegerField()
+    call_sign = serializers.CharField()
+    agency = serializers.CharField(source="agency.code")
+    kind = serializers.CharField()
+    capabilities = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()
+    station = serializers.CharField(source="station.name", allow_null=True, default=None)
+    last_lat = serializers.FloatField(allow_null=True)
+    last_lon = serializers.FloatField(allow_null=True)
+    last_position_at = serializers.DateTimeField(allow_null=True)
+
+
+class TicketBriefSerializer(serializers.Serializer):
+    """A ticket on its own, as the incident views list an incident's tickets."""
+
+    id = serializers.IntegerField()
+    incident_id = serializers.IntegerField()
+    agency = AgencyRefSerializer()
+    role = serializers.CharField()
+    status = serializers.CharField()
+    cross_border = serializers.BooleanField()
+    notified_at = serializers.DateTimeField()
+    notified_by = serializers.CharField(source="notified_by.username")
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    accepted_by = serializers.CharField(source="accepted_by.username", allow_null=True)
+    declined_at = serializers.DateTimeField(allow_null=True)
+    declined_by = serializers.CharField(source="declined_by.username", allow_null=True)
+    decline_reason = serializers.CharField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+
+class TicketSerializer(TicketBriefSerializer):
+    """A ticket with the incident it is about, as desks list it and ticket.* events carry it."""
+
+    incident = IncidentSerializer()
+
+
+class StationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AssignmentSerializer(serializers.Serializer):
+    """One unit on one incident with the time of every step (T4d, T5, T6, T6f, T8–T10)."""
+
+    id = serializers.IntegerField()
+    incident = serializers.IntegerField(source="incident_id")
+    ticket = serializers.IntegerField(source="ticket_id")
+    unit = UnitStateSerializer()
+    status = serializers.CharField()
+    dispatched_at = serializers.DateTimeField()
+    dispatched_by = serializers.CharField(source="dispatched_by.username")
+    eta_s = serializers.IntegerField(allow_null=True)
+    en_route_at = serializers.DateTimeField(allow_null=True)
+    on_scene_at = serializers.DateTimeField(allow_null=True)
+    operations_started_at = serializers.DateTimeField(allow_null=True)
+    transporting_at = serializers.DateTimeField(allow_null=True)
+    destination = StationRefSerializer(allow_null=True)
+    at_hospital_at = serializers.DateTimeField(allow_null=True)
+    cleared_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    cancel_reason = serializers.CharField()
+    next_steps = serializers.SerializerMethodField()
+
+    def get_next_steps(self, obj) -> list[str]:
+        return next_steps(obj)
+
+
+class ProposalSerializer(serializers.Serializer):
+    agency = AgencyRefSerializer()
+    role = serializers.CharField()
+    cross_border = serializers.BooleanField()
+    routed_from = AgencyRefSerializer(allow_null=True)
+
+
+class IncidentDispatchSerializer(serializers.Serializer):
+    """Everything the dispatcher's incident view needs beyond the incident itself."""
+
+    incident = IncidentSerializer()
+    proposed = ProposalSerializer(many=True)
+    tickets = TicketBriefSerializer(many=True)
+    assignments = AssignmentSerializer(many=True)
+    may_forward = serializers.BooleanField()
+    may_close = serializers.BooleanField()
+    may_reopen = serializers.BooleanField()
+    now = serializers.DateTimeField(help_text=_("The server's clock, for waiting times"))
+
+
+class BoardIncidentSerializer(IncidentSerializer):
+    tickets = TicketBriefSerializer(many=True, source="ticket_list")
+    assignments = AssignmentSerializer(many=True, source="active_assignments")
+
+
+class BoardSerializer(serializers.Serializer):
+    """The dispatch console: every open incident with its tickets and the units still out."""
+
+    incidents = BoardIncidentSerializer(many=True)
+    now = serializers.DateTimeField(help_text=_("The server's clock, for waiting times"))
+
+
+class TicketListSerializer(serializers.Serializer):
+    tickets = TicketSerializer(many=True)
+    now = serializers.DateTimeField(help_text=_("The server's clock, for waiting times"))
+
+
+class CandidateSerializer(serializers.Serializer):
+    unit = UnitStateSerializer()
+    eta_s = serializers.IntegerField(allow_null=True)
+    distance_m = serializers.IntegerField(allow_null=True)
+    position = serializers.ChoiceField(choices=["tracked", "station", "unknown"])
+    approximate = serializers.BooleanField()
+
+
+class LeftOutSerializer(serializers.Serializer):
+    unit = UnitStateSerializer()
+    reason = serializers.ChoiceField(
+        choices=["busy", "out_of_service", "wrong_capability", "too_far"]
+    )
+    detail = serializers.CharField()
+
+
+class RecommendationSerializer(serializers.Serializer):
+    capability = serializers.CharField()
+    candidates = CandidateSerializer(many=True)
+    left_out = LeftOutSerializer(many=True)
+
+
+# --- Input -----------------------------------------------------------------------------------
+
+
+class NotifyInput(StrictSerializer):
+    agencies = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.filter(is_active=True), many=True
+    )
+
+    def validate_agencies(self, value):
+        if not value:
+            raise serializers.ValidationError(_("Choose at least one agency."))
+        return value
+
+
+class ReasonInput(StrictSerializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class DispatchInput(StrictSerializer):
+    unit = serializers.SlugRelatedField(slug_field="call_sign", queryset=Unit.objects.all())
+
+
+class TransportInput(StrictSerializer):
+    destination = serializers.PrimaryKeyRelatedField(
+        queryset=Station.objects.filter(kind__in=[Station.Kind.HOSPITAL, Station.Kind.PUSKESMAS]),
+        help_text=_("A hospital or puskesmas"),
+    )
+
+
+class CloseInput(StrictSerializer):
+    outcome = serializers.ChoiceField(choices=Incident.Outcome.choices)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class PositionInput(StrictSerializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    at = serializers.DateTimeField(required=False, help_text=_("When the fix was taken"))
+
+
+class TrackerPositionInput(PositionInput):
+    call_sign = serializers.CharField(max_length=30)
+
+
+class TrackerInput(StrictSerializer):
+    positions = TrackerPositionInput(many=True, allow_empty=False, max_length=500)
+
+
+class ServiceInput(StrictSerializer):
+    in_service = serializers.BooleanField()
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class TrackerResultSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    units = UnitStateSerializer(many=True)

@@ -1,0 +1,186 @@
+"""Units on an incident: dispatched (T4d), en route (T5), on scene (T6), operations started
+(T6f), transporting (T8), at hospital (T9), cleared (T10) or cancelled.
+
+One active assignment per unit is a database constraint; the unit row is locked first so that
+the loser of two simultaneous dispatches gets a 409 naming the call, and the constraint stands
+behind it for anything that bypasses this service.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Station, Unit
+from ambon112.api import Conflict
+from dispatch.eta import estimate_eta_s
+from dispatch.models import Assignment, Ticket
+from dispatch.recommend import unit_position
+from dispatch.services.common import lock_row, publish_assignment, require_agency_operator
+from dispatch.services.incidents import lock_open_incident, refresh_status
+from dispatch.services.tickets import accept
+from dispatch.steps import STEPS, is_fire, next_steps
+
+# The unit's status while on each step of an assignment.
+UNIT_STATUS = {
+    Assignment.Status.DISPATCHED: Unit.Status.DISPATCHED,
+    Assignment.Status.EN_ROUTE: Unit.Status.EN_ROUTE,
+    Assignment.Status.ON_SCENE: Unit.Status.ON_SCENE,
+    Assignment.Status.TRANSPORTING: Unit.Status.TRANSPORTING,
+    Assignment.Status.AT_HOSPITAL: Unit.Status.AT_HOSPITAL,
+    Assignment.Status.CLEARED: Unit.Status.AVAILABLE,
+    Assignment.Status.CANCELLED: Unit.Status.AVAILABLE,
+}
+
+
+def _busy_conflict(unit: Unit) -> Conflict:
+    current = (
+        Assignment.objects.filter(unit=unit, status__in=Assignment.ACTIVE_STATUSES)
+        .select_related("incident__incident_type")
+        .first()
+    )
+    if current is None:
+        return Conflict(
+            _("%(unit)s is %(status)s.")
+            % {"unit": unit.call_sign, "status": unit.get_status_display().lower()}
+        )
+    return Conflict(
+        _("%(unit)s is already on incident #%(id)s (%(type)s).")
+        % {
+            "unit": unit.call_sign,
+            "id": current.incident_id,
+            "type": current.incident.incident_type,
+        }
+    )
+
+
+@transaction.atomic
+def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
+    """T4d: send one of the agency's units to the incident of an accepted ticket.
+
+    Where the agency lets the 112 dispatcher send its units, a dispatch on a ticket still
+    waiting accepts it on the agency's behalf (T4 = now, by the dispatcher).
+    """
+    ticket = Ticket.objects.select_related("agency").get(pk=ticket.pk)
+    require_agency_operator(by, ticket.agency)
+    incident = lock_open_incident(ticket.incident)
+    if unit.agency_id != ticket.agency_id:
+        raise Conflict(_("%(unit)s belongs to another agency.") % {"unit": unit.call_sign})
+    if ticket.status == Ticket.Status.NOTIFIED and by.agency_id != ticket.agency_id:
+        ticket = accept(ticket, by)
+    elif ticket.status != Ticket.Status.ACCEPTED:
+        raise Conflict(
+            _("Accept the ticket first.")
+            if ticket.status == Ticket.Status.NOTIFIED
+            else _("This ticket is %(status)s.") % {"status": ticket.get_status_display().lower()}
+        )
+    lock_row(Unit, unit.pk)
+    unit = Unit.objects.select_related("agency", "station").get(pk=unit.pk)
+    if unit.status != Unit.Status.AVAILABLE:
+        raise _busy_conflict(unit)
+    now = timezone.now()
+    where = unit_position(unit, now)
+    eta_s = None
+    if where is not None and incident.lat is not None:
+        eta_s, _metres = estimate_eta_s(unit.kind, where[0], where[1], incident.lat, incident.lon)
+    assignment = Assignment(
+        incident=incident,
+        ticket=ticket,
+        unit=unit,
+        dispatched_at=now,
+        dispatched_by=by,
+        eta_s=eta_s,
+    )
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as exc:
+        raise _busy_conflict(unit) from exc
+    unit.status = Unit.Status.DISPATCHED
+    unit.save(update_fields=["status"])
+    publish_assignment("assignment.dispatched", assignment, actor=by)
+    refresh_status(incident, actor=by)
+    return assignment
+
+
+def _lock(assignment: Assignment) -> Assignment:
+    lock_row(Assignment, assignment.pk)
+    return Assignment.objects.select_related(
+        "incident__incident_type",
+        "unit__agency",
+        "unit__station",
+        "dispatched_by",
+        "destination",
+    ).get(pk=assignment.pk)
+
+
+def _refuse_step(assignment: Assignment, step_name: str) -> Conflict:
+    allowed = next_steps(assignment)
+    names = ", ".join(str(STEPS[name].label).lower() for name in allowed) or _("none")
+    return Conflict(
+        {
+            "detail": _("%(unit)s is %(status)s: %(step)s is not possible now. Next: %(next)s.")
+            % {
+                "unit": assignment.unit.call_sign,
+                "status": assignment.get_status_display().lower(),
+                "step": str(STEPS[step_name].label).lower(),
+                "next": names,
+            },
+            "allowed": allowed,
+        }
+    )
+
+
+@transaction.atomic
+def advance(*, assignment: Assignment, step: str, by, reason: str = "", destination=None):
+    """Take one step (see dispatch.steps.STEPS); a step out of order is a 409 naming the next."""
+    assignment = _lock(assignment)
+    require_agency_operator(by, assignment.unit.agency)
+    rule = STEPS[step]
+    if step not in next_steps(assignment):
+        if step == "operations_started" and not is_fire(assignment):
+            raise Conflict(_("Operations started is recorded for fires only."))
+        raise _refuse_step(assignment, step)
+    now = timezone.now()
+    setattr(assignment, rule.field, now)
+    assignment.status = rule.to
+    if step == "transporting":
+        assignment.destination = destination
+    if step == "cancel":
+        assignment.cancel_reason = reason
+    assignment.save()
+    unit = assignment.unit
+    if unit.status != UNIT_STATUS[assignment.status]:
+        unit.status = UNIT_STATUS[assignment.status]
+        unit.save(update_fields=["status"])
+    kind = "cleared" if step == "clear" else "cancelled" if step == "cancel" else step
+    publish_assignment(f"assignment.{kind}", assignment, actor=by)
+    refresh_status(assignment.incident, actor=by)
+    return assignment
+
+
+def mark_en_route(*, assignment: Assignment, by) -> Assignment:
+    return advance(assignment=assignment, step="en_route", by=by)
+
+
+def mark_on_scene(*, assignment: Assignment, by) -> Assignment:
+    return advance(assignment=assignment, step="on_scene", by=by)
+
+
+def mark_operations_started(*, assignment: Assignment, by) -> Assignment:
+    return advance(assignment=assignment, step="operations_started", by=by)
+
+
+def mark_transporting(*, assignment: Assignment, by, destination: Station) -> Assignment:
+    return advance(assignment=assignment, step="transporting", by=by, destination=destination)
+
+
+def mark_at_hospital(*, assignment: Assignment, by) -> Assignment:
+    return advance(assignment=assignment, step="at_hospital", by=by)
+
+
+def clear_unit(*, assignment: Assignment, by) -> Assignment:
+    return advance(assignment=assignment, step="clear", by=by)
+
+
+def cancel_assignment(*, assignment: Assignment, by, reason: str) -> Assignment:
+    return advance(assignment=assignment, step="cancel", by=by, reason=reason)

@@ -1,0 +1,66 @@
+"""What the dispatch services share: who may act for an agency, and how events are written."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Role
+from ambon112.api import represent
+from dispatch.models import Assignment, Ticket
+from dispatch.serializers import AssignmentSerializer, TicketSerializer, UnitStateSerializer
+from incidents.events import record_event
+
+DISPATCH_ROLES = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
+
+
+def lock_row(model, pk) -> None:
+    """Lock one row until commit. Read its relations after: a join read while waiting for the
+    lock would show them as they were before the other transaction committed."""
+    model.objects.select_for_update().values_list("pk", flat=True).get(pk=pk)
+
+
+def require_desk(user, agency: Agency) -> None:
+    """Only the agency's own desk accepts or declines its tickets."""
+    if user.role != Role.AGENCY_DESK or user.agency_id != agency.pk:
+        raise PermissionDenied(_("Only %(agency)s's desk may do this.") % {"agency": agency})
+
+
+def require_agency_operator(user, agency: Agency) -> None:
+    """The agency's desk sends and moves its units; the 112 dispatcher too where it allows."""
+    if user.role == Role.AGENCY_DESK and user.agency_id == agency.pk:
+        return
+    if user.role in DISPATCH_ROLES and agency.dispatcher_may_assign:
+        return
+    raise PermissionDenied(_("Only %(agency)s's desk may do this.") % {"agency": agency})
+
+
+def publish_ticket(kind: str, ticket: Ticket, *, actor, **extra) -> None:
+    record_event(
+        kind,
+        subject=ticket,
+        actor=actor,
+        payload={"ticket": represent(TicketSerializer, ticket), **extra},
+        agencies=[ticket.agency],
+        incident=ticket.incident,
+    )
+
+
+def publish_assignment(kind: str, assignment: Assignment, *, actor, **extra) -> None:
+    record_event(
+        kind,
+        subject=assignment,
+        actor=actor,
+        payload={"assignment": represent(AssignmentSerializer, assignment), **extra},
+        agencies=[assignment.unit.agency],
+        incident=assignment.incident,
+    )
+
+
+def publish_unit(kind: str, unit, *, actor=None, actor_label: str = "", **extra) -> None:
+    record_event(
+        kind,
+        subject=unit,
+        actor=actor,
+        actor_label=actor_label,
+        payload={"unit": represent(UnitStateSerializer, unit), **extra},
+        agencies=[unit.agency],
+    )

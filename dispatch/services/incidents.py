@@ -1,0 +1,132 @@
+"""An incident's status follows its tickets and units; the dispatcher closes it (T11)."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Role
+from ambon112.api import Conflict
+from dispatch.models import Assignment, Ticket
+from dispatch.services.common import DISPATCH_ROLES, publish_assignment, publish_ticket
+from incidents.models import Incident
+from incidents.services.incidents import publish_incident
+
+ON_SCENE = {
+    Assignment.Status.ON_SCENE,
+    Assignment.Status.TRANSPORTING,
+    Assignment.Status.AT_HOSPITAL,
+}
+
+
+def derived_status(incident: Incident) -> str:
+    """DESIGN.md §4 from the facts: the furthest step of any unit still out, else resolved when
+    units went and came back, else dispatched while a ticket is open, else new."""
+    active = set(
+        incident.assignments.filter(status__in=Assignment.ACTIVE_STATUSES).values_list(
+            "status", flat=True
+        )
+    )
+    if active & ON_SCENE:
+        return Incident.Status.ON_SCENE
+    if Assignment.Status.EN_ROUTE in active:
+        return Incident.Status.RESPONDING
+    if active:
+        return Incident.Status.DISPATCHED
+    if incident.assignments.filter(on_scene_at__isnull=False).exists():
+        return Incident.Status.RESOLVED
+    if incident.tickets.filter(status__in=Ticket.OPEN_STATUSES).exists():
+        return Incident.Status.DISPATCHED
+    return Incident.Status.NEW
+
+
+def refresh_status(incident: Incident, *, actor) -> None:
+    """Recompute an open incident's status after a ticket or unit changed; log a change."""
+    if not incident.is_open:
+        return
+    status = derived_status(incident)
+    if status != incident.status:
+        previous, incident.status = incident.status, status
+        incident.save(update_fields=["status"])
+        publish_incident("incident.status_changed", incident, actor=actor, previous=previous)
+
+
+def lock_open_incident(incident: Incident) -> Incident:
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not incident.is_open:
+        raise Conflict(
+            _("Incident #%(id)s is %(status)s.")
+            % {"id": incident.pk, "status": incident.get_status_display().lower()}
+        )
+    return incident
+
+
+@transaction.atomic
+def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> Incident:
+    """T11: the dispatcher or supervisor closes the incident with its outcome.
+
+    Units still out are released (T10 now, marked as released by the closure) and open tickets
+    end: accepted ones completed, unanswered ones cancelled.
+    """
+    if by.role not in DISPATCH_ROLES:
+        raise PermissionDenied(_("Only a dispatcher or a supervisor closes incidents."))
+    incident = lock_open_incident(incident)
+    now = timezone.now()
+    active = (
+        incident.assignments.filter(status__in=Assignment.ACTIVE_STATUSES)
+        .select_related("unit__agency", "unit__station", "incident", "dispatched_by")
+        .select_for_update(of=("self",))
+    )
+    for assignment in active:
+        release = (
+            Assignment.Status.CLEARED if assignment.on_scene_at else Assignment.Status.CANCELLED
+        )
+        assignment.status = release
+        if release == Assignment.Status.CLEARED:
+            assignment.cleared_at = now
+        else:
+            assignment.cancelled_at, assignment.cancel_reason = now, _("Incident closed")
+        assignment.save()
+        unit = assignment.unit
+        unit.status = unit.Status.AVAILABLE
+        unit.save(update_fields=["status"])
+        kind = (
+            "assignment.cleared" if release == Assignment.Status.CLEARED else "assignment.cancelled"
+        )
+        publish_assignment(kind, assignment, actor=by, by_closure=True)
+    for ticket in incident.tickets.filter(status__in=Ticket.OPEN_STATUSES).select_related(
+        "agency", "notified_by", "accepted_by", "declined_by"
+    ):
+        accepted = ticket.status == Ticket.Status.ACCEPTED
+        ticket.status = Ticket.Status.COMPLETED if accepted else Ticket.Status.CANCELLED
+        ticket.ended_at = now
+        ticket.save(update_fields=["status", "ended_at"])
+        publish_ticket(f"ticket.{ticket.status}", ticket, actor=by, by_closure=True)
+    previous = incident.status
+    incident.status = (
+        Incident.Status.CANCELLED
+        if outcome == Incident.Outcome.CANCELLED
+        else Incident.Status.CLOSED
+    )
+    incident.outcome, incident.closed_at, incident.closed_by = outcome, now, by
+    incident.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+    publish_incident("incident.closed", incident, actor=by, previous=previous, note=note)
+    return incident
+
+
+@transaction.atomic
+def reopen_incident(*, incident: Incident, by, reason: str) -> Incident:
+    """A supervisor reopens a closed incident; the closure stays in the event log."""
+    if by.role not in {Role.SUPERVISOR, Role.ADMIN}:
+        raise PermissionDenied(_("Only a supervisor reopens incidents."))
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.is_open:
+        raise Conflict(_("Incident #%(id)s is still open.") % {"id": incident.pk})
+    closed = {"closed_at": incident.closed_at, "outcome": incident.outcome}
+    if incident.closed_by:
+        closed["closed_by"] = incident.closed_by.get_username()
+    incident.closed_at, incident.closed_by, incident.outcome = None, None, ""
+    incident.status = derived_status(incident)
+    incident.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+    publish_incident("incident.reopened", incident, actor=by, reason=reason, closed=closed)
+    return incident

@@ -1,0 +1,153 @@
+"""Tickets: an incident forwarded to one agency (T3), accepted (T4) or declined by its desk."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Role
+from ambon112.api import Conflict
+from dispatch.models import Ticket
+from dispatch.routing import is_cross_border, proposed_agencies, regency_of
+from dispatch.services.common import DISPATCH_ROLES, lock_row, publish_ticket, require_desk
+from dispatch.services.incidents import lock_open_incident, refresh_status
+from incidents.models import Incident
+
+
+def may_forward(user) -> bool:
+    if user.role in DISPATCH_ROLES:
+        return True
+    return user.role == Role.CALL_TAKER and settings.CALL_TAKERS_FORWARD
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _at(moment) -> str:
+    return time_format(timezone.localtime(moment), "H:i:s")
+
+
+@transaction.atomic
+def notify_agency(*, incident: Incident, agency: Agency, by) -> Ticket:
+    """T3: forward the incident to one agency; its desk sees the ticket at once."""
+    if not may_forward(by):
+        raise PermissionDenied(_("You may not forward incidents to agencies."))
+    incident = lock_open_incident(incident)
+    if incident.tickets.filter(agency=agency, status__in=Ticket.OPEN_STATUSES).exists():
+        raise Conflict(_("%(agency)s already has a ticket for this incident.") % {"agency": agency})
+    proposal = {p.agency.pk: p for p in proposed_agencies(incident)}.get(agency.pk)
+    ticket = Ticket(
+        incident=incident,
+        agency=agency,
+        role=proposal.role if proposal else Ticket.Role.ADDED,
+        cross_border=is_cross_border(agency, regency_of(incident)),
+        notified_at=timezone.now(),
+        notified_by=by,
+    )
+    try:
+        with transaction.atomic():
+            ticket.save()
+    except IntegrityError as exc:  # the same agency forwarded twice at once
+        raise Conflict(
+            _("%(agency)s already has a ticket for this incident.") % {"agency": agency}
+        ) from exc
+    incident.agencies.add(agency)
+    publish_ticket("ticket.notified", ticket, actor=by)
+    refresh_status(incident, actor=by)
+    return ticket
+
+
+def notify_agencies(*, incident: Incident, agencies: list[Agency], by) -> list[Ticket]:
+    """Forward to several agencies in one go: all of them, or none when one is refused."""
+    with transaction.atomic():
+        return [notify_agency(incident=incident, agency=agency, by=by) for agency in agencies]
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    lock_row(Ticket, ticket.pk)
+    return Ticket.objects.select_related(
+        "agency", "incident", "notified_by", "accepted_by", "declined_by"
+    ).get(pk=ticket.pk)
+
+
+def _refuse_answered(ticket: Ticket) -> None:
+    if ticket.status == Ticket.Status.ACCEPTED:
+        raise Conflict(
+            _("Already accepted by %(name)s at %(time)s.")
+            % {"name": _name(ticket.accepted_by), "time": _at(ticket.accepted_at)}
+        )
+    if ticket.status == Ticket.Status.DECLINED:
+        raise Conflict(
+            _("Already declined by %(name)s at %(time)s.")
+            % {"name": _name(ticket.declined_by), "time": _at(ticket.declined_at)}
+        )
+    raise Conflict(
+        _("This ticket is %(status)s.") % {"status": ticket.get_status_display().lower()}
+    )
+
+
+def accept(ticket: Ticket, by) -> Ticket:
+    """Set T4 on a ticket still waiting, inside the caller's transaction."""
+    ticket = _lock(ticket)
+    if ticket.status != Ticket.Status.NOTIFIED:
+        _refuse_answered(ticket)
+    ticket.status, ticket.accepted_at, ticket.accepted_by = (
+        Ticket.Status.ACCEPTED,
+        timezone.now(),
+        by,
+    )
+    ticket.save(update_fields=["status", "accepted_at", "accepted_by"])
+    publish_ticket("ticket.accepted", ticket, actor=by)
+    return ticket
+
+
+@transaction.atomic
+def accept_ticket(*, ticket: Ticket, by) -> Ticket:
+    """T4: the agency's desk takes the incident on. Exactly one desk wins; the other is told."""
+    require_desk(by, ticket.agency)
+    return accept(ticket, by)
+
+
+@transaction.atomic
+def decline_ticket(*, ticket: Ticket, by, reason: str) -> Ticket:
+    """The agency's desk declines, with a reason the supervisor sees at once."""
+    require_desk(by, ticket.agency)
+    if not reason.strip():
+        raise Conflict(_("Say why you decline."))
+    ticket = _lock(ticket)
+    if ticket.status != Ticket.Status.NOTIFIED:
+        _refuse_answered(ticket)
+    ticket.status, ticket.declined_at, ticket.declined_by = (
+        Ticket.Status.DECLINED,
+        timezone.now(),
+        by,
+    )
+    ticket.decline_reason = reason.strip()
+    ticket.save(update_fields=["status", "declined_at", "declined_by", "decline_reason"])
+    publish_ticket("ticket.declined", ticket, actor=by)
+    refresh_status(ticket.incident, actor=by)
+    return ticket
+
+
+@transaction.atomic
+def cancel_ticket(*, ticket: Ticket, by, reason: str) -> Ticket:
+    """The dispatcher takes back a ticket sent by mistake; its units must be back first."""
+    if by.role not in DISPATCH_ROLES:
+        raise PermissionDenied(_("Only a dispatcher or a supervisor cancels tickets."))
+    ticket = _lock(ticket)
+    if ticket.status not in Ticket.OPEN_STATUSES:
+        raise Conflict(
+            _("This ticket is %(status)s.") % {"status": ticket.get_status_display().lower()}
+        )
+    out = ticket.assignments.filter(status__in=ticket.assignments.model.ACTIVE_STATUSES)
+    if out.exists():
+        units = ", ".join(out.values_list("unit__call_sign", flat=True))
+        raise Conflict(_("Units are still out: %(units)s.") % {"units": units})
+    ticket.status, ticket.ended_at = Ticket.Status.CANCELLED, timezone.now()
+    ticket.save(update_fields=["status", "ended_at"])
+    publish_ticket("ticket.cancelled", ticket, actor=by, reason=reason)
+    refresh_status(ticket.incident, actor=by)
+    return ticket
