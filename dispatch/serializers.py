@@ -121,8 +121,22 @@ class TicketListSerializer(serializers.Serializer):
     now = serializers.DateTimeField(help_text=_("The server's clock, for waiting times"))
 
 
+class UnitRowSerializer(serializers.Serializer):
+    """A unit as the recommendation reads it (dispatch.recommend.unit_rows)."""
+
+    id = serializers.IntegerField()
+    call_sign = serializers.CharField()
+    agency = serializers.CharField(source="agency_code")
+    kind = serializers.CharField()
+    capabilities = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()
+    station = serializers.CharField(source="station_name", allow_null=True)
+    last_lat = serializers.FloatField(allow_null=True)
+    last_lon = serializers.FloatField(allow_null=True)
+
+
 class CandidateSerializer(serializers.Serializer):
-    unit = UnitStateSerializer()
+    unit = UnitRowSerializer()
     eta_s = serializers.IntegerField(allow_null=True)
     distance_m = serializers.IntegerField(allow_null=True)
     position = serializers.ChoiceField(choices=["tracked", "station", "unknown"])
@@ -130,7 +144,7 @@ class CandidateSerializer(serializers.Serializer):
 
 
 class LeftOutSerializer(serializers.Serializer):
-    unit = UnitStateSerializer()
+    unit = UnitRowSerializer()
     reason = serializers.ChoiceField(
         choices=["busy", "out_of_service", "wrong_capability", "too_far"]
     )

@@ -14,7 +14,7 @@ from agencies.models import Station, Unit
 from ambon112.api import Conflict
 from dispatch.eta import estimate_eta_s
 from dispatch.models import Assignment, Ticket
-from dispatch.recommend import unit_position
+from dispatch.recommend import plan_position, unit_rows
 from dispatch.services.common import lock_row, publish_assignment, require_agency_operator
 from dispatch.services.incidents import lock_open_incident, refresh_status
 from dispatch.services.tickets import accept
@@ -78,7 +78,7 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
     if unit.status != Unit.Status.AVAILABLE:
         raise _busy_conflict(unit)
     now = timezone.now()
-    where = unit_position(unit, now)
+    where = plan_position(unit_rows(now, pk=unit.pk)[0])
     eta_s = None
     if where is not None and incident.lat is not None:
         eta_s, _metres = estimate_eta_s(unit.kind, where[0], where[1], incident.lat, incident.lon)

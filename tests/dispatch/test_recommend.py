@@ -70,10 +70,10 @@ def test_units_are_ranked_by_eta_with_a_reason_for_each_one_left_out(fleet):
     agency, incident = fleet
     found = recommend_units(incident=incident, agency=agency)
     assert found.capability == "fire"
-    assert [c.unit.call_sign for c in found.candidates] == ["NEAR", "MID", "STALE", "NOWHERE"]
+    assert [c.unit["call_sign"] for c in found.candidates] == ["NEAR", "MID", "STALE", "NOWHERE"]
     assert [c.position for c in found.candidates] == ["tracked", "tracked", "station", "unknown"]
     assert found.candidates[-1].eta_s is None
-    assert {o.unit.call_sign: o.reason for o in found.left_out} == {
+    assert {o.unit["call_sign"]: o.reason for o in found.left_out} == {
         "BUSY": "busy",
         "BROKEN": "out_of_service",
         "TANKER": "wrong_capability",
@@ -96,23 +96,23 @@ def test_damkar_sends_an_engine_and_names_the_call_a_busy_one_is_on(
     agency = Agency.objects.get(code="damkar")
     incident = make_incident()
     found = recommend_units(incident=incident, agency=agency)
-    first = found.candidates[0].unit
+    first = Unit.objects.get(pk=found.candidates[0].unit["id"])
     assert first.kind == "engine" and "fire" in first.capabilities
-    wrong = {o.unit.call_sign for o in found.left_out if o.reason == "wrong_capability"}
+    wrong = {o.unit["call_sign"] for o in found.left_out if o.reason == "wrong_capability"}
     assert wrong == {"DAMKAR-T1", "DAMKAR-R1"}
     ticket = accept_ticket(
         ticket=notify_agency(incident=incident, agency=agency, by=dispatcher), by=damkar
     )
     dispatch_unit(ticket=ticket, unit=first, by=damkar)
     again = recommend_units(incident=make_incident(), agency=agency)
-    busy = {o.unit.call_sign: o for o in again.left_out}[first.call_sign]
+    busy = {o.unit["call_sign"]: o for o in again.left_out}[first.call_sign]
     assert busy.reason == "busy" and f"#{incident.pk}" in busy.detail
 
 
 def test_a_support_agency_sends_what_it_has(make_incident):
     found = recommend_units(incident=make_incident(), agency=Agency.objects.get(code="pln"))
     assert found.capability == ""
-    assert {c.unit.call_sign for c in found.candidates} == {"PLN-YANTEK-1", "PLN-YANTEK-2"}
+    assert {c.unit["call_sign"] for c in found.candidates} == {"PLN-YANTEK-1", "PLN-YANTEK-2"}
 
 
 def test_recommending_reads_a_bounded_number_of_queries(fleet, django_assert_max_num_queries):

@@ -2,8 +2,8 @@
 running server, accept_ticket over HTTP and the time until ticket.accepted reaches the desk's
 socket.
 
-    python benchmarks/dispatch.py                        # recommendation only
-    python benchmarks/dispatch.py --url http://127.0.0.1:8020 --tickets 300
+    python benchmarks/dispatch_desk.py                        # recommendation only
+    python benchmarks/dispatch_desk.py --url http://127.0.0.1:8020 --tickets 300
 
 The second part needs the server running on the same database (`manage.py serve --port 8020`).
 It creates its own agency (code `bench-<n>`), units, incidents and desk account: use a database
@@ -101,9 +101,8 @@ def recommendation(rng: random.Random, creator) -> None:
         print(f"recommend_units over {size:>4} units (50 runs): {percentiles(samples)}")
 
 
-async def accept_to_socket(args, rng: random.Random, creator) -> None:
-    import websockets
-
+def waiting_tickets(args, rng: random.Random, creator) -> tuple[User, list[int]]:
+    """A desk of a new agency and `args.tickets` tickets waiting for it."""
     agency = bench_agency(rng, 20)
     desk = staff(f"desk-{agency.code}", Role.AGENCY_DESK, agency)
     tickets = [
@@ -111,6 +110,12 @@ async def accept_to_socket(args, rng: random.Random, creator) -> None:
         for _ in range(args.tickets)
     ]
     connection.close()
+    return desk, tickets
+
+
+async def accept_to_socket(args, desk: User, tickets: list[int]) -> None:
+    import websockets
+
     base = urllib.parse.urlsplit(args.url)
     cookie = sign_in(base, desk.username, PASSWORD)
     conn = http.client.HTTPConnection(base.hostname, base.port or 80, timeout=10)
@@ -164,7 +169,8 @@ def main() -> None:
     print(f"database: {connection.vendor}; incidents stored: {Incident.objects.count()}")
     recommendation(rng, creator)
     if args.url:
-        asyncio.run(accept_to_socket(args, rng, creator))
+        desk, tickets = waiting_tickets(args, rng, creator)
+        asyncio.run(accept_to_socket(args, desk, tickets))
 
 
 if __name__ == "__main__":
