@@ -5,6 +5,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from agencies.models import Role, Unit
 from dispatch.models import Assignment, Ticket
 from incidents.models import Incident
+from incidents.selectors import with_incident_refs
 
 
 def is_desk(user) -> bool:
@@ -12,16 +13,8 @@ def is_desk(user) -> bool:
 
 
 def tickets_for_all() -> QuerySet[Ticket]:
-    return Ticket.objects.select_related(
-        "agency",
-        "notified_by",
-        "accepted_by",
-        "declined_by",
-        "incident__incident_type",
-        "incident__area",
-        "incident__kecamatan",
-        "incident__created_by",
-    )
+    tickets = Ticket.objects.select_related("agency", "notified_by", "accepted_by", "declined_by")
+    return with_incident_refs(tickets, via="incident")
 
 
 def tickets_for(user) -> QuerySet[Ticket]:
@@ -51,7 +44,7 @@ def units_for(user) -> QuerySet[Unit]:
 
 def incidents_for(user) -> QuerySet[Incident]:
     """Incidents a person may open in the dispatch views: all, or those forwarded to the desk."""
-    incidents = Incident.objects.select_related("incident_type", "area", "kecamatan", "created_by")
+    incidents = with_incident_refs(Incident.objects.all())
     if is_desk(user):
         incidents = incidents.filter(agencies=user.agency_id)
     return incidents
@@ -68,8 +61,7 @@ def with_call_counts(tickets) -> list[Ticket]:
 def dispatch_board(limit: int = 500) -> list[Incident]:
     """Open incidents, newest first, each with its tickets and the units still out."""
     incidents = list(
-        Incident.objects.filter(status__in=Incident.OPEN_STATUSES)
-        .select_related("incident_type", "area", "kecamatan", "created_by")
+        with_incident_refs(Incident.objects.filter(status__in=Incident.OPEN_STATUSES))
         .annotate(calls_count=Count("calls"))
         .prefetch_related(
             Prefetch(

@@ -74,10 +74,17 @@ def caller_history(call: Call, *, limit: int = 10) -> dict:
     }
 
 
+def with_incident_refs(queryset: QuerySet, via: str = "") -> QuerySet:
+    """Join what an incident is shown with (type, desa, kecamatan, creator), reached through
+    `via` (e.g. "incident" from a ticket); never the areas' polygons, which weigh kilobytes."""
+    p = f"{via}__" if via else ""
+    return queryset.select_related(
+        f"{p}incident_type", f"{p}area", f"{p}kecamatan", f"{p}created_by"
+    ).defer(f"{p}area__geometry", f"{p}kecamatan__geometry")
+
+
 def incidents_with_refs() -> QuerySet[Incident]:
-    return Incident.objects.select_related(
-        "incident_type", "area", "kecamatan", "created_by"
-    ).annotate(calls_count=Count("calls"))
+    return with_incident_refs(Incident.objects.all()).annotate(calls_count=Count("calls"))
 
 
 def duplicate_candidates(

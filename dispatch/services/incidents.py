@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from agencies.models import Role
 from ambon112.api import Conflict
 from dispatch.models import Assignment, Ticket
-from dispatch.services.common import DISPATCH_ROLES, publish_assignment, publish_ticket
+from dispatch.services.common import DISPATCH_ROLES, lock_row, publish_assignment, publish_ticket
 from incidents.models import Incident
+from incidents.selectors import with_incident_refs
 from incidents.services.incidents import publish_incident
 
 ON_SCENE = {
@@ -46,13 +47,16 @@ def refresh_status(incident: Incident, *, actor) -> None:
         return
     status = derived_status(incident)
     if status != incident.status:
-        previous, incident.status = incident.status, status
+        previous = incident.status
+        incident = with_incident_refs(Incident.objects.all()).get(pk=incident.pk)
+        incident.status = status
         incident.save(update_fields=["status"])
         publish_incident("incident.status_changed", incident, actor=actor, previous=previous)
 
 
 def lock_open_incident(incident: Incident) -> Incident:
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    lock_row(Incident, incident.pk)
+    incident = with_incident_refs(Incident.objects.all()).get(pk=incident.pk)
     if not incident.is_open:
         raise Conflict(
             _("Incident #%(id)s is %(status)s.")
@@ -119,7 +123,8 @@ def reopen_incident(*, incident: Incident, by, reason: str) -> Incident:
     """A supervisor reopens a closed incident; the closure stays in the event log."""
     if by.role not in {Role.SUPERVISOR, Role.ADMIN}:
         raise PermissionDenied(_("Only a supervisor reopens incidents."))
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    lock_row(Incident, incident.pk)
+    incident = with_incident_refs(Incident.objects.all()).get(pk=incident.pk)
     if incident.is_open:
         raise Conflict(_("Incident #%(id)s is still open.") % {"id": incident.pk})
     closed = {"closed_at": incident.closed_at, "outcome": incident.outcome}

@@ -11,6 +11,7 @@ from agencies.models import Agency, Role
 from ambon112.api import Conflict
 from dispatch.models import Ticket
 from dispatch.routing import is_cross_border, proposed_agencies, regency_of
+from dispatch.selectors import tickets_for_all
 from dispatch.services.common import DISPATCH_ROLES, lock_row, publish_ticket, require_desk
 from dispatch.services.incidents import lock_open_incident, refresh_status
 from incidents.models import Incident
@@ -68,9 +69,7 @@ def notify_agencies(*, incident: Incident, agencies: list[Agency], by) -> list[T
 
 def _lock(ticket: Ticket) -> Ticket:
     lock_row(Ticket, ticket.pk)
-    return Ticket.objects.select_related(
-        "agency", "incident", "notified_by", "accepted_by", "declined_by"
-    ).get(pk=ticket.pk)
+    return tickets_for_all().get(pk=ticket.pk)
 
 
 def _refuse_answered(ticket: Ticket) -> None:
