@@ -61,6 +61,14 @@ class Agency(models.Model):
         default=list, help_text=_("Regencies it serves: 81.71 Kota Ambon, 81.01 Maluku Tengah")
     )
     phone = models.CharField(max_length=20, blank=True, help_text=_("E.164, e.g. +62911…"))
+    backup = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who the supervisor may send to when this agency does not answer"),
+    )
     dispatcher_may_assign = models.BooleanField(
         default=False,
         help_text=_("The 112 dispatcher may send this agency's units without its desk"),

@@ -85,6 +85,10 @@ def load_agencies(counts: Counter) -> None:
             },
             counts,
         )
+    by_code = {agency.code: agency for agency in Agency.objects.all()}
+    for row in read_csv(DATA_DIR / "agencies.csv"):
+        backup = by_code.get(row["backup"])
+        upsert(Agency, {"code": row["code"]}, {"backup": backup}, counts)
 
 
 def station_position(row: dict, area: Area | None) -> tuple[float | None, float | None, str]:

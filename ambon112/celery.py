@@ -15,4 +15,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "scheduler-heartbeat": {"task": "ambon112.tasks.heartbeat", "schedule": 1.0},
+    # DESIGN.md §6: the deadline check every second. A check not started within a second is
+    # dropped: the next one covers the same rows.
+    "escalate-overdue": {
+        "task": "dispatch.tasks.escalate_overdue",
+        "schedule": 1.0,
+        "options": {"expires": 1.0},
+    },
 }

@@ -8,12 +8,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 import agencies.admin  # noqa: F401  (registers the admin pages; see settings.INSTALLED_APPS)
+import dispatch.admin  # noqa: F401
 import incidents.admin  # noqa: F401
 from agencies.views import AgencyViewSet, AreaViewSet, StationViewSet, UnitViewSet
 from ambon112 import views
 from dispatch.views import (
     AssignmentViewSet,
     DispatchBoardView,
+    EscalationViewSet,
     IncidentDispatchViewSet,
     TicketViewSet,
     TrackerView,
@@ -49,6 +51,7 @@ router.register("callers", CallerViewSet, basename="caller")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("fleet", UnitOperationsViewSet, basename="fleet")
+router.register("escalations", EscalationViewSet, basename="escalation")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Station, Unit
-from incidents.models import Incident
+from incidents.models import Incident, IncidentType
 
 
 class Ticket(models.Model):
@@ -135,3 +135,173 @@ class Assignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+
+class Watch(models.TextChoices):
+    """What can wait too long (DESIGN.md §6)."""
+
+    CALL_UNANSWERED = "call_unanswered", _("Call ringing, unanswered")
+    INCIDENT_NOT_FORWARDED = "incident_not_forwarded", _("Emergency answered, no agency notified")
+    TICKET_NOT_ACCEPTED = "ticket_not_accepted", _("Ticket not accepted")
+    NO_UNIT_EN_ROUTE = "no_unit_en_route", _("Ticket accepted, no unit en route")
+    FIRE_NO_OPERATIONS = "fire_no_operations", _("Fire: no operations started")
+
+
+class Recipient(models.TextChoices):
+    CALL_TAKERS = "call_takers", _("Call-takers")
+    SUPERVISORS = "supervisors", _("Supervisors")
+    AGENCY_DESK = "agency_desk", _("The agency's desk")
+    AGENCY_LIAISON = "agency_liaison", _("The agency's liaison in the room")
+
+
+class Action(models.TextChoices):
+    NONE = "", _("None")
+    OFFER_BACKUP = "offer_backup", _("Offer the backup agency to the supervisor")
+    RAISE_PRIORITY = "raise_priority", _("Raise the incident's priority")
+
+
+class SlaPolicy(models.Model):
+    """How long one kind of thing may wait, for which incidents, and who hears about it when."""
+
+    name = models.CharField(max_length=100)
+    watch = models.CharField(max_length=30, choices=Watch.choices)
+    category = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=IncidentType.Category.choices,
+        help_text=_("Only incidents of this category (blank: all)"),
+    )
+    priority = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Only incidents of this priority (blank: all)")
+    )
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Only tickets of this agency (blank: all)"),
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["watch", "name"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def specificity(self) -> int:
+        """The most specific matching policy wins: agency, then category, then priority."""
+        return (
+            4 * (self.agency_id is not None) + 2 * bool(self.category) + (self.priority is not None)
+        )
+
+
+class EscalationLevel(models.Model):
+    """One rung of a policy's ladder: after `delay_s` of waiting, alert these people."""
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="levels")
+    level = models.PositiveSmallIntegerField()
+    delay_s = models.PositiveIntegerField(help_text=_("Seconds from the start of the wait"))
+    recipients = models.JSONField(help_text=_("Who is alerted: call_takers, supervisors, …"))
+    action = models.CharField(max_length=20, choices=Action.choices, blank=True)
+
+    class Meta:
+        ordering = ["policy", "level"]
+        verbose_name = _("escalation level")
+        verbose_name_plural = _("escalation levels")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "level"], name="escalation_level_once"),
+            models.CheckConstraint(name="escalation_level_positive", condition=Q(delay_s__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} L{self.level} ({self.delay_s} s)"
+
+
+class Deadline(models.Model):
+    """One thing waiting now and when its next escalation is due. Deleted when it stops waiting
+    (in the same transaction); claimed by escalate_overdue through the due_at index."""
+
+    watch = models.CharField(max_length=30, choices=Watch.choices)
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="+")
+    subject_type = models.CharField(max_length=30)
+    subject_id = models.CharField(max_length=40)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    level = models.PositiveSmallIntegerField(default=1)  # the next level to fire
+    due_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watch", "subject_type", "subject_id"], name="deadline_one_per_wait"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.watch} {self.subject_type}#{self.subject_id} L{self.level} @ {self.due_at}"
+
+
+class Escalation(models.Model):
+    """A deadline passed: what was late, which level, who was alerted, who acknowledged it."""
+
+    watch = models.CharField(max_length=30, choices=Watch.choices)
+    policy = models.ForeignKey(
+        SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField()
+    subject_type = models.CharField(max_length=30)
+    subject_id = models.CharField(max_length=40)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="escalations"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(help_text=_("Waiting since"))
+    due_at = models.DateTimeField(help_text=_("The deadline that passed"))
+    raised_at = models.DateTimeField()
+    # Who was alerted (from the level's recipients), as columns the consoles' queries filter on.
+    to_call_takers = models.BooleanField(default=False)
+    to_supervisors = models.BooleanField(default=False)
+    to_agency = models.BooleanField(default=False, help_text=_("The agency's desk or liaison"))
+    action = models.CharField(max_length=20, choices=Action.choices, blank=True)
+    summary = models.CharField(max_length=200)
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("The thing stopped waiting")
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        indexes = [
+            models.Index(
+                fields=["raised_at"],
+                name="escalation_open_idx",
+                condition=Q(acknowledged_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            # Each level of each wait fires once, whatever the number of workers.
+            models.UniqueConstraint(
+                fields=["watch", "subject_type", "subject_id", "started_at", "level"],
+                name="escalation_once_per_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.watch} L{self.level} {self.subject_type}#{self.subject_id}"

@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, QuerySet
 
 from agencies.models import Role, Unit
-from dispatch.models import Assignment, Ticket
+from dispatch.models import Assignment, Escalation, Ticket
 from incidents.models import Incident
 from incidents.selectors import with_incident_refs
 
@@ -85,3 +85,15 @@ def dispatch_board(limit: int = 500) -> list[Incident]:
         for ticket in incident.ticket_list:
             ticket.incident = incident
     return incidents
+
+
+def escalations_for(user) -> QuerySet[Escalation]:
+    """The alerts a person was sent: supervisors and dispatchers see every one."""
+    escalations = Escalation.objects.select_related("agency__backup", "acknowledged_by")
+    if user.role in {Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN}:
+        return escalations
+    if user.role == Role.CALL_TAKER:
+        return escalations.filter(to_call_takers=True)
+    if is_desk(user):
+        return escalations.filter(to_agency=True, agency_id=user.agency_id)
+    return escalations.none()

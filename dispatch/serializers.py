@@ -213,3 +213,42 @@ class ServiceInput(StrictSerializer):
 class TrackerResultSerializer(serializers.Serializer):
     accepted = serializers.IntegerField()
     units = UnitStateSerializer(many=True)
+
+
+class EscalationSerializer(serializers.Serializer):
+    """A deadline that passed, as panels and banners show it and escalation.* events carry it."""
+
+    id = serializers.IntegerField()
+    watch = serializers.CharField()
+    watch_name = serializers.CharField(source="get_watch_display")
+    level = serializers.IntegerField()
+    subject = serializers.SerializerMethodField()
+    incident = serializers.IntegerField(source="incident_id", allow_null=True)
+    agency = AgencyRefSerializer(allow_null=True)
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    raised_at = serializers.DateTimeField()
+    recipients = serializers.SerializerMethodField()
+    action = serializers.CharField()
+    backup = AgencyRefSerializer(source="agency.backup", allow_null=True, default=None)
+    summary = serializers.CharField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", allow_null=True)
+
+    def get_subject(self, obj) -> dict:
+        return {"type": obj.subject_type, "id": obj.subject_id}
+
+    def get_recipients(self, obj) -> list[str]:
+        flags = [
+            ("call_takers", obj.to_call_takers),
+            ("supervisors", obj.to_supervisors),
+            ("agency", obj.to_agency),
+        ]
+        return [name for name, alerted in flags if alerted]
+
+
+class EscalationListSerializer(serializers.Serializer):
+    escalations = EscalationSerializer(many=True)
+    open = serializers.IntegerField(help_text=_("Escalations nobody acknowledged yet"))
+    now = serializers.DateTimeField(help_text=_("The server's clock, for waiting times"))

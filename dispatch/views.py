@@ -20,13 +20,14 @@ from agencies.permissions import (
     roles,
 )
 from dispatch import eido
-from dispatch.models import Assignment, Ticket
+from dispatch.models import Assignment, Escalation, Ticket
 from dispatch.recommend import recommend_units
 from dispatch.routing import proposed_agencies
 from dispatch.selectors import (
     assignments_for,
     assignments_for_all,
     dispatch_board,
+    escalations_for,
     incidents_for,
     is_desk,
     tickets_for,
@@ -40,6 +41,8 @@ from dispatch.serializers import (
     BoardSerializer,
     CloseInput,
     DispatchInput,
+    EscalationListSerializer,
+    EscalationSerializer,
     IncidentDispatchSerializer,
     NotifyInput,
     PositionInput,
@@ -56,6 +59,7 @@ from dispatch.serializers import (
 )
 from dispatch.services.assignments import advance, dispatch_unit
 from dispatch.services.common import DISPATCH_ROLES
+from dispatch.services.escalations import acknowledge_escalation, send_to_backup
 from dispatch.services.incidents import close_incident, reopen_incident
 from dispatch.services.tickets import accept_ticket, decline_ticket, may_forward, notify_agencies
 from dispatch.services.units import report_positions, set_in_service, set_unit_position
@@ -383,3 +387,51 @@ class TrackerView(APIView):
         positions = data.validated_data["positions"]
         moved = report_positions(token=request.auth, positions=positions)
         return Response(TrackerResultSerializer({"accepted": len(moved), "units": moved}).data)
+
+
+class EscalationViewSet(viewsets.GenericViewSet):
+    """Alerts raised by passed deadlines: each person sees those sent to them."""
+
+    permission_classes = [roles(*READ_ROLES - {Role.VERIFIER})]
+    queryset = Escalation.objects.all()  # scoped per person in get_queryset
+
+    def get_queryset(self):
+        return escalations_for(self.request.user)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("state", enum=["open", "all"])],
+        responses=EscalationListSerializer,
+    )
+    def list(self, request):
+        """Newest first: the ones nobody acknowledged (default), or the last 200 of all."""
+        state = request.query_params.get("state", "open")
+        if state not in {"open", "all"}:
+            raise ValidationError({"state": [_("Use 'open' or 'all'.")]})
+        escalations = self.get_queryset()
+        unacknowledged = escalations.filter(acknowledged_at__isnull=True)
+        shown = unacknowledged if state == "open" else escalations
+        return Response(
+            EscalationListSerializer(
+                {
+                    "escalations": shown.order_by("-raised_at")[:200],
+                    "open": unacknowledged.count(),
+                    **_now(),
+                }
+            ).data
+        )
+
+    @extend_schema(request=None, responses=EscalationSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """I have it. A second acknowledgement gets 409 saying who was first."""
+        escalation = get_object_or_404(Escalation, pk=pk)
+        escalation = acknowledge_escalation(escalation=escalation, by=request.user)
+        return Response(EscalationSerializer(escalation).data)
+
+    @extend_schema(request=None, responses={201: TicketBriefSerializer})
+    @action(detail=True, methods=["post"])
+    def backup(self, request, pk=None):
+        """Forward the incident to the backup agency the ladder offers (supervisors)."""
+        escalation = get_object_or_404(Escalation, pk=pk)
+        ticket = send_to_backup(escalation=escalation, by=request.user)
+        return Response(TicketBriefSerializer(ticket).data, status=status.HTTP_201_CREATED)

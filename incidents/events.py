@@ -16,7 +16,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -35,9 +35,19 @@ from incidents.serializers import EventSerializer
 
 logger = logging.getLogger(__name__)
 
+# Called with (event, subject) inside the transaction of every appended event: the one hook by
+# which another app keeps derived state (dispatch's deadlines) in step with what happened.
+_observers: list[Callable[[Event, models.Model | None], None]] = []
+
 OPS_FEED = "ops"
 OPS_ROLES = {Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.VERIFIER}
 GENESIS_HASH = "0" * 64
+
+
+def observe_events(callback: Callable[[Event, models.Model | None], None]) -> None:
+    """Register a callback run for every appended event, in the same transaction."""
+    if callback not in _observers:
+        _observers.append(callback)
 
 
 def agency_feed(code: str) -> str:
@@ -138,6 +148,8 @@ def record_event(
         partial(broadcast, message=represent(EventSerializer, event), prev_by_feed=prev_by_feed),
         robust=True,
     )
+    for observer in _observers:
+        observer(event, subject)
     return event
 
 

@@ -319,11 +319,9 @@ class IncidentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=IncidentDetailSerializer)
     def retrieve(self, request, pk=None):
-        """The incident with its calls, notes and the timeline from the event log."""
+        """The incident with its calls, notes and its timeline: every event filed under it."""
         incident = self.get_object()
-        incident.timeline = events_visible_to(request.user).filter(
-            subject_type="incident", subject_id=str(incident.pk)
-        )
+        incident.timeline = events_visible_to(request.user).filter(incident_id=incident.pk)
         return Response(IncidentDetailSerializer(incident).data)
 
     @extend_schema(request=NoteInput, responses={201: NoteSerializer})

@@ -1,6 +1,8 @@
 """What the dispatch services share: who may act for an agency, and how events are written."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
@@ -16,6 +18,15 @@ def lock_row(model, pk) -> None:
     """Lock one row until commit. Read its relations after: a join read while waiting for the
     lock would show them as they were before the other transaction committed."""
     model.objects.select_for_update().values_list("pk", flat=True).get(pk=pk)
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def wit_time(moment) -> str:
+    """14:03:22 in the centre's time zone (WIT)."""
+    return time_format(timezone.localtime(moment), "H:i:s")
 
 
 def require_desk(user, agency: Agency) -> None:

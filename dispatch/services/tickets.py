@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
@@ -12,7 +11,14 @@ from ambon112.api import Conflict
 from dispatch.models import Ticket
 from dispatch.routing import is_cross_border, proposed_agencies, regency_of
 from dispatch.selectors import tickets_for_all
-from dispatch.services.common import DISPATCH_ROLES, lock_row, publish_ticket, require_desk
+from dispatch.services.common import (
+    DISPATCH_ROLES,
+    lock_row,
+    person_name,
+    publish_ticket,
+    require_desk,
+    wit_time,
+)
 from dispatch.services.incidents import lock_open_incident, refresh_status
 from incidents.models import Incident
 
@@ -21,14 +27,6 @@ def may_forward(user) -> bool:
     if user.role in DISPATCH_ROLES:
         return True
     return user.role == Role.CALL_TAKER and settings.CALL_TAKERS_FORWARD
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-def _at(moment) -> str:
-    return time_format(timezone.localtime(moment), "H:i:s")
 
 
 @transaction.atomic
@@ -76,12 +74,12 @@ def _refuse_answered(ticket: Ticket) -> None:
     if ticket.status == Ticket.Status.ACCEPTED:
         raise Conflict(
             _("Already accepted by %(name)s at %(time)s.")
-            % {"name": _name(ticket.accepted_by), "time": _at(ticket.accepted_at)}
+            % {"name": person_name(ticket.accepted_by), "time": wit_time(ticket.accepted_at)}
         )
     if ticket.status == Ticket.Status.DECLINED:
         raise Conflict(
             _("Already declined by %(name)s at %(time)s.")
-            % {"name": _name(ticket.declined_by), "time": _at(ticket.declined_at)}
+            % {"name": person_name(ticket.declined_by), "time": wit_time(ticket.declined_at)}
         )
     raise Conflict(
         _("This ticket is %(status)s.") % {"status": ticket.get_status_display().lower()}

@@ -2,6 +2,7 @@
 // by the live feed) and one incident (facts, calls, notes with an add-note box, and a
 // timeline built from the event log and the calls' own times). Server text goes in as text.
 
+import { startDispatchPanel } from "./incident_dispatch.js";
 import { createMap, kecamatanList } from "./map.js";
 import {
   api,
@@ -13,6 +14,7 @@ import {
   fill,
   fmt,
   notify,
+  outcomeLabel,
   placeText,
   priorityLabel,
   statusLabel,
@@ -159,6 +161,8 @@ function startDetail(root) {
     $("incident-status").className = `badge status status-${incident.status}`;
     $("incident-priority").textContent = priorityLabel(incident.priority);
     $("incident-priority").className = `badge prio prio-${incident.priority}`;
+    $("incident-outcome").hidden = !incident.outcome;
+    $("incident-outcome").textContent = incident.outcome ? outcomeLabel(incident.outcome) : "";
     const coordinates =
       incident.lat != null ? `${incident.lat.toFixed(5)}, ${incident.lon.toFixed(5)}` : gettext("no point");
     fill(
@@ -229,14 +233,35 @@ function startDetail(root) {
     );
   }
 
+  /** What a timeline entry adds to its event's label: the agency, the unit, the reason. */
+  function eventDetail(event) {
+    const data = event.data || {};
+    if (data.ticket) {
+      const agency = data.ticket.agency ? data.ticket.agency.short_name : "";
+      return event.kind === "ticket.declined" && data.ticket.decline_reason
+        ? `${agency} — ${data.ticket.decline_reason}`
+        : agency;
+    }
+    if (data.assignment && data.assignment.unit) return data.assignment.unit.call_sign;
+    if (event.kind === "incident.status_changed" && data.incident) return statusLabel(data.incident.status);
+    if (event.kind === "incident.closed" && data.incident) {
+      return [outcomeLabel(data.incident.outcome), data.note].filter(Boolean).join(" — ");
+    }
+    if (event.kind === "incident.reopened") return data.reason || "";
+    return "";
+  }
+
   /** The event log's entries, with the calls' own times (ringing, taken, ended) among them. */
   function renderTimeline(incident) {
-    const entries = (incident.timeline || []).map((event) => ({
-      at: event.at,
-      text: eventLabel(event.kind),
-      who: event.actor,
-      kind: event.kind,
-    }));
+    const entries = (incident.timeline || []).map((event) => {
+      const detail = eventDetail(event);
+      return {
+        at: event.at,
+        text: detail ? `${eventLabel(event.kind)}: ${detail}` : eventLabel(event.kind),
+        who: event.actor,
+        kind: event.kind,
+      };
+    });
     for (const call of incident.calls || []) {
       const number = call.number || gettext("Withheld number");
       if (call.ringing_at) {
@@ -287,9 +312,14 @@ function startDetail(root) {
     }
   }
 
+  const dispatch = startDispatchPanel({ id, toasts });
+
   function reloadSoon() {
     clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(load, 250);
+    reloadTimer = setTimeout(() => {
+      load();
+      dispatch.load();
+    }, 250);
   }
 
   const form = $("note-form");
@@ -327,8 +357,11 @@ function startDetail(root) {
     const aboutThis =
       (detail.subject && detail.subject.type === "incident" && Number(detail.subject.id) === id) ||
       (data.incident && data.incident.id === id) ||
-      (data.call && data.call.incident === id);
-    if (aboutThis) reloadSoon();
+      (data.call && data.call.incident === id) ||
+      detail.incident === id;
+    if (!aboutThis) return;
+    dispatch.onEvent(detail);
+    reloadSoon();
   });
   document.addEventListener("live:status", ({ detail }) => {
     if (detail === "online") reloadSoon();

@@ -369,7 +369,11 @@ def test_an_incident_shows_its_calls_notes_and_timeline(client_for, operator, ve
     body = client_for(verifier).get(reverse("incident-detail", args=[incident.pk])).json()
     assert [c["id"] for c in body["calls"]] == [call.pk]
     assert body["notes"][0]["text"] == "Api sudah padam sebagian"
-    assert [e["kind"] for e in body["timeline"]] == ["incident.created", "incident.note_added"]
+    assert [e["kind"] for e in body["timeline"]] == [
+        "incident.created",
+        "call.disposed",  # the call that reported it, filed under it
+        "incident.note_added",
+    ]
     denied = client_for(verifier).post(
         reverse("incident-notes", args=[incident.pk]),
         {"text": "x"},

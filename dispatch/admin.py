@@ -1,0 +1,82 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from dispatch.models import Escalation, EscalationLevel, Recipient, SlaPolicy
+from dispatch.policies import check_ladder, check_scope
+
+
+class LevelForm(forms.ModelForm):
+    recipients = forms.MultipleChoiceField(
+        choices=Recipient.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = EscalationLevel
+        fields = ["level", "delay_s", "recipients", "action"]
+
+
+class LadderFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        levels = [
+            (
+                f.cleaned_data["level"],
+                f.cleaned_data["delay_s"],
+                f.cleaned_data["recipients"],
+                f.cleaned_data.get("action", ""),
+            )
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            check_ladder(self.instance.watch, levels)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+
+class LevelInline(admin.TabularInline):
+    model = EscalationLevel
+    form = LevelForm
+    formset = LadderFormSet
+    extra = 0
+    min_num = 1
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = ["name", "watch", "category", "priority", "agency", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        policy = SlaPolicy(**{k: v for k, v in cleaned.items() if k != "agency"})
+        policy.agency = cleaned.get("agency")
+        check_scope(policy)
+        return cleaned
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    form = PolicyForm
+    list_display = ["name", "watch", "category", "priority", "agency", "is_active"]
+    list_filter = ["watch", "is_active"]
+    inlines = [LevelInline]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ["raised_at", "watch", "level", "summary", "acknowledged_by", "resolved_at"]
+    list_filter = ["watch", "level"]
+    date_hierarchy = "raised_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
