@@ -14,9 +14,11 @@ from agencies.views import AgencyViewSet, AreaViewSet, StationViewSet, UnitViewS
 from ambon112 import views
 from dispatch.views import (
     AssignmentViewSet,
+    DeadlineListView,
     DispatchBoardView,
     EscalationViewSet,
     IncidentDispatchViewSet,
+    SlaPolicyViewSet,
     TicketViewSet,
     TrackerView,
     UnitOperationsViewSet,
@@ -52,6 +54,7 @@ router.register("tickets", TicketViewSet, basename="ticket")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("fleet", UnitOperationsViewSet, basename="fleet")
 router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("sla-policies", SlaPolicyViewSet, basename="slapolicy")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -71,6 +74,7 @@ urlpatterns = [
     path("api/cti/aml/", CtiAmlView.as_view(), name="cti-aml"),
     path("api/tracker/positions/", TrackerView.as_view(), name="tracker-positions"),
     path("api/dispatch/board/", DispatchBoardView.as_view(), name="dispatch-board"),
+    path("api/deadlines/", DeadlineListView.as_view(), name="deadlines"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

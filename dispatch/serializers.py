@@ -23,6 +23,8 @@ class UnitStateSerializer(serializers.Serializer):
     capabilities = serializers.ListField(child=serializers.CharField())
     status = serializers.CharField()
     station = serializers.CharField(source="station.name", allow_null=True, default=None)
+    station_lat = serializers.FloatField(source="station.lat", allow_null=True, default=None)
+    station_lon = serializers.FloatField(source="station.lon", allow_null=True, default=None)
     last_lat = serializers.FloatField(allow_null=True)
     last_lon = serializers.FloatField(allow_null=True)
     last_position_at = serializers.DateTimeField(allow_null=True)
@@ -251,4 +253,43 @@ class EscalationSerializer(serializers.Serializer):
 class EscalationListSerializer(serializers.Serializer):
     escalations = EscalationSerializer(many=True)
     open = serializers.IntegerField(help_text=_("Escalations nobody acknowledged yet"))
+    now = serializers.DateTimeField(help_text=_("The server's clock, for waiting times"))
+
+
+class LevelSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    delay_s = serializers.IntegerField()
+    recipients = serializers.ListField(child=serializers.CharField())
+    action = serializers.CharField()
+
+
+class PolicySerializer(serializers.Serializer):
+    """An SLA policy and its ladder (edited by administrators in the admin)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    watch = serializers.CharField()
+    category = serializers.CharField()
+    priority = serializers.IntegerField(allow_null=True)
+    agency = serializers.CharField(source="agency.code", allow_null=True, default=None)
+    levels = LevelSerializer(many=True)
+
+
+class DeadlineSerializer(serializers.Serializer):
+    """Something waiting now, since when, and when its next escalation is due."""
+
+    watch = serializers.CharField()
+    subject = serializers.SerializerMethodField()
+    incident = serializers.IntegerField(source="incident_id", allow_null=True)
+    agency = serializers.CharField(source="agency.code", allow_null=True, default=None)
+    started_at = serializers.DateTimeField()
+    level = serializers.IntegerField(help_text=_("The level that fires next"))
+    due_at = serializers.DateTimeField()
+
+    def get_subject(self, obj) -> dict:
+        return {"type": obj.subject_type, "id": obj.subject_id}
+
+
+class DeadlineListSerializer(serializers.Serializer):
+    deadlines = DeadlineSerializer(many=True)
     now = serializers.DateTimeField(help_text=_("The server's clock, for waiting times"))

@@ -67,6 +67,10 @@ def is_fire(assignment: Assignment) -> bool:
     return assignment.incident.category == "kebakaran"
 
 
+def carries_patients(assignment: Assignment) -> bool:
+    return "ambulance" in assignment.unit.capabilities
+
+
 def next_steps(assignment: Assignment) -> list[str]:
     """The steps this assignment may take now, in the order a unit takes them."""
     steps = []
@@ -74,6 +78,8 @@ def next_steps(assignment: Assignment) -> list[str]:
         if assignment.status not in step.allowed_from or getattr(assignment, step.field):
             continue
         if step.name == "operations_started" and not is_fire(assignment):
+            continue
+        if step.name == "transporting" and not carries_patients(assignment):
             continue
         steps.append(step.name)
     return steps

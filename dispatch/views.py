@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from agencies.permissions import (
     roles,
 )
 from dispatch import eido
-from dispatch.models import Assignment, Escalation, Ticket
+from dispatch.models import Assignment, Deadline, Escalation, SlaPolicy, Ticket
 from dispatch.recommend import recommend_units
 from dispatch.routing import proposed_agencies
 from dispatch.selectors import (
@@ -40,11 +41,13 @@ from dispatch.serializers import (
     AssignmentSerializer,
     BoardSerializer,
     CloseInput,
+    DeadlineListSerializer,
     DispatchInput,
     EscalationListSerializer,
     EscalationSerializer,
     IncidentDispatchSerializer,
     NotifyInput,
+    PolicySerializer,
     PositionInput,
     ReasonInput,
     RecommendationSerializer,
@@ -204,7 +207,12 @@ class TicketViewSet(viewsets.GenericViewSet):
             if not incident.isdigit():
                 raise ValidationError({"incident": [_("Give an incident number.")]})
             tickets = tickets.filter(incident_id=int(incident))
-        tickets = with_call_counts(tickets.order_by("-status", "notified_at")[:500])
+        waiting_first = Case(
+            When(status=Ticket.Status.NOTIFIED, then=0),
+            When(status=Ticket.Status.ACCEPTED, then=1),
+            default=2,
+        )
+        tickets = with_call_counts(tickets.order_by(waiting_first, "notified_at")[:500])
         return Response(TicketListSerializer({"tickets": tickets, **_now()}).data)
 
     @extend_schema(responses=TicketSerializer)
@@ -435,3 +443,27 @@ class EscalationViewSet(viewsets.GenericViewSet):
         escalation = get_object_or_404(Escalation, pk=pk)
         ticket = send_to_backup(escalation=escalation, by=request.user)
         return Response(TicketBriefSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+
+class SlaPolicyViewSet(viewsets.GenericViewSet):
+    """The deadline policies in force, so consoles colour what waits by the same rules."""
+
+    queryset = SlaPolicy.objects.filter(is_active=True).select_related("agency")
+
+    @extend_schema(responses=PolicySerializer(many=True))
+    def list(self, request):
+        policies = self.get_queryset().prefetch_related("levels")
+        return Response(PolicySerializer(policies, many=True).data)
+
+
+class DeadlineListView(APIView):
+    """What is waiting now and when it escalates next: a desk sees its agency's only."""
+
+    permission_classes = [roles(*READ_ROLES - {Role.VERIFIER})]
+
+    @extend_schema(responses=DeadlineListSerializer)
+    def get(self, request):
+        deadlines = Deadline.objects.select_related("agency").order_by("due_at")
+        if is_desk(request.user):
+            deadlines = deadlines.filter(agency_id=request.user.agency_id)
+        return Response(DeadlineListSerializer({"deadlines": deadlines[:1000], **_now()}).data)

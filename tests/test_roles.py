@@ -30,6 +30,9 @@ READ_APIS = {
     "assignment-list": ALL,
     "fleet-list": ALL,
     "dispatch-board": ALL - {"damkar"},
+    "escalation-list": ALL - {"verifier"},
+    "deadlines": ALL - {"verifier"},
+    "slapolicy-list": ALL,
 }
 
 

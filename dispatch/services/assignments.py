@@ -18,7 +18,7 @@ from dispatch.recommend import plan_position, unit_rows
 from dispatch.services.common import lock_row, publish_assignment, require_agency_operator
 from dispatch.services.incidents import lock_open_incident, refresh_status
 from dispatch.services.tickets import accept
-from dispatch.steps import STEPS, is_fire, next_steps
+from dispatch.steps import STEPS, carries_patients, is_fire, next_steps
 
 # The unit's status while on each step of an assignment.
 UNIT_STATUS = {
@@ -139,6 +139,8 @@ def advance(*, assignment: Assignment, step: str, by, reason: str = "", destinat
     if step not in next_steps(assignment):
         if step == "operations_started" and not is_fire(assignment):
             raise Conflict(_("Operations started is recorded for fires only."))
+        if step == "transporting" and not carries_patients(assignment):
+            raise Conflict(_("Only an ambulance transports a patient."))
         raise _refuse_step(assignment, step)
     now = timezone.now()
     setattr(assignment, rule.field, now)

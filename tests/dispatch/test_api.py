@@ -96,7 +96,7 @@ def test_recommend_dispatch_and_steps_over_http(forwarded, client_for, damkar):
         response = post(client, reverse(name, args=[assignment["id"]]))
         assert response.status_code == 200, response.json()
     body = response.json()
-    assert body["operations_started_at"] and body["next_steps"] == ["transporting", "clear"]
+    assert body["operations_started_at"] and body["next_steps"] == ["clear"]  # no patient
     listed = client.get(reverse("assignment-list"), {"incident": body["incident"]}).json()
     assert [a["unit"]["call_sign"] for a in listed] == [engine]
 
