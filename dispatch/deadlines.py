@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from django.db import models, transaction
 from django.db.models import Min
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ambon112.api import represent
 from dispatch.models import (
@@ -34,7 +33,7 @@ from dispatch.models import (
     Watch,
 )
 from dispatch.serializers import EscalationSerializer
-from incidents.events import record_event
+from incidents.events import NewEvent, record_events
 from incidents.models import Call, Event, Incident
 from incidents.selectors import with_incident_refs
 from incidents.services.incidents import publish_incident
@@ -155,8 +154,22 @@ def start(wait: Wait) -> None:
         started_at=wait.started_at,
         level=first.level,
         due_at=wait.started_at + timedelta(seconds=first.delay_s),
+        summary=summary_of(wait)[:200],
         **subject_key(wait.subject),
     )
+
+
+def summary_of(wait: Wait) -> str:
+    """What waits, in facts that read the same in any language: number and line, or the
+    incident's number and type (and the agency of a ticket)."""
+    if isinstance(wait.subject, Call):
+        caller = wait.subject.caller
+        return " · ".join(filter(None, [caller.number if caller else "", wait.subject.line]))
+    incident = wait.incident
+    parts = [f"#{incident.pk}", incident.incident_type.name_id]
+    if wait.ticket is not None:
+        parts.append(wait.ticket.agency.short_name)
+    return " · ".join(parts)
 
 
 def resolve(watch: str, key: dict) -> None:
@@ -199,72 +212,67 @@ def escalate_overdue(now: datetime | None = None) -> int:
     while True:
         with transaction.atomic():
             due = list(
-                Deadline.objects.select_for_update(skip_locked=True)
+                Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("incident", "agency__backup")
                 .filter(due_at__lte=now)
                 .order_by("due_at")[:BATCH]
             )
-            for deadline in due:
-                raised += fire(deadline, now)
+            ladders = ladders_of({deadline.policy_id for deadline in due})
+            escalations = [e for d in due for e in fire(d, ladders[d.policy_id], now)]
+            Escalation.objects.bulk_create(escalations)
+            record_events([escalation_event("escalation.raised", e) for e in escalations])
+            for escalation in escalations:
+                if escalation.action == Action.RAISE_PRIORITY and escalation.incident_id:
+                    raise_priority(escalation.incident)
+            climbed = [d.pk for d in due if d.due_at <= now]
+            Deadline.objects.filter(pk__in=climbed).delete()
+            Deadline.objects.bulk_update([d for d in due if d.due_at > now], ["level", "due_at"])
+            raised += len(escalations)
         if len(due) < BATCH:
             return raised
 
 
-def fire(deadline: Deadline, now: datetime) -> int:
-    """Raise every level of one claimed deadline that is due by `now`; move or drop the row."""
-    levels = [lvl for lvl in deadline.policy.levels.all() if lvl.level >= deadline.level]
-    raised = 0
-    for level in levels:
+def ladders_of(policy_ids: set[int]) -> dict[int, list[EscalationLevel]]:
+    ladders: dict[int, list[EscalationLevel]] = {pk: [] for pk in policy_ids}
+    for level in EscalationLevel.objects.filter(policy_id__in=policy_ids).order_by("level"):
+        ladders[level.policy_id].append(level)
+    return ladders
+
+
+def fire(deadline: Deadline, ladder: list[EscalationLevel], now: datetime) -> list[Escalation]:
+    """The escalations of every level of one claimed deadline that is due by `now`. Afterwards
+    the deadline holds its next level and time (due_at > now), or it has climbed the whole
+    ladder (due_at <= now)."""
+    escalations = []
+    for level in ladder:
+        if level.level < deadline.level:
+            continue
         due_at = deadline.started_at + timedelta(seconds=level.delay_s)
         if due_at > now:
             deadline.level, deadline.due_at = level.level, due_at
-            deadline.save(update_fields=["level", "due_at"])
-            return raised
-        raise_escalation(deadline, level, due_at, now)
-        raised += 1
-    deadline.delete()  # the ladder is climbed
-    return raised
-
-
-def summary_of(deadline: Deadline) -> str:
-    if deadline.watch == Watch.CALL_UNANSWERED:
-        call = Call.objects.select_related("caller").get(pk=deadline.subject_id)
-        number = call.caller.number if call.caller else _("withheld number")
-        return _("Call from %(number)s on line %(line)s") % {
-            "number": number,
-            "line": call.line or "-",
-        }
-    if deadline.agency is not None:
-        return _("Incident #%(id)s — %(agency)s") % {
-            "id": deadline.incident_id,
-            "agency": deadline.agency,
-        }
-    return _("Incident #%(id)s") % {"id": deadline.incident_id}
-
-
-def raise_escalation(
-    deadline: Deadline, level: EscalationLevel, due_at: datetime, now: datetime
-) -> Escalation:
-    escalation = Escalation.objects.create(
-        watch=deadline.watch,
-        policy=deadline.policy,
-        level=level.level,
-        subject_type=deadline.subject_type,
-        subject_id=deadline.subject_id,
-        incident=deadline.incident,
-        agency=deadline.agency,
-        started_at=deadline.started_at,
-        due_at=due_at,
-        raised_at=now,
-        to_call_takers=Recipient.CALL_TAKERS in level.recipients,
-        to_supervisors=Recipient.SUPERVISORS in level.recipients,
-        to_agency=bool({Recipient.AGENCY_DESK, Recipient.AGENCY_LIAISON} & set(level.recipients)),
-        action=level.action,
-        summary=summary_of(deadline)[:200],
-    )
-    if level.action == Action.RAISE_PRIORITY and deadline.incident_id:
-        raise_priority(deadline.incident)
-    publish_escalation("escalation.raised", escalation)
-    return escalation
+            break
+        escalations.append(
+            Escalation(
+                watch=deadline.watch,
+                policy_id=deadline.policy_id,
+                level=level.level,
+                subject_type=deadline.subject_type,
+                subject_id=deadline.subject_id,
+                incident=deadline.incident,
+                agency=deadline.agency,
+                started_at=deadline.started_at,
+                due_at=due_at,
+                raised_at=now,
+                to_call_takers=Recipient.CALL_TAKERS in level.recipients,
+                to_supervisors=Recipient.SUPERVISORS in level.recipients,
+                to_agency=bool(
+                    {Recipient.AGENCY_DESK, Recipient.AGENCY_LIAISON} & set(level.recipients)
+                ),
+                action=level.action,
+                summary=deadline.summary,
+            )
+        )
+    return escalations
 
 
 def raise_priority(incident: Incident) -> None:
@@ -275,8 +283,8 @@ def raise_priority(incident: Incident) -> None:
         publish_incident("incident.priority_raised", incident, actor=None, previous=previous)
 
 
-def publish_escalation(kind: str, escalation: Escalation, *, actor=None, **extra) -> None:
-    record_event(
+def escalation_event(kind: str, escalation: Escalation, *, actor=None, **extra) -> NewEvent:
+    return NewEvent(
         kind,
         subject=escalation,
         actor=actor,
@@ -285,3 +293,7 @@ def publish_escalation(kind: str, escalation: Escalation, *, actor=None, **extra
         agencies=[escalation.agency] if escalation.to_agency and escalation.agency else (),
         incident=escalation.incident,
     )
+
+
+def publish_escalation(kind: str, escalation: Escalation, *, actor=None, **extra) -> None:
+    record_events([escalation_event(kind, escalation, actor=actor, **extra)])

@@ -239,6 +239,7 @@ class Deadline(models.Model):
     started_at = models.DateTimeField()
     level = models.PositiveSmallIntegerField(default=1)  # the next level to fire
     due_at = models.DateTimeField(db_index=True)
+    summary = models.CharField(max_length=200, default="")  # what waits: number, incident…
 
     class Meta:
         constraints = [

@@ -102,55 +102,68 @@ def _hash_of(event: Event) -> str:
     return hashlib.sha256(f"{event.prev_hash}{body}".encode()).hexdigest()
 
 
-def record_event(
-    kind: str,
-    *,
-    subject: models.Model | None = None,
-    actor=None,
-    actor_label: str = "",
-    payload: dict | None = None,
-    agencies: Iterable[Agency] = (),
-    incident=None,
-) -> Event:
+@dataclass(frozen=True)
+class NewEvent:
+    """What one event says, before it gets its place in the chain (see record_event)."""
+
+    kind: str
+    subject: models.Model | None = None
+    actor: object = None
+    actor_label: str = ""
+    payload: dict | None = None
+    agencies: Iterable[Agency] = ()
+    incident: models.Model | None = None
+
+
+def record_event(kind: str, **fields) -> Event:
     """Append one event inside the caller's transaction and broadcast it once that commits.
 
     `incident` files the event in that incident's timeline; an incident subject is its own.
     """
+    return record_events([NewEvent(kind, **fields)])[0]
+
+
+def record_events(new_events: list[NewEvent]) -> list[Event]:
+    """Append events in order with one lock of the chain head and one insert for them all."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the service's transaction.")
-    agency_list = sorted({a.pk: a for a in agencies}.values(), key=lambda a: a.code)
     head = EventChainHead.objects.select_for_update().get(pk=1)
-    event = Event(
-        seq=head.seq + 1,
-        at=timezone.now(),
-        actor=actor,
-        actor_label=actor_label or (actor.get_username() if actor else "system"),
-        kind=kind,
-        subject_type=subject._meta.model_name if subject is not None else "",
-        subject_id=str(subject.pk) if subject is not None else "",
-        # Round-trip through JSON so that what is hashed is exactly what the database returns.
-        payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),
-        agencies=[a.code for a in agency_list],
-        prev_hash=head.hash,
-        incident_id=incident.pk if incident is not None else _incident_id_of(subject),
-    )
-    event.hash = _hash_of(event)
-    event.save(force_insert=True)
-    EventAudience.objects.bulk_create(EventAudience(event=event, agency=a) for a in agency_list)
-
-    prev_by_feed = {OPS_FEED: head.seq}
-    for code in event.agencies:
-        prev_by_feed[agency_feed(code)] = head.feeds.get(agency_feed(code), 0)
-        head.feeds[agency_feed(code)] = event.seq
-    head.seq, head.hash = event.seq, event.hash
+    now = timezone.now()
+    events, audiences, pushes = [], [], []
+    for new in new_events:
+        agency_list = sorted({a.pk: a for a in new.agencies}.values(), key=lambda a: a.code)
+        subject, actor = new.subject, new.actor
+        event = Event(
+            seq=head.seq + 1,
+            at=now,
+            actor=actor,
+            actor_label=new.actor_label or (actor.get_username() if actor else "system"),
+            kind=new.kind,
+            subject_type=subject._meta.model_name if subject is not None else "",
+            subject_id=str(subject.pk) if subject is not None else "",
+            # Round-trip through JSON so that what is hashed is what the database returns.
+            payload=json.loads(json.dumps(new.payload or {}, cls=DjangoJSONEncoder)),
+            agencies=[a.code for a in agency_list],
+            prev_hash=head.hash,
+            incident_id=new.incident.pk if new.incident is not None else _incident_id_of(subject),
+        )
+        event.hash = _hash_of(event)
+        events.append(event)
+        audiences += [EventAudience(event=event, agency=a) for a in agency_list]
+        prev_by_feed = {OPS_FEED: head.seq}
+        for code in event.agencies:
+            prev_by_feed[agency_feed(code)] = head.feeds.get(agency_feed(code), 0)
+            head.feeds[agency_feed(code)] = event.seq
+        head.seq, head.hash = event.seq, event.hash
+        pushes.append((represent(EventSerializer, event), prev_by_feed))
+    Event.objects.bulk_create(events)
+    EventAudience.objects.bulk_create(audiences)
     head.save(update_fields=["seq", "hash", "feeds"])
-    transaction.on_commit(
-        partial(broadcast, message=represent(EventSerializer, event), prev_by_feed=prev_by_feed),
-        robust=True,
-    )
-    for observer in _observers:
-        observer(event, subject)
-    return event
+    transaction.on_commit(partial(broadcast_all, pushes), robust=True)
+    for new, event in zip(new_events, events, strict=True):
+        for observer in _observers:
+            observer(event, new.subject)
+    return events
 
 
 def _incident_id_of(subject) -> int | None:
@@ -159,15 +172,17 @@ def _incident_id_of(subject) -> int | None:
     )
 
 
-def broadcast(*, message: dict, prev_by_feed: dict[str, int]) -> None:
-    """Push one committed event to every feed that may see it. A lost push is resynced later."""
+def broadcast_all(pushes: list[tuple[dict, dict[str, int]]]) -> None:
+    """Push committed events, in order, to every feed that may see each one. A lost push is
+    resynced later by the console."""
     layer = get_channel_layer()
 
     async def send_all() -> None:
-        for feed, prev in prev_by_feed.items():
-            await layer.group_send(
-                feed, {"type": "event.message", "event": {**message, "prev": prev}}
-            )
+        for message, prev_by_feed in pushes:
+            for feed, prev in prev_by_feed.items():
+                await layer.group_send(
+                    feed, {"type": "event.message", "event": {**message, "prev": prev}}
+                )
 
     if isinstance(layer, InMemoryChannelLayer):
         # Its queues belong to the server's event loop: hop back onto it.

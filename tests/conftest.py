@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from agencies.models import Agency, Role, User
+from dispatch.models import EscalationLevel, SlaPolicy
+from dispatch.policies import install_defaults
 from incidents.models import EventChainHead
 
 CI = os.environ.get("CI", "").lower() == "true"
@@ -63,9 +65,12 @@ def _fast_password_hashing(settings):
 
 
 def _load_reference_data() -> None:
+    """What migrations and `load_ambon` put in a fresh database (a transactional test's flush
+    empties the tables, data migrations included)."""
     EventChainHead.objects.get_or_create(pk=1)
     if not Agency.objects.exists():
         call_command("load_ambon", verbosity=0)
+    install_defaults(SlaPolicy, EscalationLevel)
 
 
 @pytest.fixture(scope="session")

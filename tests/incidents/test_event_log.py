@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from agencies.models import Agency
-from incidents.events import record_event, verify_chain
+from incidents.events import NewEvent, record_event, record_events, verify_chain
 from incidents.models import Event, EventChainHead
 
 
@@ -101,25 +101,26 @@ def test_an_event_is_broadcast_only_after_commit(ambon, django_capture_on_commit
     sent = []
     with django_capture_on_commit_callbacks() as callbacks:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("incidents.events.broadcast", lambda **kw: sent.append(kw))
+            patch.setattr("incidents.events.broadcast_all", sent.extend)
             record(1, agencies=[Agency.objects.get(code="damkar")])
             assert sent == []  # nothing pushed while the transaction is open
     assert len(callbacks) == 1
     callbacks[0]()
-    assert sent[0]["message"]["seq"] == 1
-    assert sent[0]["prev_by_feed"] == {"ops": 0, "agency.damkar": 0}
+    message, prev_by_feed = sent[0]
+    assert message["seq"] == 1
+    assert prev_by_feed == {"ops": 0, "agency.damkar": 0}
 
 
 def test_each_feed_knows_its_previous_event(ambon, django_capture_on_commit_callbacks):
     damkar, pln = Agency.objects.get(code="damkar"), Agency.objects.get(code="pln")
     sent = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("incidents.events.broadcast", lambda **kw: sent.append(kw))
+        patch.setattr("incidents.events.broadcast_all", sent.extend)
         with django_capture_on_commit_callbacks(execute=True):
             record(1, agencies=[damkar])
             record(1, agencies=[pln])
             record(1, agencies=[damkar, pln])
-    assert sent[2]["prev_by_feed"] == {"ops": 2, "agency.damkar": 1, "agency.pln": 2}
+    assert sent[2][1] == {"ops": 2, "agency.damkar": 1, "agency.pln": 2}
     assert EventChainHead.objects.get().feeds == {"agency.damkar": 3, "agency.pln": 3}
 
 
@@ -171,3 +172,15 @@ def test_concurrent_writers_leave_no_gap_for_a_console_following_after_n(ambon):
     assert not errors
     assert seen == list(range(1, writers * per_writer + 1))
     assert verify_chain().intact
+
+
+def test_a_batch_is_appended_in_order_under_one_lock(ambon, django_assert_num_queries):
+    damkar = Agency.objects.get(code="damkar")
+    with transaction.atomic():
+        with django_assert_num_queries(4):  # lock the head, insert events, audiences, head
+            events = record_events(
+                [NewEvent("test.batch", payload={"i": i}, agencies=[damkar]) for i in range(50)]
+            )
+    assert [e.seq for e in events] == list(range(1, 51))
+    assert verify_chain().intact
+    assert EventChainHead.objects.get().feeds == {"agency.damkar": 50}
