@@ -186,19 +186,30 @@ def resolve(watch: str, key: dict) -> None:
         publish_escalation("escalation.resolved", escalation)
 
 
+# Which events can start or end a wait on something other than their own subject.
+INCIDENT_WAIT_EVENTS = {
+    "incident.created",
+    "incident.closed",
+    "incident.reopened",
+    "ticket.notified",  # the first ticket ends "not forwarded"
+    "assignment.operations_started",  # ends "fire: no operations started"
+}
+TICKET_WAIT_EVENTS = {"assignment.en_route"}  # ends "no unit en route"
+
+
 def on_event(event: Event, subject: models.Model | None) -> None:
     """Registered with incidents.events: keep the deadlines of what the event touched."""
-    if event.kind.startswith(("escalation.", "unit.")) or subject is None:
-        return
     if isinstance(subject, Call):
         reconcile(call_waits(subject), subject)
     elif isinstance(subject, Ticket):
         reconcile(ticket_waits(subject), subject)
-    elif isinstance(subject, Assignment):
-        ticket = Ticket.objects.select_related("incident").get(pk=subject.ticket_id)
+    elif isinstance(subject, Assignment) and event.kind in TICKET_WAIT_EVENTS:
+        ticket = Ticket.objects.select_related("incident__incident_type", "agency").get(
+            pk=subject.ticket_id
+        )
         reconcile(ticket_waits(ticket), ticket)
-    if event.incident_id is not None:
-        incident = Incident.objects.get(pk=event.incident_id)
+    if event.incident_id is not None and event.kind in INCIDENT_WAIT_EVENTS:
+        incident = Incident.objects.select_related("incident_type").get(pk=event.incident_id)
         reconcile(incident_waits(incident), incident)
 
 

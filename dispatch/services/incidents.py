@@ -43,6 +43,7 @@ def derived_status(incident: Incident) -> str:
 
 def refresh_status(incident: Incident, *, actor) -> None:
     """Recompute an open incident's status after a ticket or unit changed; log a change."""
+    incident.refresh_from_db(fields=["status"])  # the caller's copy may be older
     if not incident.is_open:
         return
     status = derived_status(incident)

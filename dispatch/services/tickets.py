@@ -10,7 +10,6 @@ from agencies.models import Agency, Role
 from ambon112.api import Conflict
 from dispatch.models import Ticket
 from dispatch.routing import is_cross_border, proposed_agencies, regency_of
-from dispatch.selectors import tickets_for_all
 from dispatch.services.common import (
     DISPATCH_ROLES,
     lock_row,
@@ -65,9 +64,17 @@ def notify_agencies(*, incident: Incident, agencies: list[Agency], by) -> list[T
         return [notify_agency(incident=incident, agency=agency, by=by) for agency in agencies]
 
 
+ANSWER_FIELDS = ["status", "accepted_at", "accepted_by", "declined_at", "declined_by", "ended_at"]
+
+
 def _lock(ticket: Ticket) -> Ticket:
+    """Lock the ticket's row and read its state as committed; the incident and agency it was
+    loaded with do not change."""
     lock_row(Ticket, ticket.pk)
-    return tickets_for_all().get(pk=ticket.pk)
+    ticket.refresh_from_db(fields=ANSWER_FIELDS)
+    if getattr(ticket.incident, "calls_count", None) is None:
+        ticket.incident.calls_count = ticket.incident.calls.count()
+    return ticket
 
 
 def _refuse_answered(ticket: Ticket) -> None:
