@@ -307,3 +307,14 @@ def test_the_admin_refuses_a_zero_delay(ambon, client_for, admin_user):
     )
     assert response.status_code == 200  # the form again, with the error
     assert not SlaPolicy.objects.filter(name="Uji").exists()
+
+
+def test_a_ladder_may_raise_the_incidents_priority(make_incident, clock):
+    policy = SlaPolicy.objects.get(watch=Watch.INCIDENT_NOT_FORWARDED)
+    policy.levels.update(action="raise_priority")
+    incident = make_incident("kamtibmas.pencurian")
+    before = incident.priority
+    escalate_overdue(at(60))
+    incident.refresh_from_db()
+    assert incident.priority == before - 1
+    assert Event.objects.filter(kind="incident.priority_raised").count() == 1
