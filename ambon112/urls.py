@@ -12,19 +12,11 @@ import dispatch.admin  # noqa: F401
 import incidents.admin  # noqa: F401
 from agencies.views import AgencyViewSet, AreaViewSet, StationViewSet, UnitViewSet
 from ambon112 import views
-from dispatch.views import (
-    AssignmentViewSet,
-    DeadlineListView,
-    DispatchBoardView,
-    EscalationViewSet,
-    IncidentDispatchViewSet,
-    SlaPolicyViewSet,
-    TicketViewSet,
-    TrackerView,
-    UnitOperationsViewSet,
-    agency_console,
-    dispatch_console,
-)
+from dispatch.views.consoles import agency_console, dispatch_console
+from dispatch.views.deadlines import DeadlineListView, EscalationViewSet, SlaPolicyViewSet
+from dispatch.views.incidents import DispatchBoardView, IncidentDispatchViewSet
+from dispatch.views.tickets import TicketViewSet
+from dispatch.views.units import AssignmentViewSet, TrackerView, UnitOperationsViewSet
 from incidents.views import (
     CallerViewSet,
     CallViewSet,

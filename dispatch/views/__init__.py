@@ -1,0 +1,1 @@
+"""The dispatch app's pages and API, one module per subject."""

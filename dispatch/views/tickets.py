@@ -1,0 +1,116 @@
+"""Tickets: list, accept, decline, recommend and send units."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, When
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from agencies.permissions import (
+    roles,
+)
+from dispatch.models import Ticket
+from dispatch.recommend import recommend_units
+from dispatch.selectors import (
+    is_desk,
+    tickets_for,
+    tickets_for_all,
+    with_call_counts,
+)
+from dispatch.serializers import (
+    AssignmentSerializer,
+    DispatchInput,
+    ReasonInput,
+    RecommendationSerializer,
+    TicketListSerializer,
+    TicketSerializer,
+)
+from dispatch.services.assignments import dispatch_unit
+from dispatch.services.tickets import accept_ticket, decline_ticket
+from dispatch.views.common import READ_ROLES, server_now
+
+
+class TicketViewSet(viewsets.GenericViewSet):
+    """Tickets: a desk sees and answers its own agency's; the operations room sees all."""
+
+    permission_classes = [roles(*READ_ROLES)]
+    queryset = Ticket.objects.all()
+
+    def get_object(self):
+        ticket = get_object_or_404(tickets_for_all(), pk=self.kwargs["pk"])
+        if is_desk(self.request.user) and ticket.agency_id != self.request.user.agency_id:
+            raise PermissionDenied(_("This ticket is for another agency."))
+        return ticket
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=["open", "all"]),
+            OpenApiParameter("incident", int),
+        ],
+        responses=TicketListSerializer,
+    )
+    def list(self, request):
+        """Open tickets (waiting first, oldest first), or every ticket of one incident."""
+        tickets = tickets_for(request.user)
+        which = request.query_params.get("status", "open")
+        if which not in {"open", "all"}:
+            raise ValidationError({"status": [_("Use 'open' or 'all'.")]})
+        if which == "open":
+            tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
+        incident = request.query_params.get("incident")
+        if incident:
+            if not incident.isdigit():
+                raise ValidationError({"incident": [_("Give an incident number.")]})
+            tickets = tickets.filter(incident_id=int(incident))
+        waiting_first = Case(
+            When(status=Ticket.Status.NOTIFIED, then=0),
+            When(status=Ticket.Status.ACCEPTED, then=1),
+            default=2,
+        )
+        tickets = with_call_counts(tickets.order_by(waiting_first, "notified_at")[:500])
+        return Response(TicketListSerializer({"tickets": tickets, **server_now()}).data)
+
+    @extend_schema(responses=TicketSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(TicketSerializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses=TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """T4: your agency takes it on. A second desk gets 409 saying who did."""
+        return Response(
+            TicketSerializer(accept_ticket(ticket=self.get_object(), by=request.user)).data
+        )
+
+    @extend_schema(request=ReasonInput, responses=TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = decline_ticket(
+            ticket=self.get_object(), by=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(TicketSerializer(ticket).data)
+
+    @extend_schema(responses=RecommendationSerializer)
+    @action(detail=True)
+    def recommendations(self, request, pk=None):
+        """The agency's units ranked by estimated arrival, and why the others are left out."""
+        ticket = self.get_object()
+        found = recommend_units(incident=ticket.incident, agency=ticket.agency)
+        return Response(RecommendationSerializer(found).data)
+
+    @extend_schema(request=DispatchInput, responses={201: AssignmentSerializer})
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def send_unit(self, request, pk=None):
+        """T4d: send one of the agency's units. A unit already on a call is a 409 naming it."""
+        data = DispatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = dispatch_unit(
+            ticket=self.get_object(), unit=data.validated_data["unit"], by=request.user
+        )
+        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
