@@ -1,10 +1,12 @@
 // The call-taker's console: the live queue of ringing calls (oldest first, waiting time from
-// the server's clock), take, the screen-pop with the caller's history and warnings, and the
-// intake form: a disposition per key, or an incident (type, priority, location, duplicates).
+// the server's clock, amber near the deadline and red past it with the alarm once), take, the
+// screen-pop with the caller's history and warnings, and the intake form: a disposition per
+// key, or an incident (type, priority, location, duplicates).
 //
 // Everything the server sends is inserted as text. Writes go over REST; the queue follows the
 // live feed's `live:event`s (see live.js), so a call taken elsewhere leaves this queue at once.
 
+import { limitText, playSound } from "./alarms.js";
 import { createMap, desaList } from "./map.js";
 import { picker } from "./picker.js";
 import {
@@ -27,8 +29,7 @@ import {
   when,
 } from "./ui.js";
 
-const LATE_S = 15; // DESIGN.md §6: L1 at 15 s, L2 at 30 s
-const OVERDUE_S = 30;
+const SOON_S = 5; // amber this long before the deadline
 const DISPOSITION_KEYS = { e: "emergency", i: "information", p: "prank", g: "ghost", d: "dropped", t: "test" };
 const ALT_DIGITS = ["emergency", "information", "prank", "ghost", "dropped", "test"];
 
@@ -70,6 +71,10 @@ let spot = null; // {lat, lon, source: "aml"|"map"|"area", area?: code}
 let intakeMap = null;
 let busy = false;
 let duplicateRequest = 0;
+// The active `call_unanswered` policy's ladder (DESIGN.md §6 defaults until it is read).
+let deadlineS = 15;
+let overdueS = 30;
+const sounded = new Set(); // ids of ringing calls whose alarm has played
 
 // --- Server clock -----------------------------------------------------------------------------
 
@@ -107,6 +112,27 @@ function badges(call) {
   return list;
 }
 
+/** Read the deadline of a ringing call from the SLA policy in force. */
+async function loadDeadline() {
+  try {
+    const policy = (await api("/api/sla-policies/")).find((p) => p.watch === "call_unanswered");
+    const levels = policy ? [...policy.levels].sort((a, b) => a.level - b.level) : [];
+    if (levels.length) {
+      deadlineS = levels[0].delay_s;
+      overdueS = levels.length > 1 ? levels[1].delay_s : Infinity;
+    }
+  } catch (error) {
+    notify(toasts, errorText(error), "error");
+  }
+  renderQueue();
+}
+
+function clockState(seconds) {
+  if (seconds >= overdueS) return "overdue";
+  if (seconds >= deadlineS) return "late";
+  return seconds >= deadlineS - SOON_S ? "soon" : "ok";
+}
+
 function waitText(call) {
   return duration((serverNow() - Date.parse(call.ringing_at)) / 1000);
 }
@@ -121,8 +147,13 @@ function queueRow(call, index) {
   );
   const row = el(
     "li",
-    { className: "call-row", dataset: { id: call.id, ringingAt: call.ringing_at || "" } },
-    el("span", { className: "wait", title: gettext("Waiting") }, call.ringing_at ? waitText(call) : "–"),
+    { className: "call-row", dataset: { id: call.id, ringingAt: call.ringing_at || "", clock: "ok" } },
+    el(
+      "span",
+      { className: "clock" },
+      el("span", { className: "wait", title: gettext("Waiting") }, call.ringing_at ? waitText(call) : "–"),
+      el("span", { className: "limit" }, limitText(deadlineS))
+    ),
     el("span", { className: "line" }, call.line || gettext("line ?")),
     el("span", { className: "number" }, call.number || gettext("Withheld number")),
     el("span", { className: "badges" }, badges(call)),
@@ -171,8 +202,12 @@ function tick() {
     if (!row.dataset.ringingAt) continue;
     const seconds = (serverNow() - Date.parse(row.dataset.ringingAt)) / 1000;
     row.querySelector(".wait").textContent = duration(seconds);
-    row.classList.toggle("late", seconds >= LATE_S);
-    row.classList.toggle("overdue", seconds >= OVERDUE_S);
+    row.dataset.clock = clockState(seconds);
+    const id = Number(row.dataset.id);
+    if (seconds >= deadlineS && !sounded.has(id)) {
+      sounded.add(id);
+      playSound("alarm");
+    }
   }
   if (current) $("pop-state").textContent = popState(current);
 }
@@ -851,4 +886,5 @@ document.addEventListener("live:status", ({ detail }) => {
   }
 });
 
+loadDeadline();
 loadQueue().then(startTicking);

@@ -278,7 +278,7 @@ function startBoard(root) {
       const next =
         at < 0 ? (event.key === "ArrowDown" ? 0 : order.length - 1) : Math.min(order.length - 1, Math.max(0, at + (event.key === "ArrowDown" ? 1 : -1)));
       select(order[next]);
-    } else if (event.key === "Enter" && selected != null && !(event.target instanceof HTMLAnchorElement)) {
+    } else if (event.key === "Enter" && selected != null && !event.target.closest("a, button")) {
       event.preventDefault();
       window.location.assign(`/incidents/${selected}/`);
     }
