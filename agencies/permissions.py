@@ -81,3 +81,5 @@ DISPATCH_CONSOLE_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN
 DESK_CONSOLE_ROLES = frozenset({Role.AGENCY_DESK})
 AUDIT_ROLES = frozenset({Role.VERIFIER, Role.SUPERVISOR, Role.ADMIN})
 INCIDENT_ROLES = OPERATIONS_ROLES | {Role.VERIFIER}
+# The live city map and the wallboard: verifiers see no live operations (reports are theirs).
+MAP_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})

@@ -6,12 +6,14 @@ from agencies.permissions import (
     DESK_CONSOLE_ROLES,
     DISPATCH_CONSOLE_ROLES,
     INCIDENT_ROLES,
+    MAP_ROLES,
 )
 
 # The consoles in the header, in order; a role's first console is its home page.
 CONSOLES = [
     ("calls_console", _("Calls"), CALLS_CONSOLE_ROLES),
     ("dispatch_console", _("Dispatch"), DISPATCH_CONSOLE_ROLES),
+    ("map_console", _("Map"), MAP_ROLES),
     ("agency_console", _("Agency desk"), DESK_CONSOLE_ROLES),
     ("audit", _("Audit"), AUDIT_ROLES),
     ("incident_list", _("Incidents"), INCIDENT_ROLES),

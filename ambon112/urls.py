@@ -15,6 +15,14 @@ from ambon112 import views
 from dispatch.views.consoles import agency_console, dispatch_console
 from dispatch.views.deadlines import DeadlineListView, EscalationViewSet, SlaPolicyViewSet
 from dispatch.views.incidents import DispatchBoardView, IncidentDispatchViewSet
+from dispatch.views.situation import (
+    AreaSituationView,
+    CallsTodayView,
+    SituationMapView,
+    WallboardView,
+    map_console,
+    wallboard_console,
+)
 from dispatch.views.tickets import TicketViewSet
 from dispatch.views.units import AssignmentViewSet, TrackerView, UnitOperationsViewSet
 from incidents.views import (
@@ -58,6 +66,8 @@ urlpatterns = [
     path("console/calls/", calls_console, name="calls_console"),
     path("console/dispatch/", dispatch_console, name="dispatch_console"),
     path("console/agency/", agency_console, name="agency_console"),
+    path("console/map/", map_console, name="map_console"),
+    path("console/wallboard/", wallboard_console, name="wallboard_console"),
     path("audit/", audit, name="audit"),
     path("incidents/", incident_list, name="incident_list"),
     path("incidents/<int:pk>/", incident_detail, name="incident_detail"),
@@ -67,6 +77,10 @@ urlpatterns = [
     path("api/tracker/positions/", TrackerView.as_view(), name="tracker-positions"),
     path("api/dispatch/board/", DispatchBoardView.as_view(), name="dispatch-board"),
     path("api/deadlines/", DeadlineListView.as_view(), name="deadlines"),
+    path("api/situation/map/", SituationMapView.as_view(), name="situation-map"),
+    path("api/situation/wallboard/", WallboardView.as_view(), name="situation-wallboard"),
+    path("api/situation/calls-today/", CallsTodayView.as_view(), name="situation-calls-today"),
+    path("api/situation/areas/<str:code>/", AreaSituationView.as_view(), name="situation-area"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -13,6 +13,9 @@ PAGES = {
     "dispatch_console": {"dispatcher", "supervisor", "admin_user"},
     "agency_console": {"damkar"},
     "audit": {"verifier", "supervisor", "admin_user"},
+    # Live operations: not for verifiers (reports are theirs) nor desks (their own console).
+    "map_console": {"dispatcher", "supervisor", "admin_user"},
+    "wallboard_console": {"dispatcher", "supervisor", "admin_user"},
     "incident_list": {"operator", "dispatcher", "supervisor", "admin_user", "verifier"},
 }
 READ_APIS = {
@@ -33,6 +36,9 @@ READ_APIS = {
     "escalation-list": ALL - {"verifier"},
     "deadlines": ALL - {"verifier"},
     "slapolicy-list": ALL,
+    "situation-map": {"dispatcher", "supervisor", "admin_user"},
+    "situation-wallboard": {"dispatcher", "supervisor", "admin_user"},
+    "situation-calls-today": {"dispatcher", "supervisor", "admin_user"},
 }
 
 
