@@ -35,7 +35,10 @@ def hash_secret(secret: str) -> str:
 
 
 def new_secret() -> str:
-    return secrets.token_urlsafe(32)
+    """A URL-safe secret that never starts with "-", so it passes as a command-line value."""
+    while (secret := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return secret
 
 
 class MachineTokenAuthentication(authentication.BaseAuthentication):
