@@ -5,6 +5,8 @@ temporary directory, with its own database file: the browser tests never touch t
 database that pytest-django sets up, so they need no `db` mark.
 """
 
+import csv
+import json
 import os
 import signal
 import socket
@@ -13,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -268,3 +271,64 @@ def cti_token(server) -> str:
     """The telephony adapter's secret on the test server, as `manage.py create_cti_token`
     prints it for a PBX administrator."""
     return server.manage("create_cti_token", "browser-pbx").stdout.strip()
+
+
+# --- What several scenarios share ----------------------------------------------------------------
+
+
+def label_point(code: str) -> tuple[float, float]:
+    """An area's label point (lat, lon) from the Ambon reference data."""
+    with (REPO / "agencies" / "data" / "ambon" / "areas.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["code"] == code:
+                return float(row["label_lat"]), float(row["label_lon"])
+    raise LookupError(code)
+
+
+BATU_MERAH = label_point("81.71.02.2003")
+
+
+def csrf(page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+
+
+class Telephone:
+    """The PBX adapter: posts call events to /api/cti/events/ with its token."""
+
+    def __init__(self, base_url: str, token: str):
+        self.base_url = base_url
+        self.token = token
+        self.live: dict[str, str] = {}  # call id -> number
+
+    def post(self, **body) -> dict:
+        request = urllib.request.Request(
+            f"{self.base_url}/api/cti/events/",
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
+    def ring(self, number: str, *, line: str = "112-1", at: tuple[float, float] | None = None):
+        call_id = f"browser-{uuid.uuid4().hex[:12]}"
+        body = {"call_id": call_id, "event": "ringing", "number": number, "line": line}
+        if at:
+            body["location"] = {"lat": at[0], "lon": at[1], "radius_m": 20, "source": "aml"}
+        self.post(**body)
+        self.live[call_id] = number
+        return call_id
+
+    def hang_up(self, call_id: str) -> None:
+        self.post(call_id=call_id, event="ended", number=self.live.pop(call_id))
+
+    def hang_up_all(self) -> None:
+        for call_id in list(self.live):
+            self.hang_up(call_id)
+
+
+@pytest.fixture
+def telephone(live_server_url, cti_token):
+    phone = Telephone(live_server_url, cti_token)
+    yield phone
+    phone.hang_up_all()  # no call of this test is left ringing for the next one

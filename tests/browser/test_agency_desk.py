@@ -1,7 +1,6 @@
 """The Damkar desk: a ticket arrives live with an alarm, is accepted, the nearest engine is sent
 and reports its steps; another agency's desk never sees it."""
 
-import csv
 import json
 import re
 import urllib.request
@@ -10,27 +9,12 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, REPO, screenshot
+from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, csrf, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 RECONNECT_TIMEOUT_MS = 40_000
 CLOCK = re.compile(r"^\d{2}[:.]\d{2}[:.]\d{2}$")
-
-
-def label_point(code: str) -> tuple[float, float]:
-    with (REPO / "agencies" / "data" / "ambon" / "areas.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["code"] == code:
-                return float(row["label_lat"]), float(row["label_lon"])
-    raise LookupError(code)
-
-
-BATU_MERAH = label_point("81.71.02.2003")
-
-
-def csrf(page) -> str:
-    return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
 
 
 def post(page, url: str, body: dict | None = None) -> dict:

@@ -1,73 +1,17 @@
 """Call-takers at the call console: the live queue, take, the screen-pop, and the intake form
 driven from the keyboard, as a person in the 112 room would use it."""
 
-import csv
-import json
 import re
 import time
-import urllib.request
-import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, REPO, screenshot
+from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, csrf, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 XSS = "<img src=x onerror=alert(1)>"
-
-
-def label_point(code: str) -> tuple[float, float]:
-    """An area's label point (lat, lon) from the Ambon reference data."""
-    with (REPO / "agencies" / "data" / "ambon" / "areas.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["code"] == code:
-                return float(row["label_lat"]), float(row["label_lon"])
-    raise LookupError(code)
-
-
-BATU_MERAH = label_point("81.71.02.2003")
-
-
-class Telephone:
-    """The PBX adapter: posts call events to /api/cti/events/ with its token."""
-
-    def __init__(self, base_url: str, token: str):
-        self.base_url = base_url
-        self.token = token
-        self.live: list[str] = []
-
-    def post(self, **body) -> dict:
-        request = urllib.request.Request(
-            f"{self.base_url}/api/cti/events/",
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
-
-    def ring(self, number: str, *, line: str = "112-1", at: tuple[float, float] | None = None):
-        call_id = f"browser-{uuid.uuid4().hex[:12]}"
-        body = {"call_id": call_id, "event": "ringing", "number": number, "line": line}
-        if at:
-            body["location"] = {"lat": at[0], "lon": at[1], "radius_m": 20, "source": "aml"}
-        self.post(**body)
-        self.live.append(call_id)
-        return call_id
-
-    def hang_up_all(self) -> None:
-        for call_id in self.live:
-            self.post(call_id=call_id, event="ended", number="")
-        self.live.clear()
-
-
-@pytest.fixture
-def telephone(live_server_url, cti_token):
-    phone = Telephone(live_server_url, cti_token)
-    yield phone
-    phone.hang_up_all()  # no call of this test is left ringing for the next one
 
 
 @pytest.fixture
@@ -166,10 +110,6 @@ def test_a_ringing_call_reaches_every_console_and_leaves_the_others_when_taken(c
     operator.locator("body").press("t")  # a test call
     expect(operator.locator("#intake")).to_be_hidden()
     expect(operator.get_by_role("status").filter(has_text="Uji")).to_be_visible()
-
-
-def csrf(page) -> str:
-    return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
 
 
 def log_house_fire_at_the_aml_fix(page, number: str) -> tuple[int, float]:

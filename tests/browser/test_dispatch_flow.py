@@ -1,7 +1,6 @@
 """The dispatcher forwards a house fire to its agencies, watches the desks answer on the incident
 page and the dispatch console without reloading, and the supervisor closes it."""
 
-import csv
 import json
 import re
 import urllib.request
@@ -10,23 +9,11 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, REPO, screenshot
+from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 DECLINE_REASON = "Jaringan di Batu Merah sudah dipadamkan dari gardu induk"
-
-
-def label_point(code: str) -> tuple[float, float]:
-    """An area's label point (lat, lon) from the Ambon reference data."""
-    with (REPO / "agencies" / "data" / "ambon" / "areas.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["code"] == code:
-                return float(row["label_lat"]), float(row["label_lon"])
-    raise LookupError(code)
-
-
-BATU_MERAH = label_point("81.71.02.2003")
 
 
 class Person:

@@ -2,11 +2,8 @@
 alarm, the level-1 escalation reaches the call-takers' banner and the supervisor's panel, and
 one acknowledgement clears it on every console (DESIGN.md §6)."""
 
-import json
 import re
 import shutil
-import urllib.request
-import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -18,42 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 NUMBER = "+6281277001120"
 CLOCK = re.compile(r"^\d{2}[:.]\d{2}[:.]\d{2}$")
 AFTER_THE_DEADLINE_MS = 25_000  # 15 s, with the ticker's second and the push on top
-
-
-class Telephone:
-    """The PBX adapter: posts call events to /api/cti/events/ with its token."""
-
-    def __init__(self, base_url: str, token: str):
-        self.base_url = base_url
-        self.token = token
-        self.live: list[str] = []
-
-    def post(self, **body) -> None:
-        request = urllib.request.Request(
-            f"{self.base_url}/api/cti/events/",
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status in (200, 201)
-
-    def ring(self, number: str) -> None:
-        call_id = f"escalation-{uuid.uuid4().hex[:12]}"
-        self.post(call_id=call_id, event="ringing", number=number, line="112-2")
-        self.live.append(call_id)
-
-    def hang_up_all(self) -> None:
-        for call_id in self.live:
-            self.post(call_id=call_id, event="ended", number="")
-        self.live.clear()
-
-
-@pytest.fixture
-def telephone(live_server_url, cti_token):
-    phone = Telephone(live_server_url, cti_token)
-    yield phone
-    phone.hang_up_all()
 
 
 @pytest.fixture
@@ -146,7 +107,7 @@ def test_an_unanswered_call_turns_amber_then_red_alerts_everyone_and_one_acknowl
     expect(operator.locator("#alarm-bar")).to_have_attribute("data-sound", "ready")
     expect(operator.get_by_role("button", name="Aktifkan suara")).to_be_hidden()
 
-    telephone.ring(NUMBER)
+    telephone.ring(NUMBER, line="112-2")
     row = operator.locator("#call-queue li", has_text=NUMBER)
     expect(row).to_have_attribute("data-clock", "ok")
     expect(row.locator(".limit")).to_have_text("batas 15 dtk")

@@ -8,7 +8,6 @@ everyone else uses clicks and keys in a browser profile of their own."""
 
 import json
 import re
-import urllib.request
 import uuid
 from datetime import datetime
 
@@ -25,46 +24,6 @@ DESCRIPTION = "Rumah kayu terbakar, api menjalar ke rumah sebelah"
 DECLINE_REASON = "Aliran listrik Batu Merah sudah dipadamkan dari gardu induk"
 CLOSE_NOTE = "Api padam, satu rumah rusak berat, tidak ada korban"
 CLOCK = re.compile(r"^\d{2}[:.]\d{2}[:.]\d{2}$")
-
-
-class Telephone:
-    """The PBX adapter: posts one call's events to /api/cti/events/ with its token."""
-
-    def __init__(self, base_url: str, token: str):
-        self.base_url = base_url
-        self.token = token
-        self.live: dict[str, str] = {}  # call id -> number
-
-    def post(self, **body) -> None:
-        request = urllib.request.Request(
-            f"{self.base_url}/api/cti/events/",
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status in (200, 201)
-
-    def ring(self, number: str, *, line: str = "112-1") -> str:
-        call_id = f"fire-{uuid.uuid4().hex[:12]}"
-        self.post(call_id=call_id, event="ringing", number=number, line=line)
-        self.live[call_id] = number
-        return call_id
-
-    def hang_up(self, call_id: str) -> None:
-        number = self.live.pop(call_id)
-        self.post(call_id=call_id, event="ended", number=number)
-
-    def hang_up_all(self) -> None:
-        for call_id in list(self.live):
-            self.hang_up(call_id)
-
-
-@pytest.fixture
-def telephone(live_server_url, cti_token):
-    phone = Telephone(live_server_url, cti_token)
-    yield phone
-    phone.hang_up_all()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 changes colour when the engine arrives, and leaves the map when closed; all without a reload."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +17,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 SIRIMAU = "81.71.02"
 ON_SCENE_RING = "rgb(43, 138, 62)"
+
+
+def wait_until(page, expression: str, timeout_s: float = 15) -> None:
+    """Poll a page expression. (wait_for_function compiles its predicate with eval once it has
+    to poll, which the page's Content-Security-Policy rightly forbids.)"""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
+        page.wait_for_timeout(100)
 
 
 def open_map(person, path: str = "/console/map/"):
@@ -63,7 +73,7 @@ def test_a_fire_appears_changes_colour_and_leaves_the_map_live(people, live_serv
     # A call-taker logs a house fire in Batu Merah: it appears without a reload.
     operator = people("operator")
     incident_id = house_fire_in_batu_merah(operator, live_server_url, cti_token)
-    page.wait_for_function(f"situation.incidents.has({incident_id})")
+    wait_until(page, f"situation.incidents.has({incident_id})")
     expect(page.locator("#wallboard [data-metric='open'] .wb-value")).to_have_text(
         str(open_before + 1)
     )
@@ -88,15 +98,16 @@ def test_a_fire_appears_changes_colour_and_leaves_the_map_live(people, live_serv
         f"/api/tickets/{ticket['id']}/dispatch/", {"unit": engine["call_sign"]}, expect_status=201
     )
     damkar.post(f"/api/assignments/{assignment['id']}/en-route/")
-    page.wait_for_function(f"situation.units.get({engine['id']}).data.status === 'en_route'")
+    wait_until(page, f"situation.units.get({engine['id']}).data.status === 'en_route'")
     damkar.post(f"/api/assignments/{assignment['id']}/on-scene/")
 
     expect(fire).to_have_class(re.compile(r"\bst-on_scene\b"))
     expect(shape).to_have_css("border-top-color", ON_SCENE_RING)
     assert new_ring != ON_SCENE_RING, "the ring changed colour on arrival"
-    page.wait_for_function(
+    wait_until(
+        page,
         f"situation.units.get({engine['id']}).data.status === 'on_scene'"
-        f" && situation.units.get({engine['id']}).data.incident === {incident_id}"
+        f" && situation.units.get({engine['id']}).data.incident === {incident_id}",
     )
     # Earlier tests' fires sit at the same label point and may cover this marker: the click
     # goes to this one (a person would zoom in or pick it from the list).
@@ -124,7 +135,7 @@ def test_a_fire_appears_changes_colour_and_leaves_the_map_live(people, live_serv
     # Closed by the supervisor: it leaves the map and the count.
     supervisor.post(f"/api/incidents/{incident_id}/close/", {"outcome": "resolved"})
     expect(fire).to_have_count(0)
-    page.wait_for_function(f"!situation.incidents.has({incident_id})")
+    wait_until(page, f"!situation.incidents.has({incident_id})")
     expect(page.locator("#wallboard [data-metric='open'] .wb-value")).to_have_text(str(open_before))
 
 
