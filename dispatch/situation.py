@@ -7,7 +7,6 @@ rows are fetched once with their joins, and counts are aggregated in the databas
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, F, Min, Q
@@ -20,14 +19,13 @@ from dispatch.models import Assignment, Escalation, Ticket
 from incidents.models import Call, Incident, IncidentType
 from incidents.selectors import ringing_queue, with_incident_refs
 
-WIT = ZoneInfo("Asia/Jayapura")
 ANSWER_THRESHOLD_S = 15  # NENA: 90 % of calls answered within 15 s (DESIGN.md §2)
 FILTERS = ("category", "agency", "status", "kecamatan")
 
 
 def start_of_today(now: datetime) -> datetime:
     """Midnight WIT of the day `now` falls in: the operations room's "today"."""
-    local = now.astimezone(WIT)
+    local = timezone.localtime(now)  # TIME_ZONE is WIT
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
