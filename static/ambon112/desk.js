@@ -16,6 +16,7 @@ import {
   errorText,
   fill,
   fmt,
+  kindLabel,
   notify,
   placeText,
   priorityLabel,
@@ -78,23 +79,6 @@ function roleLabel(role) {
     added: gettext("Added by the dispatcher"),
   };
   return labels[role] || role;
-}
-
-function kindLabel(kind) {
-  const labels = {
-    engine: gettext("Fire engine"),
-    tanker: gettext("Water tanker"),
-    rescue: gettext("Rescue vehicle"),
-    ambulance: gettext("Ambulance"),
-    hearse: gettext("Hearse"),
-    patrol: gettext("Patrol car"),
-    motorcycle: gettext("Motorcycle"),
-    boat: gettext("Boat"),
-    truck: gettext("Truck"),
-    utility: gettext("Utility crew"),
-    tow: gettext("Tow truck"),
-  };
-  return labels[kind] || kind;
 }
 
 function capabilityLabel(capability) {

@@ -20,6 +20,7 @@ import {
   fill,
   fmt,
   jsonScript,
+  kindLabel,
   placeText,
   priorityLabel,
   statusLabel,
@@ -57,23 +58,6 @@ const KIND_GLYPH = {
   utility: "U",
   tow: "D",
 };
-
-function kindLabel(kind) {
-  const labels = {
-    engine: gettext("Fire engine"),
-    tanker: gettext("Water tanker"),
-    rescue: gettext("Rescue vehicle"),
-    ambulance: gettext("Ambulance"),
-    hearse: gettext("Hearse"),
-    patrol: gettext("Patrol car"),
-    motorcycle: gettext("Motorcycle"),
-    boat: gettext("Boat"),
-    truck: gettext("Truck"),
-    utility: gettext("Utility crew"),
-    tow: gettext("Tow truck"),
-  };
-  return labels[kind] || kind;
-}
 
 const unitStatusLabel = statusLabel;
 

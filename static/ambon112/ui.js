@@ -183,6 +183,24 @@ export function statusLabel(status) {
   return labels[status] || status || "";
 }
 
+/** What kind of vehicle or team a unit is. */
+export function kindLabel(kind) {
+  const labels = {
+    engine: gettext("Fire engine"),
+    tanker: gettext("Water tanker"),
+    rescue: gettext("Rescue vehicle"),
+    ambulance: gettext("Ambulance"),
+    hearse: gettext("Hearse"),
+    patrol: gettext("Patrol car"),
+    motorcycle: gettext("Motorcycle"),
+    boat: gettext("Boat"),
+    truck: gettext("Truck"),
+    utility: gettext("Utility crew"),
+    tow: gettext("Tow truck"),
+  };
+  return labels[kind] || kind;
+}
+
 /** The button label of a unit's step (see dispatch/steps.py). */
 export function stepLabel(step) {
   const labels = {

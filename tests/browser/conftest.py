@@ -288,6 +288,19 @@ def label_point(code: str) -> tuple[float, float]:
 BATU_MERAH = label_point("81.71.02.2003")
 
 
+def report_problems(page, username: str, problems: list[str]) -> None:
+    """Collect the page's script errors and Content-Security-Policy violations."""
+    page.on("pageerror", lambda error: problems.append(f"{username}: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"{username}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+
+
 def csrf(page) -> str:
     return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, csrf, screenshot
+from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, csrf, report_problems, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -42,15 +42,7 @@ def sign_in(browser, live_server_url, request):
             context.route_web_socket(re.compile(r"/ws/"), lambda socket: None)
         contexts.append(context)
         page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"{username}: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"{username}: {message.text}")
-                if "Content Security Policy" in message.text
-                else None
-            ),
-        )
+        report_problems(page, username, problems)
         page.goto("/login/")
         page.get_by_label("Nama pengguna").fill(username)
         page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)

@@ -7,7 +7,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, csrf, screenshot
+from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, csrf, report_problems, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -37,15 +37,7 @@ def console(browser, live_server_url, request, telephone):
         page.dialogs = []
         page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
         # The page must run under its Content-Security-Policy without a script error.
-        page.on("pageerror", lambda error: problems.append(f"{username}: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"{username}: {message.text}")
-                if "Content Security Policy" in message.text
-                else None
-            ),
-        )
+        report_problems(page, username, problems)
         page.goto("/login/")
         page.get_by_label("Nama pengguna").fill(username)
         page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)

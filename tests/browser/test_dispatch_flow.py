@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, screenshot
+from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, report_problems, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -73,15 +73,7 @@ def people(browser, live_server_url, request):
         return Person(page)
 
     def watch(page, username: str) -> None:
-        page.on("pageerror", lambda error: problems.append(f"{username}: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"{username}: {message.text}")
-                if "Content Security Policy" in message.text
-                else None
-            ),
-        )
+        report_problems(page, username, problems)
 
     def another_tab(person: Person, username: str):
         page = person.page.context.new_page()

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, report_problems, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -33,15 +33,7 @@ def sign_in(browser, live_server_url, request, telephone):
         context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
         contexts.append(context)
         page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"{username}: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"{username}: {message.text}")
-                if "Content Security Policy" in message.text
-                else None
-            ),
-        )
+        report_problems(page, username, problems)
         page.goto(f"/login/?next={path}")
         page.get_by_label("Nama pengguna").fill(username)
         page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)

@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, report_problems, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -33,15 +33,7 @@ def people(browser, live_server_url, request, telephone):
     contexts, pages, problems = [], [], []
 
     def watch(page, username: str) -> None:
-        page.on("pageerror", lambda error: problems.append(f"{username}: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"{username}: {message.text}")
-                if "Content Security Policy" in message.text
-                else None
-            ),
-        )
+        report_problems(page, username, problems)
         pages.append((username, page))
 
     def sign_in(*usernames: str):
