@@ -34,11 +34,17 @@ def role_required(*roles):
 
 
 class HasRole(BasePermission):
-    """API permission: the user holds one of `roles`. Machine tokens hold no role."""
+    """API permission: the user holds one of `roles`. Machine tokens hold no role.
+
+    A verifier only ever reads (DESIGN.md §10), whatever roles a view lets in: refused here,
+    before any input is looked at, rather than by each service.
+    """
 
     roles: frozenset = STAFF_ROLES
 
     def has_permission(self, request, view) -> bool:
+        if request.method not in SAFE_METHODS and has_role(request.user, {Role.VERIFIER}):
+            return False
         return has_role(request.user, self.roles)
 
 
@@ -83,3 +89,5 @@ AUDIT_ROLES = frozenset({Role.VERIFIER, Role.SUPERVISOR, Role.ADMIN})
 INCIDENT_ROLES = OPERATIONS_ROLES | {Role.VERIFIER}
 # The live city map and the wallboard: verifiers see no live operations (reports are theirs).
 MAP_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+# Response-time reports and their exports: read-only, for verifiers and those they audit.
+REPORT_ROLES = frozenset({Role.VERIFIER, Role.SUPERVISOR, Role.ADMIN})

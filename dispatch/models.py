@@ -306,3 +306,28 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.watch} L{self.level} {self.subject_type}#{self.subject_id}"
+
+
+class ReportAccess(models.Model):
+    """Who read or exported which response-time report, and when (every view is logged)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed the report")
+        ROWS = "rows", _("Opened the rows behind a figure")
+        EXPORT = "export", _("Exported")
+        INTEGRITY = "integrity", _("Checked the event chain")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    format = models.CharField(max_length=10, blank=True)  # csv, xlsx, pdf for an export
+    query = models.JSONField(help_text=_("The filter and options as asked"))
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("report access")
+        verbose_name_plural = _("report accesses")
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.at:%Y-%m-%d %H:%M}"

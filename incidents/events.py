@@ -212,10 +212,19 @@ class ChainReport:
         return self.first_bad_seq is None
 
 
-def verify_chain(*, since: datetime | None = None) -> ChainReport:
-    """Walk the log in order and name the first row that was altered, inserted or removed."""
+def verify_chain(*, since: datetime | None = None, until: datetime | None = None) -> ChainReport:
+    """Walk the log in order and name the first row that was altered, inserted or removed.
+
+    With `since` / `until` only the events of that period are walked, from the hash of the event
+    before the first one.
+    """
     events = Event.objects.order_by("seq")
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    if until is not None:
+        last = events.filter(at__lt=until).order_by("-seq").first()
+        if last is None:
+            return ChainReport(checked=0)
+        events = events.filter(seq__lte=last.seq)
     if since is not None:
         first = events.filter(at__gte=since).first()
         if first is None:
@@ -234,7 +243,7 @@ def verify_chain(*, since: datetime | None = None) -> ChainReport:
             return ChainReport(checked, event.seq, _("its content does not match its hash"))
         expected_seq, prev_hash, checked = event.seq + 1, event.hash, checked + 1
     head = EventChainHead.objects.get(pk=1)
-    if since is None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
+    if since is None and until is None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
         problem = _("the log ends before sequence %(seq)s") % {"seq": head.seq}
         return ChainReport(checked, expected_seq, problem)
     return ChainReport(checked)

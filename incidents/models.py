@@ -125,7 +125,10 @@ class Event(models.Model):
         ordering = ["seq"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["subject_type", "subject_id", "seq"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "seq"]),
+            models.Index(fields=["at"], name="event_at_idx"),  # a report's events covered
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind}"
@@ -251,6 +254,7 @@ class Incident(models.Model):
                     status__in=["new", "dispatched", "responding", "on_scene", "resolved"]
                 ),
             ),
+            models.Index(fields=["created_at"], name="incident_created_idx"),  # reports by T2
         ]
         constraints = [
             models.CheckConstraint(
@@ -335,6 +339,9 @@ class Call(models.Model):
                 condition=models.Q(taken_by__isnull=True, ended_at__isnull=True),
             ),
             models.Index(fields=["caller", "created_at"], name="call_caller_idx"),
+            models.Index(fields=["ringing_at"], name="call_ringing_idx"),  # reports by T0
+            # An incident's first call (its T0 and T1) without a sort.
+            models.Index(fields=["incident", "ringing_at"], name="call_incident_ringing_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,187 @@
+"""Count, percentiles, maximum and shares within thresholds, per group, for one source.
+
+Two engines give the same figures from the same rows. On PostgreSQL the database aggregates:
+one grouped statement per source with `percentile_cont` (continuous percentiles, linear
+interpolation between the two nearest ranks). The embedded SQLite has no percentile function, so
+there the rows are read and the same definition is applied in Python. `tests/dispatch/
+test_reports_agree.py` runs both on PostgreSQL over the same data and compares every figure.
+"""
+
+import math
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from django.db import connection
+
+from dispatch.reports.definitions import ANSWER_BUCKETS, DISPOSITIONS, METRICS, Metric
+from dispatch.reports.sources import SourceQuery, postgres
+from incidents.models import Call
+
+PERCENTILES = (0.5, 0.9, 0.95)
+CHANNELS = Call.Channel.values
+
+
+def empty_metric(metric: Metric) -> dict:
+    return {
+        "population": 0,
+        "measured": 0,
+        "p50": None,
+        "p90": None,
+        "p95": None,
+        "max": None,
+        "thresholds": {t.key: (0, 0) for t in metric.thresholds},
+    }
+
+
+def aggregate(source: str, query: SourceQuery, *, engine: str | None = None) -> dict:
+    """{group key: figures} for the query's rows; the total is the key None when ungrouped."""
+    engine = engine or ("sql" if postgres() else "python")
+    metrics = [metric for metric in METRICS if metric.source == source]
+    if engine == "sql":
+        return _in_sql(source, query, metrics)
+    return _in_python(source, query, metrics)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+def _where(*conditions: str) -> str:
+    conditions = [c for c in conditions if c]
+    return f" FILTER (WHERE {' AND '.join(conditions)})" if conditions else ""
+
+
+def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> dict:
+    base_sql, params = query.sql()
+    seconds = ", ".join(
+        f"CAST(EXTRACT(EPOCH FROM ({m.end} - {m.start})) AS float8) AS x_{m.key}" for m in metrics
+    )
+    select = ["grp", "count(*)"]
+    for m in metrics:
+        pop = f"{m.population} = 1" if m.population else ""
+        x = f"x_{m.key}"
+        select += [
+            f"count(*){_where(pop)}",
+            f"count({x}){_where(pop)}",
+            f"percentile_cont(ARRAY{list(PERCENTILES)}) WITHIN GROUP (ORDER BY {x}){_where(pop)}",
+            f"max({x}){_where(pop)}",
+        ]
+        for t in m.thresholds:
+            subset = f"{t.subset} = 1" if t.subset else ""
+            select += [
+                f"count(*){_where(pop, subset, f'{x} <= {t.limit_s}')}",
+                f"count({x}){_where(pop, subset)}",
+            ]
+    if source == "calls":
+        select += [f"count(*) FILTER (WHERE disposition = '{d}')" for d in DISPOSITIONS]
+        select += [f"count(*) FILTER (WHERE channel = '{c}')" for c in CHANNELS]
+        select += [
+            f"count(*){_where(f'x_answer >= {low}', f'x_answer < {high}' if high else '')}"
+            for low, high in ANSWER_BUCKETS
+        ]
+    sql = (
+        f"WITH base AS ({base_sql}), v AS (SELECT base.*, {seconds} FROM base) "
+        f"SELECT {', '.join(select)} FROM v GROUP BY grp"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    result = {}
+    for row in rows:
+        values = iter(row)
+        grp, count = next(values), next(values)
+        figures = {"rows": count, "metrics": {}}
+        for m in metrics:
+            population, measured, pct, maximum = (next(values) for _ in range(4))
+            pct = pct or [None] * len(PERCENTILES)
+            figures["metrics"][m.key] = {
+                "population": population,
+                "measured": measured,
+                **{f"p{round(p * 100)}": v for p, v in zip(PERCENTILES, pct, strict=True)},
+                "max": maximum,
+                "thresholds": {t.key: (next(values), next(values)) for t in m.thresholds},
+            }
+        if source == "calls":
+            figures["dispositions"] = {d: next(values) for d in DISPOSITIONS}
+            figures["channels"] = {c: next(values) for c in CHANNELS}
+            figures["histogram"] = [next(values) for _ in ANSWER_BUCKETS]
+        result[grp] = figures
+    return result
+
+
+# --- Python (SQLite) ----------------------------------------------------------------------------
+
+
+def fetch_rows(query: SourceQuery) -> list[dict]:
+    """The source's rows as dicts, timestamps as aware datetimes on either database.
+
+    SQLite hands back naive UTC datetimes for plain columns and text for subqueries.
+    """
+    sql, params = query.sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if not postgres():
+        stamps = [name for name in names if name.startswith("t") and name[1:2].isdigit()]
+        stamps += [name for name in ("declined_at", "cancelled_at") if name in names]
+        for row in rows:
+            for name in stamps:
+                value = row[name]
+                if isinstance(value, str):
+                    value = datetime.fromisoformat(value)
+                if value is not None and value.tzinfo is None:
+                    row[name] = value.replace(tzinfo=UTC)
+    return rows
+
+
+def interval_s(row: dict, metric: Metric) -> float | None:
+    start, end = row.get(metric.start), row.get(metric.end)
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds()
+
+
+def percentile_cont(ordered: list[float], fraction: float) -> float:
+    """PostgreSQL's percentile_cont: interpolate between the ranks around fraction × (n − 1)."""
+    position = fraction * (len(ordered) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def metric_figures(metric: Metric, rows: list[dict]) -> dict:
+    counted = [row for row in rows if not metric.population or row[metric.population]]
+    values = [(row, interval_s(row, metric)) for row in counted]
+    measured = sorted(x for _, x in values if x is not None)
+    figures = empty_metric(metric)
+    figures["population"], figures["measured"] = len(counted), len(measured)
+    if measured:
+        for fraction in PERCENTILES:
+            figures[f"p{round(fraction * 100)}"] = percentile_cont(measured, fraction)
+        figures["max"] = measured[-1]
+    for t in metric.thresholds:
+        held = [x for row, x in values if x is not None and (not t.subset or row[t.subset])]
+        figures["thresholds"][t.key] = (sum(1 for x in held if x <= t.limit_s), len(held))
+    return figures
+
+
+def _in_python(source: str, query: SourceQuery, metrics: list[Metric]) -> dict:
+    groups = defaultdict(list)
+    for row in fetch_rows(query):
+        groups[row["grp"]].append(row)
+    result = {}
+    for grp, rows in groups.items():
+        figures = {"rows": len(rows), "metrics": {m.key: metric_figures(m, rows) for m in metrics}}
+        if source == "calls":
+            figures["dispositions"] = {
+                d: sum(1 for row in rows if row["disposition"] == d) for d in DISPOSITIONS
+            }
+            figures["channels"] = {
+                c: sum(1 for row in rows if row["channel"] == c) for c in CHANNELS
+            }
+            answers = [interval_s(row, metrics[0]) for row in rows]
+            figures["histogram"] = [
+                sum(1 for x in answers if x is not None and x >= low and (high is None or x < high))
+                for low, high in ANSWER_BUCKETS
+            ]
+        result[grp] = figures
+    return result

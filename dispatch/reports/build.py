@@ -1,0 +1,186 @@
+"""One report: every metric of DESIGN.md §2 for a filter, in total and per group."""
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Area
+from dispatch.reports.aggregate import aggregate, empty_metric
+from dispatch.reports.definitions import (
+    ANSWER_BUCKETS,
+    DISPOSITION_LABELS,
+    DISPOSITIONS,
+    METRICS,
+    NEAR_POINTS,
+    SHIFT_LABELS,
+    SHIFTS,
+    SOURCES,
+)
+from dispatch.reports.filters import ReportFilter
+from dispatch.reports.sources import source_query
+from incidents.models import Call, Event, EventChainHead, IncidentType
+
+
+def build_report(report_filter: ReportFilter, by: str | None = None, *, engine=None) -> dict:
+    """The report as one plain dict (see the package docstring), computed in the database."""
+    figures = {}
+    for source in SOURCES:
+        total_query = source_query(source, report_filter, None)
+        total = aggregate(source, total_query, engine=engine) if total_query else None
+        grouped = None
+        if by and (group_query := source_query(source, report_filter, by)):
+            grouped = aggregate(source, group_query, engine=engine)
+        figures[source] = (total, grouped)
+    head = EventChainHead.objects.get(pk=1)
+    start, end = report_filter.bounds
+    keys = {key for _, grouped in figures.values() if grouped for key in grouped}
+    if by == "month":  # every month of the period, those without data too
+        keys |= set(months(report_filter.start, report_filter.end))
+    elif by == "shift":
+        keys |= set(SHIFTS)
+    keys = sorted(keys, key=lambda key: (key is None, str(key).zfill(12)))
+    labels = group_labels(by, keys)
+    total = _group(None, "", figures, lambda pair: (pair[0] or {}).get(None), is_total=True)
+    return {
+        "filter": {**report_filter.as_dict(), "labels": report_filter.labels()},
+        "by": by,
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "events_covered": Event.objects.filter(at__gte=start, at__lt=end).count(),
+        "chain_head": {"seq": head.seq, "hash": head.hash},
+        "has_data": bool(total["calls"]["presented"] or total["incidents"]),
+        "total": total,
+        "groups": [
+            _group(labels[key][0], labels[key][1], figures, lambda p, k=key: (p[1] or {}).get(k))
+            for key in keys
+        ],
+        "answer_histogram": _histogram(figures["calls"][0]),
+    }
+
+
+def months(start: date, end: date) -> list[str]:
+    first, last = (start.year, start.month), (end.year, end.month)
+    keys = []
+    while first <= last:
+        keys.append(f"{first[0]}-{first[1]:02d}")
+        first = (first[0] + first[1] // 12, first[1] % 12 + 1)
+    return keys
+
+
+def _group(key, label: str, figures: dict, pick, *, is_total=False) -> dict:
+    call_pair = figures["calls"]
+    applies = call_pair[0] is not None and (is_total or call_pair[1] is not None)
+    calls = pick(call_pair) or {} if applies else None
+    incidents = pick(figures["incidents"]) or {}
+    metrics = []
+    for metric in METRICS:
+        source = pick(figures[metric.source]) if figures[metric.source][0] is not None else None
+        if metric.source == "calls" and not applies:
+            continue
+        values = (source or {}).get("metrics", {}).get(metric.key) or empty_metric(metric)
+        metrics.append(_metric(metric, values))
+    return {
+        "key": key,
+        "label": label,
+        "calls": _calls(calls) if calls is not None else None,
+        "incidents": incidents.get("rows", 0),
+        "metrics": metrics,
+    }
+
+
+def _calls(figures: dict) -> dict:
+    presented = figures.get("rows", 0)
+    dispositions = figures.get("dispositions", {})
+    abandoned = dispositions.get("abandoned", 0)
+    return {
+        "presented": presented,
+        "abandoned": abandoned,
+        "abandoned_rate": abandoned / presented if presented else None,
+        "by_disposition": [
+            {"key": d, "label": str(DISPOSITION_LABELS[d]), "count": dispositions.get(d, 0)}
+            for d in DISPOSITIONS
+        ],
+        "by_channel": [
+            {"key": c, "label": str(label), "count": figures.get("channels", {}).get(c, 0)}
+            for c, label in Call.Channel.choices
+        ],
+    }
+
+
+def _metric(metric, values: dict) -> dict:
+    thresholds = []
+    for t in metric.thresholds:
+        within, of = values["thresholds"][t.key]
+        share = within / of if of else None
+        if share is None:
+            status = "no_data"
+        elif share >= t.target:
+            status = "met"
+        elif share >= t.target - NEAR_POINTS:
+            status = "near"
+        else:
+            status = "missed"
+        thresholds.append(
+            {
+                "key": t.key,
+                "label": str(t.label),
+                "limit_s": t.limit_s,
+                "target": t.target,
+                "applies_to": str(t.applies_to),
+                "within": within,
+                "of": of,
+                "share": share,
+                "status": status,
+            }
+        )
+    return {
+        "key": metric.key,
+        "label": str(metric.label),
+        "formula": str(metric.formula),
+        "counted_over": str(metric.counted_over),
+        "missing_note": str(metric.missing_note),
+        "population": values["population"],
+        "measured": values["measured"],
+        "missing": values["population"] - values["measured"],
+        # To the millisecond: the timestamps' own precision, and the same on either engine.
+        **{p: _ms(values[p]) for p in ("p50", "p90", "p95", "max")},
+        "thresholds": thresholds,
+    }
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 3)
+
+
+def _histogram(calls_total: dict | None) -> list[dict]:
+    counts = ((calls_total or {}).get(None) or {}).get("histogram") or [0] * len(ANSWER_BUCKETS)
+    return [
+        {
+            "label": f"{low}–{high} s" if high else f"≥ {low} s",
+            "from_s": low,
+            "to_s": high,
+            "count": count,
+        }
+        for (low, high), count in zip(ANSWER_BUCKETS, counts, strict=True)
+    ]
+
+
+def group_labels(by: str | None, keys: list) -> dict:
+    """{raw group key: (public key, label)}: codes for agencies and kecamatan, names to read."""
+    if by == "agency":
+        agencies = {a.pk: a for a in Agency.objects.filter(pk__in=keys)}
+        return {k: (agencies[k].code, agencies[k].name) for k in keys}
+    if by == "kecamatan":
+        areas = {a.pk: a for a in Area.objects.filter(pk__in=[k for k in keys if k])}
+        unknown = (None, _("No kecamatan (outside the map or unknown)"))
+        return {k: (areas[k].code, areas[k].name) if k else unknown for k in keys}
+    if by == "category":
+        return {k: (k, str(IncidentType.Category(k).label)) for k in keys}
+    if by == "priority":
+        return {k: (str(k), f"P{k}") for k in keys}
+    if by == "shift":
+        return {k: (k, str(SHIFT_LABELS[k])) for k in keys}
+    if by == "month":
+        return {k: (k, date_format(date.fromisoformat(f"{k}-01"), "F Y")) for k in keys}
+    return {}

@@ -1,0 +1,108 @@
+"""The report's filter: a period of WIT days, and optionally agency, category, place, shift."""
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+from agencies.models import Agency, Area
+from ambon112.api import StrictSerializer
+from dispatch.reports.definitions import BREAKDOWNS, SHIFT_LABELS, SHIFTS
+from incidents.models import IncidentType
+
+MAX_DAYS = 5 * 366  # "a range of more than 5 years" is refused
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    start: date  # first WIT day, inclusive
+    end: date  # last WIT day, inclusive
+    agency: str | None = None  # agency code
+    category: str | None = None
+    kecamatan: str | None = None  # kecamatan code, e.g. 81.71.02
+    shift: str | None = None  # a key of SHIFTS
+    priority: int | None = None
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period as [from, to) instants: WIT midnight to the midnight after the last day."""
+        zone = timezone.get_default_timezone()
+        return (
+            datetime.combine(self.start, time(0), tzinfo=zone),
+            datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=zone),
+        )
+
+    @property
+    def has_incident_filter(self) -> bool:
+        return any((self.agency, self.category, self.kecamatan, self.priority))
+
+    def as_dict(self) -> dict:
+        values = asdict(self)
+        values["start"], values["end"] = self.start.isoformat(), self.end.isoformat()
+        return values
+
+    def labels(self) -> dict:
+        """Each set field as a person reads it; the period always."""
+        labels = {"period": f"{self.start:%d-%m-%Y} – {self.end:%d-%m-%Y}"}
+        if self.agency:
+            labels["agency"] = Agency.objects.get(code=self.agency).name
+        if self.category:
+            labels["category"] = str(IncidentType.Category(self.category).label)
+        if self.kecamatan:
+            labels["kecamatan"] = Area.objects.get(code=self.kecamatan).name
+        if self.shift:
+            labels["shift"] = str(SHIFT_LABELS[self.shift])
+        if self.priority:
+            labels["priority"] = f"P{self.priority}"
+        return labels
+
+
+class ReportQuery(StrictSerializer):
+    """A report's filter as query parameters; unknown values are named in the message."""
+
+    start = serializers.DateField(help_text=gettext_lazy("First day (WIT), YYYY-MM-DD"))
+    end = serializers.DateField(help_text=gettext_lazy("Last day (WIT), inclusive"))
+    agency = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.ChoiceField(
+        choices=IncidentType.Category.choices, required=False, allow_blank=True
+    )
+    kecamatan = serializers.CharField(required=False, allow_blank=True)
+    shift = serializers.ChoiceField(choices=list(SHIFTS), required=False, allow_blank=True)
+    priority = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
+    by = serializers.ChoiceField(choices=BREAKDOWNS, required=False, allow_blank=True)
+
+    def validate_agency(self, value: str) -> str:
+        if value and not Agency.objects.filter(code=value).exists():
+            raise serializers.ValidationError(_("Unknown agency “%(code)s”.") % {"code": value})
+        return value
+
+    def validate_kecamatan(self, value: str) -> str:
+        if value and not Area.objects.filter(code=value, level=Area.Level.KECAMATAN).exists():
+            raise serializers.ValidationError(_("Unknown kecamatan “%(code)s”.") % {"code": value})
+        return value
+
+    def validate(self, data: dict) -> dict:
+        if data["end"] < data["start"]:
+            raise serializers.ValidationError({"end": _("The end is before the start.")})
+        if (data["end"] - data["start"]).days + 1 > MAX_DAYS:
+            raise serializers.ValidationError({"end": _("A report covers at most 5 years.")})
+        return data
+
+    def report_filter(self) -> ReportFilter:
+        data = self.validated_data
+        return ReportFilter(
+            start=data["start"],
+            end=data["end"],
+            agency=data.get("agency") or None,
+            category=data.get("category") or None,
+            kecamatan=data.get("kecamatan") or None,
+            shift=data.get("shift") or None,
+            priority=data.get("priority") or None,
+        )
+
+    @property
+    def breakdown(self) -> str | None:
+        return self.validated_data.get("by") or None
