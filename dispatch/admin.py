@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from dispatch.models import Escalation, EscalationLevel, Recipient, SlaPolicy
+from dispatch.models import Escalation, EscalationLevel, Recipient, ReportAccess, SlaPolicy
 from dispatch.policies import check_ladder, check_scope
 
 
@@ -66,11 +66,8 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     inlines = [LevelInline]
 
 
-@admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
-    list_display = ["raised_at", "watch", "level", "summary", "acknowledged_by", "resolved_at"]
-    list_filter = ["watch", "level"]
-    date_hierarchy = "raised_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the system keeps: shown, never added, changed or deleted by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -80,3 +77,17 @@ class EscalationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = ["raised_at", "watch", "level", "summary", "acknowledged_by", "resolved_at"]
+    list_filter = ["watch", "level"]
+    date_hierarchy = "raised_at"
+
+
+@admin.register(ReportAccess)
+class ReportAccessAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "action", "format", "query"]
+    list_filter = ["action", "format"]
+    date_hierarchy = "at"

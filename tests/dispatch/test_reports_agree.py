@@ -1,85 +1,18 @@
 """PostgreSQL's percentile_cont and the embedded engine's Python give the same figures.
 
-Both engines run on PostgreSQL over the same synthetic data (random, with ties, missing
-timestamps, prank and abandoned calls, night shifts across midnight and month ends), for every
-breakdown and several filters; every figure of every group must match.
+Both engines run on PostgreSQL over the same synthetic history (dispatch/reports/demo.py), for
+every breakdown and several filters; every figure of every group must match.
 """
 
-import random
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import pytest
 
 from dispatch.reports.build import build_report
+from dispatch.reports.demo import generate_history
 from dispatch.reports.filters import ReportFilter
-from tests.dispatch.report_data import WIT, _assignment, _call, _incident, _ticket
 
 pytestmark = pytest.mark.postgres
-
-TYPES = ["kebakaran.rumah", "medis.gawat_darurat", "kamtibmas.perkelahian", "bencana.banjir"]
-AGENCIES = {
-    "kebakaran.rumah": ("damkar", ["DAMKAR-01", "DAMKAR-02", "DAMKAR-03"]),
-    "medis.gawat_darurat": ("dinkes", ["PSC-01", "PSC-02"]),
-    "kamtibmas.perkelahian": ("polresta", ["PATROLI-SRM", "PATROLI-NSW"]),
-    "bencana.banjir": ("bpbd", []),
-}
-PLACES = ["81.71.01", "81.71.02", "81.71.03", "81.01.15", None]
-
-
-def seconds(rng, low, high, missing=0.0):
-    """Whole seconds most of the time, so that ties are common; None now and then."""
-    if rng.random() < missing:
-        return None
-    value = rng.randint(low, high)
-    return value + (0.5 if rng.random() < 0.1 else 0)
-
-
-def synthetic_months(by, rng: random.Random, calls: int = 240) -> None:
-    first = datetime(2026, 8, 25, tzinfo=WIT)
-    for n in range(calls):
-        ring = first + timedelta(
-            days=rng.randint(0, 75), hours=rng.randint(0, 23), minutes=rng.randint(0, 59)
-        )
-        answer = seconds(rng, 1, 40, missing=0.1)
-        kind = rng.choices(
-            ["emergency", "prank", "ghost", "information", "dropped"], [5, 2, 1, 1, 1]
-        )
-        kind = kind[0] if answer is not None else ""
-        if kind != "emergency":
-            _call(f"r{n}", ring, answer, kind, number=f"+62812{n:07d}")
-            continue
-        type_code = rng.choice(TYPES)
-        agency, units = AGENCIES[type_code]
-        created = ring + timedelta(seconds=answer + rng.randint(10, 90))
-        incident = _incident(type_code, created, by, rng.choice(PLACES), [agency])
-        _call(f"r{n}", ring, answer, "emergency", incident, number=f"+62812{n:07d}")
-        notified = created + timedelta(seconds=rng.randint(5, 120))
-        ack = seconds(rng, 5, 120, missing=0.15)
-        ticket = _ticket(
-            incident,
-            agency,
-            notified,
-            by,
-            accepted=notified + timedelta(seconds=ack) if ack is not None else None,
-        )
-        if ack is None or not units:
-            continue
-        for call_sign in rng.sample(units, rng.randint(1, len(units))):
-            dispatched = ticket.accepted_at + timedelta(seconds=rng.randint(0, 60))
-            turnout = seconds(rng, 20, 150, missing=0.05)
-            en_route = dispatched + timedelta(seconds=turnout) if turnout is not None else None
-            travel = seconds(rng, 60, 900, missing=0.1) if en_route else None
-            on_scene = en_route + timedelta(seconds=travel) if travel is not None else None
-            ops = on_scene + timedelta(seconds=rng.randint(30, 300)) if on_scene else None
-            _assignment(
-                ticket,
-                call_sign,
-                dispatched,
-                by,
-                en_route=en_route,
-                on_scene=on_scene,
-                ops=ops if type_code == "kebakaran.rumah" else None,
-            )
 
 
 def comparable(report: dict) -> dict:
@@ -89,7 +22,9 @@ def comparable(report: dict) -> dict:
 
 @pytest.fixture
 def months(dispatcher):
-    synthetic_months(dispatcher, random.Random(112))
+    """Three months of synthetic history: whole seconds (so ties are common), abandoned,
+    prank and ghost calls, tickets never answered, units never marked en route or on scene."""
+    generate_history(start=date(2026, 8, 28), end=date(2026, 11, 3), calls_per_day=4, by=dispatcher)
 
 
 def test_both_engines_agree_for_every_breakdown(months):
