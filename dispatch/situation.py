@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agencies.geo import locate
 from agencies.models import Agency, Area, Station, Unit
+from ambon112.clock import day_start
 from dispatch.models import Assignment, Escalation, Ticket
 from incidents.models import Call, Incident, IncidentType
 from incidents.selectors import ringing_queue, with_incident_refs
@@ -25,8 +26,7 @@ FILTERS = ("category", "agency", "status", "kecamatan")
 
 def start_of_today(now: datetime) -> datetime:
     """Midnight WIT of the day `now` falls in: the operations room's "today"."""
-    local = timezone.localtime(now)  # TIME_ZONE is WIT
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day_start(timezone.localdate(now))
 
 
 # --- Filters --------------------------------------------------------------------------------

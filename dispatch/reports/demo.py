@@ -10,12 +10,12 @@ guesses for a 112 centre of Ambon's size, not measurements.
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from agencies.models import Area, Unit
+from ambon112.clock import day_start, days
 from dispatch.models import Assignment, Ticket
 from incidents.models import Call, Caller, Incident, IncidentType, IncidentTypeAgency
 
@@ -50,9 +50,7 @@ def whole_seconds(rng: random.Random, median: float, spread: float, cap: float) 
 
 
 def period_has_calls(start: date, end: date) -> bool:
-    zone = timezone.get_default_timezone()
-    first = datetime.combine(start, time(0), tzinfo=zone)
-    last = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone)
+    first, last = days(start, end)
     return Call.objects.filter(ringing_at__gte=first, ringing_at__lt=last).exists()
 
 
@@ -60,7 +58,6 @@ def period_has_calls(start: date, end: date) -> bool:
 def generate_history(*, start: date, end: date, calls_per_day: int, by, seed: int = 112) -> History:
     """Write synthetic calls, incidents, tickets and assignments for every day start…end."""
     rng = random.Random(seed)
-    zone = timezone.get_default_timezone()
     kinds = list(IncidentType.objects.filter(is_active=True))
     routes = {}
     for link in IncidentTypeAgency.objects.select_related("agency").order_by("order"):
@@ -75,9 +72,7 @@ def generate_history(*, start: date, end: date, calls_per_day: int, by, seed: in
         for _ in range(calls_per_day):
             number += 1
             hour = rng.choices(range(24), HOURLY)[0]
-            ring = datetime.combine(day, time(hour), tzinfo=zone) + timedelta(
-                seconds=rng.randrange(3600)
-            )
+            ring = day_start(day) + timedelta(hours=hour, seconds=rng.randrange(3600))
             caller, _created = Caller.objects.get_or_create(
                 number=f"{NUMBER_PREFIX}{rng.randrange(10000):04d}"
             )

@@ -1,15 +1,15 @@
 """The report's filter: a period of WIT days, and optionally agency, category, place, shift."""
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from agencies.models import Agency, Area
 from ambon112.api import StrictSerializer
+from ambon112.clock import days
 from dispatch.reports.definitions import BREAKDOWNS, SHIFT_LABELS, SHIFTS
 from incidents.models import IncidentType
 
@@ -29,11 +29,7 @@ class ReportFilter:
     @property
     def bounds(self) -> tuple[datetime, datetime]:
         """The period as [from, to) instants: WIT midnight to the midnight after the last day."""
-        zone = timezone.get_default_timezone()
-        return (
-            datetime.combine(self.start, time(0), tzinfo=zone),
-            datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=zone),
-        )
+        return days(self.start, self.end)
 
     @property
     def has_incident_filter(self) -> bool:

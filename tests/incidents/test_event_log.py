@@ -1,5 +1,7 @@
 import threading
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -8,6 +10,8 @@ from django.db import connection, transaction
 from agencies.models import Agency
 from incidents.events import NewEvent, record_event, record_events, verify_chain
 from incidents.models import Event, EventChainHead
+
+WIT = ZoneInfo("Asia/Jayapura")
 
 
 def record(n: int, *, agencies=()) -> list[Event]:
@@ -41,6 +45,16 @@ def test_verify_events_names_an_edited_row(ambon):
     assert report.first_bad_seq == 3
     with pytest.raises(CommandError, match="BROKEN at sequence 3"):
         call_command("verify_events")
+
+
+def test_verify_events_over_a_period_checks_only_that_periods_events(ambon, capsys):
+    record(5)
+    # Event 2 happened on 1 October (WIT), the others today; event 2 is then altered.
+    Event.objects.filter(seq=2).update(at=datetime(2026, 10, 1, 12, tzinfo=WIT))
+    with pytest.raises(CommandError, match="BROKEN at sequence 2"):
+        call_command("verify_events", "--from", "2026-10-01", "--to", "2026-10-31")
+    call_command("verify_events", "--from", "2026-09-01", "--to", "2026-09-30")
+    assert "intact: 0 events checked" in capsys.readouterr().out
 
 
 def test_verify_events_names_a_deleted_row(ambon):
