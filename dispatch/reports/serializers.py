@@ -1,0 +1,166 @@
+"""The report API's inputs and, for the OpenAPI schema, the shapes of its answers."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ambon112.api import StrictSerializer
+from dispatch.reports.definitions import METRICS, SOURCES
+from dispatch.reports.filters import ReportQuery
+from dispatch.reports.rows import OUTCOMES
+
+
+class RowsQuery(ReportQuery):
+    """The rows behind one figure: a source, optionally one group, metric, outcome, threshold."""
+
+    source = serializers.ChoiceField(choices=SOURCES)
+    group = serializers.CharField(required=False, allow_blank=True)
+    metric = serializers.ChoiceField(
+        choices=[m.key for m in METRICS], required=False, allow_blank=True
+    )
+    outcome = serializers.ChoiceField(choices=OUTCOMES, required=False, allow_blank=True)
+    threshold = serializers.CharField(required=False, allow_blank=True)
+    page = serializers.IntegerField(min_value=1, required=False, default=1)
+
+    def validate(self, data: dict) -> dict:
+        data = super().validate(data)
+        metric = next((m for m in METRICS if m.key == data.get("metric")), None)
+        if metric and metric.source != data["source"]:
+            raise serializers.ValidationError(
+                {"metric": _("This metric is not computed from %(source)s.") % data}
+            )
+        if data.get("threshold"):
+            if metric is None or data["threshold"] not in {t.key for t in metric.thresholds}:
+                raise serializers.ValidationError({"threshold": _("Unknown threshold.")})
+        if data.get("outcome") in ("within", "over") and not data.get("threshold"):
+            raise serializers.ValidationError({"threshold": _("Within or over which threshold?")})
+        if data.get("group") is not None and data.get("group") != "" and not data.get("by"):
+            raise serializers.ValidationError({"by": _("A group needs a breakdown.")})
+        return data
+
+
+class ExportQuery(ReportQuery):
+    format = serializers.ChoiceField(choices=["csv", "xlsx", "pdf"])
+    part = serializers.ChoiceField(choices=["summary", "rows"], required=False, default="summary")
+    source = serializers.ChoiceField(choices=SOURCES, required=False, allow_blank=True)
+
+    def validate(self, data: dict) -> dict:
+        data = super().validate(data)
+        if data["part"] == "rows" and data["format"] == "csv" and not data.get("source"):
+            raise serializers.ValidationError(
+                {"source": _("Rows in CSV come one source at a time: choose one.")}
+            )
+        if data["part"] == "rows" and data["format"] == "pdf":
+            raise serializers.ValidationError(
+                {"part": _("The PDF is the summary; rows export as CSV or XLSX.")}
+            )
+        return data
+
+
+class PeriodQuery(StrictSerializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, data: dict) -> dict:
+        if data["end"] < data["start"]:
+            raise serializers.ValidationError({"end": _("The end is before the start.")})
+        return data
+
+
+# --- Answers (documentation of the dicts the views return) -------------------------------------
+
+
+class ThresholdFigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    limit_s = serializers.FloatField()
+    target = serializers.FloatField(help_text=_("Share to reach, 0–1"))
+    applies_to = serializers.CharField(help_text=_("Blank: every measured item"))
+    within = serializers.IntegerField()
+    of = serializers.IntegerField(help_text=_("Measured items the threshold applies to"))
+    share = serializers.FloatField(allow_null=True, help_text=_("Null when there are no data"))
+    status = serializers.ChoiceField(choices=["met", "near", "missed", "no_data"])
+
+
+class MetricFigureSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=[m.key for m in METRICS])
+    label = serializers.CharField()
+    formula = serializers.CharField()
+    counted_over = serializers.CharField()
+    missing_note = serializers.CharField()
+    population = serializers.IntegerField()
+    measured = serializers.IntegerField()
+    missing = serializers.IntegerField(help_text=_("Counted, but a timestamp is missing"))
+    p50 = serializers.FloatField(allow_null=True, help_text=_("Seconds"))
+    p90 = serializers.FloatField(allow_null=True)
+    p95 = serializers.FloatField(allow_null=True)
+    max = serializers.FloatField(allow_null=True)
+    thresholds = ThresholdFigureSerializer(many=True)
+
+
+class LabelledCountSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class CallFiguresSerializer(serializers.Serializer):
+    presented = serializers.IntegerField()
+    abandoned = serializers.IntegerField()
+    abandoned_rate = serializers.FloatField(allow_null=True)
+    by_disposition = LabelledCountSerializer(many=True)
+    by_channel = LabelledCountSerializer(many=True)
+
+
+class GroupSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+    calls = CallFiguresSerializer(
+        allow_null=True, help_text=_("Null where calls have no such breakdown")
+    )
+    incidents = serializers.IntegerField()
+    metrics = MetricFigureSerializer(many=True)
+
+
+class BucketSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    from_s = serializers.IntegerField()
+    to_s = serializers.IntegerField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class ChainHeadSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    hash = serializers.CharField()
+
+
+class ReportSerializer(serializers.Serializer):
+    filter = serializers.DictField()
+    by = serializers.CharField(allow_null=True)
+    generated_at = serializers.DateTimeField()
+    events_covered = serializers.IntegerField()
+    chain_head = ChainHeadSerializer()
+    has_data = serializers.BooleanField()
+    total = GroupSerializer()
+    groups = GroupSerializer(many=True)
+    answer_histogram = BucketSerializer(many=True)
+
+
+class ColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class RowPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    columns = ColumnSerializer(many=True)
+    rows = serializers.ListField(child=serializers.DictField())
+
+
+class IntegritySerializer(serializers.Serializer):
+    intact = serializers.BooleanField()
+    checked = serializers.IntegerField()
+    first_bad_seq = serializers.IntegerField(allow_null=True)
+    problem = serializers.CharField()
+    chain_head = ChainHeadSerializer()

@@ -1,0 +1,184 @@
+"""The response-time report API: figures, the rows behind them, exports, the chain check.
+
+Read-only, for verifiers, supervisors and administrators; every call is logged.
+"""
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.models import Agency, Area
+from agencies.permissions import REPORT_ROLES, roles
+from ambon112.clock import days
+from dispatch.models import ReportAccess
+from dispatch.reports import exports, pdf
+from dispatch.reports.access import log_report_access
+from dispatch.reports.build import build_report
+from dispatch.reports.definitions import SOURCES
+from dispatch.reports.filters import ReportFilter, ReportQuery
+from dispatch.reports.rows import ROW_COLUMNS, iter_rows
+from dispatch.reports.serializers import (
+    ExportQuery,
+    IntegritySerializer,
+    PeriodQuery,
+    ReportSerializer,
+    RowPageSerializer,
+    RowsQuery,
+)
+from incidents.events import verify_chain
+from incidents.models import EventChainHead
+
+PAGE_SIZE = 100
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _query(serializer_class, request):
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query
+
+
+def _logged(request, action: str, query, format: str = "") -> None:
+    asked = {k: v for k, v in query.validated_data.items() if v not in (None, "")}
+    asked = {k: v.isoformat() if isinstance(v, date) else v for k, v in asked.items()}
+    log_report_access(user=request.user, action=action, query=asked, format=format)
+
+
+def raw_group_key(by: str, key: str):
+    """A group's public key (as in the report) → the key the breakdown's SQL gives."""
+    if key == "":
+        return None
+    if by == "agency":
+        return Agency.objects.filter(code=key).values_list("pk", flat=True).first()
+    if by == "kecamatan":
+        return Area.objects.filter(code=key).values_list("pk", flat=True).first()
+    if by == "priority":
+        return int(key) if key.isdigit() else None
+    return key
+
+
+class ReportView(APIView):
+    """Every metric of the period, in total and per group of the breakdown."""
+
+    permission_classes = [roles(*REPORT_ROLES)]
+
+    @extend_schema(parameters=[ReportQuery], responses=ReportSerializer)
+    def get(self, request):
+        query = _query(ReportQuery, request)
+        _logged(request, ReportAccess.Action.VIEW, query)
+        return Response(build_report(query.report_filter(), by=query.breakdown))
+
+
+class ReportRowsView(APIView):
+    """The calls, incidents, tickets or assignments behind one figure, a page at a time."""
+
+    permission_classes = [roles(*REPORT_ROLES)]
+
+    @extend_schema(parameters=[RowsQuery], responses=RowPageSerializer)
+    def get(self, request):
+        query = _query(RowsQuery, request)
+        data = query.validated_data
+        _logged(request, ReportAccess.Action.ROWS, query)
+        rows = list(
+            iter_rows(
+                query.report_filter(),
+                data["source"],
+                by=query.breakdown,
+                group=raw_group_key(query.breakdown, data.get("group", ""))
+                if query.breakdown
+                else None,
+                metric=data.get("metric") or None,
+                outcome=data.get("outcome") or None,
+                threshold=data.get("threshold") or None,
+            )
+        )
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        page = min(data["page"], pages)
+        columns = [{"key": k, "label": str(label)} for k, label in ROW_COLUMNS[data["source"]]]
+        return Response(
+            {
+                "count": len(rows),
+                "page": page,
+                "pages": pages,
+                "columns": columns,
+                "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+            }
+        )
+
+
+def twelve_months_to(report_filter: ReportFilter) -> ReportFilter:
+    """The trend behind the PDF's chart: the twelve months ending with the period's last."""
+    end = report_filter.end
+    first = date(end.year - 1, end.month, 1) + timedelta(days=31)
+    return replace(report_filter, start=first.replace(day=1))
+
+
+class ReportExportView(APIView):
+    """The summary as CSV, XLSX or PDF, or the rows as CSV (one source) or XLSX (all)."""
+
+    permission_classes = [roles(*REPORT_ROLES)]
+
+    @extend_schema(
+        parameters=[ExportQuery],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
+            (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    def get(self, request):
+        query = _query(ExportQuery, request)
+        data, report_filter = query.validated_data, query.report_filter()
+        fmt, part, source = data["format"], data["part"], data.get("source") or None
+        _logged(request, ReportAccess.Action.EXPORT, query, format=fmt)
+        report = build_report(report_filter, by=query.breakdown)
+        name = f"laporan-112-ambon_{report_filter.start}_{report_filter.end}"
+        if part == "rows":
+            name += f"_{source or 'baris'}"
+        if fmt == "csv" and part == "rows":
+            lines = exports.rows_csv(report, source, iter_rows(report_filter, source))
+            response = StreamingHttpResponse(lines, content_type=CONTENT_TYPES["csv"])
+        elif fmt == "csv":
+            response = HttpResponse(exports.summary_csv(report), content_type=CONTENT_TYPES["csv"])
+        elif fmt == "xlsx":
+            rows = {s: iter_rows(report_filter, s) for s in SOURCES} if part == "rows" else None
+            response = HttpResponse(
+                exports.workbook(report, rows), content_type=CONTENT_TYPES["xlsx"]
+            )
+        else:
+            trend = build_report(twelve_months_to(report_filter), by="month")
+            response = HttpResponse(pdf.pdf(report, trend), content_type=CONTENT_TYPES["pdf"])
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return response
+
+
+class IntegrityView(APIView):
+    """The event chain checked over a period: intact, or the first broken sequence."""
+
+    permission_classes = [roles(*REPORT_ROLES)]
+
+    @extend_schema(parameters=[PeriodQuery], responses=IntegritySerializer)
+    def get(self, request):
+        query = _query(PeriodQuery, request)
+        _logged(request, ReportAccess.Action.INTEGRITY, query)
+        since, until = days(query.validated_data["start"], query.validated_data["end"])
+        chain = verify_chain(since=since, until=until)
+        head = EventChainHead.objects.get(pk=1)
+        return Response(
+            {
+                "intact": chain.intact,
+                "checked": chain.checked,
+                "first_bad_seq": chain.first_bad_seq,
+                "problem": str(chain.problem),
+                "chain_head": {"seq": head.seq, "hash": head.hash},
+            }
+        )
