@@ -7,6 +7,7 @@ from agencies.permissions import (
     DISPATCH_CONSOLE_ROLES,
     INCIDENT_ROLES,
     MAP_ROLES,
+    REPORT_ROLES,
 )
 
 # The consoles in the header, in order; a role's first console is its home page.
@@ -17,6 +18,7 @@ CONSOLES = [
     ("agency_console", _("Agency desk"), DESK_CONSOLE_ROLES),
     ("audit", _("Audit"), AUDIT_ROLES),
     ("incident_list", _("Incidents"), INCIDENT_ROLES),
+    ("report_page", _("Reports"), REPORT_ROLES),
 ]
 
 

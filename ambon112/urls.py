@@ -15,6 +15,8 @@ from ambon112 import views
 from dispatch.views.consoles import agency_console, dispatch_console
 from dispatch.views.deadlines import DeadlineListView, EscalationViewSet, SlaPolicyViewSet
 from dispatch.views.incidents import DispatchBoardView, IncidentDispatchViewSet
+from dispatch.views.report_pages import integrity_page, report_page
+from dispatch.views.reports import IntegrityView, ReportExportView, ReportRowsView, ReportView
 from dispatch.views.situation import (
     AreaSituationView,
     CallsTodayView,
@@ -71,6 +73,8 @@ urlpatterns = [
     path("audit/", audit, name="audit"),
     path("incidents/", incident_list, name="incident_list"),
     path("incidents/<int:pk>/", incident_detail, name="incident_detail"),
+    path("reports/", report_page, name="report_page"),
+    path("reports/integrity/", integrity_page, name="integrity_page"),
     path("api/events/", EventListView.as_view(), name="events"),
     path("api/cti/events/", CtiEventView.as_view(), name="cti-events"),
     path("api/cti/aml/", CtiAmlView.as_view(), name="cti-aml"),
@@ -81,6 +85,10 @@ urlpatterns = [
     path("api/situation/wallboard/", WallboardView.as_view(), name="situation-wallboard"),
     path("api/situation/calls-today/", CallsTodayView.as_view(), name="situation-calls-today"),
     path("api/situation/areas/<str:code>/", AreaSituationView.as_view(), name="situation-area"),
+    path("api/reports/summary/", ReportView.as_view(), name="report-summary"),
+    path("api/reports/rows/", ReportRowsView.as_view(), name="report-rows"),
+    path("api/reports/export/", ReportExportView.as_view(), name="report-export"),
+    path("api/reports/integrity/", IntegrityView.as_view(), name="report-integrity"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -17,6 +17,8 @@ PAGES = {
     "map_console": {"dispatcher", "supervisor", "admin_user"},
     "wallboard_console": {"dispatcher", "supervisor", "admin_user"},
     "incident_list": {"operator", "dispatcher", "supervisor", "admin_user", "verifier"},
+    "report_page": {"verifier", "supervisor", "admin_user"},
+    "integrity_page": {"verifier", "supervisor", "admin_user"},
 }
 READ_APIS = {
     "events": ALL,

@@ -102,7 +102,9 @@ def _incident_filters(query: SourceQuery, report_filter: ReportFilter, agency_co
         query.params.append(agency_id)
 
 
-def _incident_groups(query: SourceQuery, by: str | None, ts: str, agency_col: str) -> None:
+def _incident_groups(
+    query: SourceQuery, by: str | None, ts: str, agency_col: str, agency_id: int | None = None
+) -> None:
     """The group key column for a breakdown; incidents group by agency through forwarding."""
     if by is None:
         query.columns["grp"] = "NULL"
@@ -119,9 +121,13 @@ def _incident_groups(query: SourceQuery, by: str | None, ts: str, agency_col: st
     elif by == "agency" and agency_col:
         query.columns["grp"] = agency_col
     elif by == "agency":
-        # An incident forwarded to two agencies counts once in each agency's group.
+        # An incident forwarded to two agencies counts once in each agency's group; under an
+        # agency filter, only in that agency's.
         query.sql_from += " JOIN incidents_incident_agencies ga ON ga.incident_id = i.id"
         query.columns["grp"] = "ga.agency_id"
+        if agency_id:
+            query.where.append("ga.agency_id = %s")
+            query.params.append(agency_id)
 
 
 def calls(report_filter: ReportFilter, by: str | None) -> SourceQuery | None:
@@ -192,7 +198,8 @@ def incidents(report_filter: ReportFilter, by: str | None) -> SourceQuery:
         sql_from="incidents_incident i",
     )
     _incident_filters(query, report_filter, agency_col="")
-    _incident_groups(query, by, "i.created_at", agency_col="")
+    agency_id = report_filter.agency and Agency.objects.get(code=report_filter.agency).pk
+    _incident_groups(query, by, "i.created_at", agency_col="", agency_id=agency_id)
     return query
 
 

@@ -88,14 +88,14 @@ class ReportRowsView(APIView):
         query = _query(RowsQuery, request)
         data = query.validated_data
         _logged(request, ReportAccess.Action.ROWS, query)
+        # A breakdown without a group asks for every row: the figure of the total.
+        by = query.breakdown if "group" in data else None
         rows = list(
             iter_rows(
                 query.report_filter(),
                 data["source"],
-                by=query.breakdown,
-                group=raw_group_key(query.breakdown, data.get("group", ""))
-                if query.breakdown
-                else None,
+                by=by,
+                group=raw_group_key(by, data["group"]) if by else None,
                 metric=data.get("metric") or None,
                 outcome=data.get("outcome") or None,
                 threshold=data.get("threshold") or None,

@@ -5,8 +5,10 @@ the timestamps below; the rows are written directly (not through the services) s
 exactly the one stated.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from django.db import models
 
 from agencies.models import Agency, Area, Unit
 from dispatch.models import Assignment, Ticket
@@ -138,3 +140,28 @@ def build_october(by) -> dict:
     i5 = _incident("kebakaran.rumah", t("11-01", "00:40:00"), by, "81.71.02", ["damkar"])
     _call("c11", t("11-01", "00:39:00"), 3, "emergency", i5)
     return {"i1": i1, "i2": i2, "i3": i3, "i4": i4, "i5": i5}
+
+
+def build_month(by, year: int, month: int) -> dict:
+    """October's rows moved to another month (the browser test's "last month").
+
+    Every timestamp moves by the same whole number of days, chosen so that 31 October lands on
+    the month's last day: each WIT clock time, shift and interval stays as in October, and every
+    October row (the first is on the 5th) stays inside the month, even in February. The rows
+    just outside October stay just outside. October 2026 itself is left exactly as built.
+    """
+    incidents = build_october(by)
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    delta = (next_month - timedelta(days=1)) - date(2026, 10, 31)
+    if delta:
+        chosen = list(incidents.values())
+        for rows in (
+            Call.objects.filter(call_id__in=[f"c{n}" for n in range(1, 12)]),
+            Incident.objects.filter(pk__in=[i.pk for i in chosen]),
+            Ticket.objects.filter(incident__in=chosen),
+            Assignment.objects.filter(incident__in=chosen),
+        ):
+            fields = rows.model._meta.concrete_fields
+            stamps = [f.name for f in fields if isinstance(f, models.DateTimeField)]
+            rows.update(**{name: models.F(name) + delta for name in stamps})
+    return incidents

@@ -181,3 +181,15 @@ def test_exports_download_with_the_filter_in_their_name(
 def test_a_pdf_of_rows_is_refused(client_for, verifier):
     response = get(client_for(verifier), "report-export", **OCTOBER, format="pdf", part="rows")
     assert response.status_code == 400 and "part" in response.json()["errors"]
+
+
+def test_a_breakdown_without_a_group_drills_into_the_total(october, client_for, verifier):
+    response = get(client_for(verifier), "report-rows", **OCTOBER, by="shift", source="calls")
+    assert response.json()["count"] == 8
+
+
+def test_an_agency_breakdown_under_that_agencys_filter_shows_only_that_agency(
+    october, client_for, verifier
+):
+    body = get(client_for(verifier), "report-summary", **OCTOBER, agency="damkar", by="agency")
+    assert [(g["key"], g["incidents"]) for g in body.json()["groups"]] == [("damkar", 2)]
