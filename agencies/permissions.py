@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.views.decorators.http import require_safe
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from agencies.models import MachineToken, Role
@@ -17,16 +18,19 @@ def has_role(user, roles) -> bool:
 
 
 def role_required(*roles):
-    """Page decorator: sign-in page for anonymous users, 403 for a role that may not see it."""
+    """Page decorator: sign-in page for anonymous users, 403 for a role that may not see it,
+    405 for anything but GET and HEAD (pages only read; every write goes over the API)."""
 
     def decorator(view):
+        safe_view = require_safe(view)
+
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, roles):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            return safe_view(request, *args, **kwargs)
 
         return wrapper
 

@@ -43,6 +43,7 @@ from incidents.views import (
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.include_format_suffixes = False  # JSON only: no `.json` twin of every route
 router.register("agencies", AgencyViewSet)
 router.register("stations", StationViewSet)
 router.register("units", UnitViewSet, basename="unit")

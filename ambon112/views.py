@@ -3,13 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from ambon112 import health
 from ambon112.context_processors import consoles_for
 
 
 @login_required
+@require_safe
 def home(request):
     """Send each person to the first console of their role."""
     consoles = consoles_for(request.user)

@@ -7,6 +7,26 @@ from agencies.models import Area
 from agencies.serializers import AreaRefSerializer, PhoneField
 from ambon112.api import StrictSerializer
 from incidents.models import Call, Incident, IncidentNote, IncidentType
+from incidents.privacy import mask_payload, masks_personal_data
+
+# The serializer context flag that masks callers' numbers and names (a verifier reads them):
+# views set it with `privacy_context(user)`; nested serializers share their parent's context.
+MASK_PERSONAL_DATA = "mask_personal_data"
+
+
+def privacy_context(user) -> dict:
+    return {MASK_PERSONAL_DATA: masks_personal_data(user)}
+
+
+class MasksPersonalData:
+    """Renders callers' numbers and names masked when the context asks (incidents/privacy.py).
+    Masking happens on output only: the stored event and its hash stay whole. Staff names (an
+    event's actor, the call-taker who took a call) stay whole: public servants answer for
+    what they did."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        return mask_payload(data) if self.context.get(MASK_PERSONAL_DATA) else data
 
 
 class EventSubjectSerializer(serializers.Serializer):
@@ -14,7 +34,7 @@ class EventSubjectSerializer(serializers.Serializer):
     id = serializers.CharField(source="subject_id")
 
 
-class EventSerializer(serializers.Serializer):
+class EventSerializer(MasksPersonalData, serializers.Serializer):
     """One event as the consoles receive it, over REST and over the socket alike."""
 
     seq = serializers.IntegerField()
@@ -91,7 +111,7 @@ class FixSerializer(serializers.Serializer):
 
 # Plain serializers, not ModelSerializers, on the hot path: every telephony event serialises a
 # call for its event and its answer, and field introspection would cost more than the write.
-class CallSerializer(serializers.Serializer):
+class CallSerializer(MasksPersonalData, serializers.Serializer):
     """A call as the queue and the screen-pop show it, and as call.* events carry it."""
 
     id = serializers.IntegerField()

@@ -56,6 +56,7 @@ from incidents.serializers import (
     IncidentTypeSerializer,
     NoteInput,
     NoteSerializer,
+    privacy_context,
 )
 from incidents.services.callers import block_caller, unblock_caller
 from incidents.services.calls import (
@@ -76,7 +77,8 @@ def console_context(user) -> dict:
     """What every console page starts from: the feed head, then the recent events before it."""
     head = feed_head(feed_for_user(user))
     recent = events_visible_to(user).filter(seq__lte=head).order_by("-seq")[:RECENT_EVENTS]
-    return {"last_seq": head, "recent_events": EventSerializer(recent, many=True).data}
+    events = EventSerializer(recent, many=True, context=privacy_context(user)).data
+    return {"last_seq": head, "recent_events": events}
 
 
 @role_required(*CALLS_CONSOLE_ROLES)
@@ -146,7 +148,9 @@ class EventListView(APIView):
         events = list(events_visible_to(request.user).filter(seq__gt=after)[: limit + 1])
         return Response(
             {
-                "events": EventSerializer(events[:limit], many=True).data,
+                "events": EventSerializer(
+                    events[:limit], many=True, context=privacy_context(request.user)
+                ).data,
                 "has_more": len(events) > limit,
                 "head": feed_head(feed_for_user(request.user)),
             }
@@ -322,7 +326,8 @@ class IncidentViewSet(viewsets.GenericViewSet):
         """The incident with its calls, notes and its timeline: every event filed under it."""
         incident = self.get_object()
         incident.timeline = events_visible_to(request.user).filter(incident_id=incident.pk)
-        return Response(IncidentDetailSerializer(incident).data)
+        context = privacy_context(request.user)  # its calls and its timeline alike
+        return Response(IncidentDetailSerializer(incident, context=context).data)
 
     @extend_schema(request=NoteInput, responses={201: NoteSerializer})
     @action(detail=True, methods=["post"], permission_classes=[roles(*OPERATIONS_ROLES)])
