@@ -34,6 +34,7 @@ DISPOSITIONS = {
     "test": 3,
 }
 ABANDONED = 0.08
+DUPLICATE_WINDOW = timedelta(hours=2)  # a further call about an incident still going on
 
 
 @dataclass
@@ -67,12 +68,13 @@ def generate_history(*, start: date, end: date, calls_per_day: int, by, seed: in
         units.setdefault(unit.agency_id, []).append(unit)
     places = list(Area.objects.filter(level=Area.Level.DESA).select_related("parent"))
     history = History()
-    day, number = start, 0
+    day, number, latest = start, 0, None
     while day <= end:
-        for _ in range(calls_per_day):
+        hours = rng.choices(range(24), HOURLY, k=calls_per_day)
+        for ring in sorted(
+            day_start(day) + timedelta(hours=h, seconds=rng.randrange(3600)) for h in hours
+        ):
             number += 1
-            hour = rng.choices(range(24), HOURLY)[0]
-            ring = day_start(day) + timedelta(hours=hour, seconds=rng.randrange(3600))
             caller, _created = Caller.objects.get_or_create(
                 number=f"{NUMBER_PREFIX}{rng.randrange(10000):04d}"
             )
@@ -89,9 +91,16 @@ def generate_history(*, start: date, end: date, calls_per_day: int, by, seed: in
                 call.ended_at = call.answered_at + timedelta(seconds=rng.randint(10, 300))
                 call.status = Call.Status.ENDED
                 call.disposition = rng.choices(list(DISPOSITIONS), list(DISPOSITIONS.values()))[0]
-                if call.disposition in ("emergency", "duplicate"):
+                if (
+                    call.disposition == "duplicate"
+                    and latest
+                    and latest.created_at > ring - DUPLICATE_WINDOW
+                ):
+                    call.incident = latest
+                elif call.disposition in ("emergency", "duplicate"):
                     call.disposition = "emergency"
                     call.incident = _incident(rng, call, by, kinds, routes, units, places, history)
+                    latest = call.incident
             call.save()
         day += timedelta(days=1)
     return history
