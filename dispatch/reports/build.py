@@ -25,24 +25,22 @@ from incidents.models import Call, Event, EventChainHead, IncidentType
 
 def build_report(report_filter: ReportFilter, by: str | None = None, *, engine=None) -> dict:
     """The report as one plain dict (see the package docstring), computed in the database."""
-    figures = {}
-    for source in SOURCES:
-        total_query = source_query(source, report_filter, None)
-        total = aggregate(source, total_query, engine=engine) if total_query else None
-        grouped = None
-        if by and (group_query := source_query(source, report_filter, by)):
-            grouped = aggregate(source, group_query, engine=engine)
-        figures[source] = (total, grouped)
-    head = EventChainHead.objects.get(pk=1)
-    start, end = report_filter.bounds
-    keys = {key for _, grouped in figures.values() if grouped for key in grouped}
+    totals = {s: aggregate(s, source_query(s, report_filter, None), engine=engine) for s in SOURCES}
+    grouped = {}  # source -> {raw key: figures}, or None where the source has no such groups
+    if by:
+        for source in SOURCES:
+            query = source_query(source, report_filter, by)
+            grouped[source] = aggregate(source, query, engine=engine) if query else None
+    keys = {key for figures in grouped.values() if figures for key in figures}
     if by == "month":  # every month of the period, those without data too
         keys |= set(months(report_filter.start, report_filter.end))
     elif by == "shift":
         keys |= set(SHIFTS)
     keys = sorted(keys, key=lambda key: (key is None, str(key).zfill(12)))
     labels = group_labels(by, keys)
-    total = _group(None, "", figures, lambda pair: (pair[0] or {}).get(None), is_total=True)
+    total = _group(None, "", {s: totals[s].get(None, {}) for s in SOURCES})
+    head = EventChainHead.objects.get(pk=1)
+    start, end = report_filter.bounds
     return {
         "filter": {**report_filter.as_dict(), "labels": report_filter.labels()},
         "by": by,
@@ -52,10 +50,13 @@ def build_report(report_filter: ReportFilter, by: str | None = None, *, engine=N
         "has_data": bool(total["calls"]["presented"] or total["incidents"]),
         "total": total,
         "groups": [
-            _group(labels[key][0], labels[key][1], figures, lambda p, k=key: (p[1] or {}).get(k))
+            _group(
+                *labels[key],
+                {s: None if grouped[s] is None else grouped[s].get(key, {}) for s in SOURCES},
+            )
             for key in keys
         ],
-        "answer_histogram": _histogram(figures["calls"][0]),
+        "answer_histogram": _histogram(totals["calls"].get(None, {})),
     }
 
 
@@ -68,23 +69,19 @@ def months(start: date, end: date) -> list[str]:
     return keys
 
 
-def _group(key, label: str, figures: dict, pick, *, is_total=False) -> dict:
-    call_pair = figures["calls"]
-    applies = call_pair[0] is not None and (is_total or call_pair[1] is not None)
-    calls = pick(call_pair) or {} if applies else None
-    incidents = pick(figures["incidents"]) or {}
-    metrics = []
-    for metric in METRICS:
-        source = pick(figures[metric.source]) if figures[metric.source][0] is not None else None
-        if metric.source == "calls" and not applies:
-            continue
-        values = (source or {}).get("metrics", {}).get(metric.key) or empty_metric(metric)
-        metrics.append(_metric(metric, values))
+def _group(key, label: str, figures: dict) -> dict:
+    """One group's figures; `figures[source]` is {} without rows, None where not applicable."""
+    metrics = [
+        _metric(metric, figures[metric.source].get("metrics", {}).get(metric.key))
+        for metric in METRICS
+        if figures[metric.source] is not None
+    ]
+    calls = figures["calls"]
     return {
         "key": key,
         "label": label,
         "calls": _calls(calls) if calls is not None else None,
-        "incidents": incidents.get("rows", 0),
+        "incidents": figures["incidents"].get("rows", 0),
         "metrics": metrics,
     }
 
@@ -108,7 +105,8 @@ def _calls(figures: dict) -> dict:
     }
 
 
-def _metric(metric, values: dict) -> dict:
+def _metric(metric, values: dict | None) -> dict:
+    values = values or empty_metric(metric)
     thresholds = []
     for t in metric.thresholds:
         within, of = values["thresholds"][t.key]
@@ -153,8 +151,8 @@ def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 3)
 
 
-def _histogram(calls_total: dict | None) -> list[dict]:
-    counts = ((calls_total or {}).get(None) or {}).get("histogram") or [0] * len(ANSWER_BUCKETS)
+def _histogram(calls_total: dict) -> list[dict]:
+    counts = calls_total.get("histogram") or [0] * len(ANSWER_BUCKETS)
     return [
         {
             "label": f"{low}–{high} s" if high else f"≥ {low} s",
