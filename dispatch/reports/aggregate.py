@@ -111,12 +111,12 @@ def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> dict:
 # --- Python (SQLite) ----------------------------------------------------------------------------
 
 
-def fetch_rows(query: SourceQuery) -> list[dict]:
+def fetch_rows(query: SourceQuery, *, ordered: bool = False) -> list[dict]:
     """The source's rows as dicts, timestamps as aware datetimes on either database.
 
     SQLite hands back naive UTC datetimes for plain columns and text for subqueries.
     """
-    sql, params = query.sql()
+    sql, params = query.sql(ordered=ordered)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]

@@ -116,7 +116,7 @@ def iter_rows(
     chosen = METRICS_BY_KEY[metric] if metric else None
     held = next((t for t in chosen.thresholds if t.key == threshold), None) if chosen else None
     metrics = [m for m in METRICS if m.source == source]
-    for row in fetch_rows(query):
+    for row in fetch_rows(query, ordered=True):
         if by and row["grp"] != group:
             continue
         values = {f"{m.key}_s": interval_s(row, m) for m in metrics}

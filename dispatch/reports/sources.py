@@ -30,10 +30,12 @@ class SourceQuery:
     where: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
 
-    def sql(self) -> tuple[str, list]:
+    def sql(self, *, ordered: bool = False) -> tuple[str, list]:
+        """The statement; `ordered` lists the rows by their id (exports, drill-down)."""
         select = ", ".join(f"{expr} AS {name}" for name, expr in self.columns.items())
         where = " AND ".join(self.where) or "TRUE"
-        return f"SELECT {select} FROM {self.sql_from} WHERE {where}", list(self.params)
+        order = f" ORDER BY {self.columns['id']}" if ordered else ""
+        return f"SELECT {select} FROM {self.sql_from} WHERE {where}{order}", list(self.params)
 
 
 def postgres() -> bool:
