@@ -340,8 +340,12 @@ class Call(models.Model):
             ),
             models.Index(fields=["caller", "created_at"], name="call_caller_idx"),
             models.Index(fields=["ringing_at"], name="call_ringing_idx"),  # reports by T0
-            # An incident's first call (its T0 and T1) without a sort.
-            models.Index(fields=["incident", "ringing_at"], name="call_incident_ringing_idx"),
+            # An incident's first call (its T0, T1 and disposition) from the index alone.
+            models.Index(
+                fields=["incident", "ringing_at", "id"],
+                include=["answered_at", "disposition"],
+                name="call_incident_ringing_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,9 +9,10 @@ test_reports_agree.py` runs both on PostgreSQL over the same data and compares e
 
 import math
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from dispatch.reports.definitions import ANSWER_BUCKETS, DISPOSITIONS, METRICS, Metric
 from dispatch.reports.sources import SourceQuery, postgres
@@ -19,6 +20,16 @@ from incidents.models import Call
 
 PERCENTILES = (0.5, 0.9, 0.95)
 CHANNELS = Call.Channel.values
+
+
+@contextmanager
+def report_cursor():
+    """A cursor for one report statement. PostgreSQL's JIT compiler spends seconds on these
+    large, one-off statements and saves less than it costs (benchmarks/reports.py)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres():
+            cursor.execute("SET LOCAL jit = off")
+        yield cursor
 
 
 def empty_metric(metric: Metric) -> dict:
@@ -52,9 +63,7 @@ def _where(*conditions: str) -> str:
 
 def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> dict:
     base_sql, params = query.sql()
-    seconds = ", ".join(
-        f"CAST(EXTRACT(EPOCH FROM ({m.end} - {m.start})) AS float8) AS x_{m.key}" for m in metrics
-    )
+    seconds = ", ".join(f"date_part('epoch', {m.end} - {m.start}) AS x_{m.key}" for m in metrics)
     select = ["grp", "count(*)"]
     for m in metrics:
         pop = f"{m.population} = 1" if m.population else ""
@@ -78,11 +87,13 @@ def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> dict:
             f"count(*){_where(f'x_answer >= {low}', f'x_answer < {high}' if high else '')}"
             for low, high in ANSWER_BUCKETS
         ]
+    # MATERIALIZED: each row's subqueries (an incident's first call, first ticket…) run once,
+    # not once for every aggregate that reads their columns.
     sql = (
-        f"WITH base AS ({base_sql}), v AS (SELECT base.*, {seconds} FROM base) "
+        f"WITH v AS MATERIALIZED (SELECT base.*, {seconds} FROM ({base_sql}) AS base) "
         f"SELECT {', '.join(select)} FROM v GROUP BY grp"
     )
-    with connection.cursor() as cursor:
+    with report_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     result = {}
@@ -117,7 +128,7 @@ def fetch_rows(query: SourceQuery, *, ordered: bool = False) -> list[dict]:
     SQLite hands back naive UTC datetimes for plain columns and text for subqueries.
     """
     sql, params = query.sql(ordered=ordered)
-    with connection.cursor() as cursor:
+    with report_cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
