@@ -48,6 +48,10 @@ def aggregate(source: str, query: SourceQuery, *, engine: str | None = None) -> 
     """{group key: figures} for the query's rows; the total is the key None when ungrouped."""
     engine = engine or ("sql" if postgres() else "python")
     metrics = [metric for metric in METRICS if metric.source == source]
+    needed = {"disposition", "channel"} if source == "calls" else set()
+    for m in metrics:
+        needed |= {m.start, m.end, m.population} | {t.subset for t in m.thresholds}
+    query = query.narrowed(needed)
     if engine == "sql":
         return _in_sql(source, query, metrics)
     return _in_python(source, query, metrics)

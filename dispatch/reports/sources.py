@@ -30,6 +30,11 @@ class SourceQuery:
     where: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
 
+    def narrowed(self, names: set[str]) -> "SourceQuery":
+        """The same rows with only the columns `names` (and the group key): what a figure reads."""
+        columns = {k: v for k, v in self.columns.items() if k in names or k == "grp"}
+        return SourceQuery(columns, self.sql_from, self.where, self.params)
+
     def sql(self, *, ordered: bool = False) -> tuple[str, list]:
         """The statement; `ordered` lists the rows by their id (exports, drill-down)."""
         select = ", ".join(f"{expr} AS {name}" for name, expr in self.columns.items())
@@ -146,14 +151,16 @@ def calls(report_filter: ReportFilter, by: str | None) -> SourceQuery | None:
                 "CASE WHEN c.status = 'abandoned' THEN 'abandoned' "
                 "WHEN c.disposition = '' THEN 'unclassified' ELSE c.disposition END"
             ),
-            "number": "COALESCE(k.number, '')",
+            "number": (
+                "COALESCE((SELECT k.number FROM incidents_caller k WHERE k.id = c.caller_id), '')"
+            ),
             "incident_id": "c.incident_id",
             "t0": "c.ringing_at",
             "t1": "c.answered_at",
             "month": local("c.ringing_at", "month"),
             "shift": shift_of("c.ringing_at"),
         },
-        sql_from="incidents_call c LEFT JOIN incidents_caller k ON k.id = c.caller_id",
+        sql_from="incidents_call c",
     )
     _period(query, "c.ringing_at", report_filter)
     query.columns["grp"] = query.columns[by] if by else "NULL"
