@@ -44,8 +44,14 @@ def empty_metric(metric: Metric) -> dict:
     }
 
 
-def aggregate(source: str, query: SourceQuery, *, engine: str | None = None) -> dict:
-    """{group key: figures} for the query's rows; the total is the key None when ungrouped."""
+def aggregate(
+    source: str, query: SourceQuery, *, engine: str | None = None
+) -> tuple[dict, dict | None]:
+    """({group key: figures}, figures of all the rows) in one pass over the query's rows.
+
+    An ungrouped query has no groups ({}); a query whose rows repeat across groups
+    (`fans_out`) has no total (None): its groups do not add up to one.
+    """
     engine = engine or ("sql" if postgres() else "python")
     metrics = [metric for metric in METRICS if metric.source == source]
     needed = {"disposition", "channel"} if source == "calls" else set()
@@ -55,6 +61,10 @@ def aggregate(source: str, query: SourceQuery, *, engine: str | None = None) -> 
     if engine == "sql":
         return _in_sql(source, query, metrics)
     return _in_python(source, query, metrics)
+
+
+def grouped(query: SourceQuery) -> bool:
+    return query.columns["grp"] != "NULL"
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
@@ -68,7 +78,7 @@ def _where(*conditions: str) -> str:
 def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> dict:
     base_sql, params = query.sql()
     seconds = ", ".join(f"date_part('epoch', {m.end} - {m.start}) AS x_{m.key}" for m in metrics)
-    select = ["grp", "count(*)"]
+    select = ["grp" if grouped(query) else "NULL", "count(*)"]
     for m in metrics:
         pop = f"{m.population} = 1" if m.population else ""
         x = f"x_{m.key}"
@@ -91,19 +101,27 @@ def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> dict:
             f"count(*){_where(f'x_answer >= {low}', f'x_answer < {high}' if high else '')}"
             for low, high in ANSWER_BUCKETS
         ]
+    # The groups and the total in one pass: GROUPING(grp) is 1 on the total's row.
+    if not grouped(query):
+        is_total, group_by = "1", ""
+    elif query.fans_out:
+        is_total, group_by = "0", " GROUP BY grp"
+    else:
+        is_total, group_by = "GROUPING(grp)", " GROUP BY GROUPING SETS ((grp), ())"
     # MATERIALIZED: each row's subqueries (an incident's first call, first ticket…) run once,
-    # not once for every aggregate that reads their columns.
+    # not once for every expression and aggregate that reads their columns.
     sql = (
-        f"WITH v AS MATERIALIZED (SELECT base.*, {seconds} FROM ({base_sql}) AS base) "
-        f"SELECT {', '.join(select)} FROM v GROUP BY grp"
+        f"WITH base AS MATERIALIZED ({base_sql}) "
+        f"SELECT {is_total}, {', '.join(select)} "
+        f"FROM (SELECT base.*, {seconds} FROM base) AS v{group_by}"
     )
     with report_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    result = {}
+    groups, total = {}, None
     for row in rows:
         values = iter(row)
-        grp, count = next(values), next(values)
+        row_is_total, grp, count = next(values), next(values), next(values)
         figures = {"rows": count, "metrics": {}}
         for m in metrics:
             population, measured, pct, maximum = (next(values) for _ in range(4))
@@ -119,8 +137,11 @@ def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> dict:
             figures["dispositions"] = {d: next(values) for d in DISPOSITIONS}
             figures["channels"] = {c: next(values) for c in CHANNELS}
             figures["histogram"] = [next(values) for _ in ANSWER_BUCKETS]
-        result[grp] = figures
-    return result
+        if row_is_total:
+            total = figures
+        else:
+            groups[grp] = figures
+    return groups, total
 
 
 # --- Python (SQLite) ----------------------------------------------------------------------------
@@ -179,24 +200,27 @@ def metric_figures(metric: Metric, rows: list[dict]) -> dict:
     return figures
 
 
-def _in_python(source: str, query: SourceQuery, metrics: list[Metric]) -> dict:
-    groups = defaultdict(list)
-    for row in fetch_rows(query):
-        groups[row["grp"]].append(row)
-    result = {}
-    for grp, rows in groups.items():
-        figures = {"rows": len(rows), "metrics": {m.key: metric_figures(m, rows) for m in metrics}}
-        if source == "calls":
-            figures["dispositions"] = {
-                d: sum(1 for row in rows if row["disposition"] == d) for d in DISPOSITIONS
-            }
-            figures["channels"] = {
-                c: sum(1 for row in rows if row["channel"] == c) for c in CHANNELS
-            }
-            answers = [interval_s(row, metrics[0]) for row in rows]
-            figures["histogram"] = [
-                sum(1 for x in answers if x is not None and x >= low and (high is None or x < high))
-                for low, high in ANSWER_BUCKETS
-            ]
-        result[grp] = figures
-    return result
+def _figures(source: str, rows: list[dict], metrics: list[Metric]) -> dict:
+    figures = {"rows": len(rows), "metrics": {m.key: metric_figures(m, rows) for m in metrics}}
+    if source == "calls":
+        figures["dispositions"] = {
+            d: sum(1 for row in rows if row["disposition"] == d) for d in DISPOSITIONS
+        }
+        figures["channels"] = {c: sum(1 for row in rows if row["channel"] == c) for c in CHANNELS}
+        answers = [interval_s(row, metrics[0]) for row in rows]
+        figures["histogram"] = [
+            sum(1 for x in answers if x is not None and x >= low and (high is None or x < high))
+            for low, high in ANSWER_BUCKETS
+        ]
+    return figures
+
+
+def _in_python(source: str, query: SourceQuery, metrics: list[Metric]) -> tuple[dict, dict | None]:
+    rows = fetch_rows(query)
+    by_group = defaultdict(list)
+    if grouped(query):
+        for row in rows:
+            by_group[row["grp"]].append(row)
+    groups = {grp: _figures(source, members, metrics) for grp, members in by_group.items()}
+    total = None if query.fans_out else _figures(source, rows, metrics)
+    return groups, total

@@ -25,12 +25,14 @@ from incidents.models import Call, Event, EventChainHead, IncidentType
 
 def build_report(report_filter: ReportFilter, by: str | None = None, *, engine=None) -> dict:
     """The report as one plain dict (see the package docstring), computed in the database."""
-    totals = {s: aggregate(s, source_query(s, report_filter, None), engine=engine) for s in SOURCES}
+    totals = {}  # source -> figures of all its rows in the filter
     grouped = {}  # source -> {raw key: figures}, or None where the source has no such groups
-    if by:
-        for source in SOURCES:
-            query = source_query(source, report_filter, by)
-            grouped[source] = aggregate(source, query, engine=engine) if query else None
+    for source in SOURCES:
+        query = source_query(source, report_filter, by)
+        groups, total = aggregate(source, query, engine=engine) if query else (None, None)
+        if total is None:  # the source has no such groups, or its groups overlap
+            _, total = aggregate(source, source_query(source, report_filter, None), engine=engine)
+        totals[source], grouped[source] = total, groups
     keys = {key for figures in grouped.values() if figures for key in figures}
     if by == "month":  # every month of the period, those without data too
         keys |= set(months(report_filter.start, report_filter.end))
@@ -38,7 +40,7 @@ def build_report(report_filter: ReportFilter, by: str | None = None, *, engine=N
         keys |= set(SHIFTS)
     keys = sorted(keys, key=lambda key: (key is None, str(key).zfill(12)))
     labels = group_labels(by, keys)
-    total = _group(None, "", {s: totals[s].get(None, {}) for s in SOURCES})
+    total = _group(None, "", totals)
     head = EventChainHead.objects.get(pk=1)
     start, end = report_filter.bounds
     return {
@@ -56,7 +58,7 @@ def build_report(report_filter: ReportFilter, by: str | None = None, *, engine=N
             )
             for key in keys
         ],
-        "answer_histogram": _histogram(totals["calls"].get(None, {})),
+        "answer_histogram": _histogram(totals["calls"]),
     }
 
 
@@ -152,7 +154,6 @@ def _ms(seconds: float | None) -> float | None:
 
 
 def _histogram(calls_total: dict) -> list[dict]:
-    counts = calls_total.get("histogram") or [0] * len(ANSWER_BUCKETS)
     return [
         {
             "label": f"{low}–{high} s" if high else f"≥ {low} s",
@@ -160,7 +161,7 @@ def _histogram(calls_total: dict) -> list[dict]:
             "to_s": high,
             "count": count,
         }
-        for (low, high), count in zip(ANSWER_BUCKETS, counts, strict=True)
+        for (low, high), count in zip(ANSWER_BUCKETS, calls_total["histogram"], strict=True)
     ]
 
 

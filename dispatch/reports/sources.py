@@ -29,11 +29,12 @@ class SourceQuery:
     sql_from: str
     where: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
+    fans_out: bool = False  # a row repeats in several groups: the groups do not add up to a total
 
     def narrowed(self, names: set[str]) -> "SourceQuery":
         """The same rows with only the columns `names` (and the group key): what a figure reads."""
         columns = {k: v for k, v in self.columns.items() if k in names or k == "grp"}
-        return SourceQuery(columns, self.sql_from, self.where, self.params)
+        return SourceQuery(columns, self.sql_from, self.where, self.params, self.fans_out)
 
     def sql(self, *, ordered: bool = False) -> tuple[str, list]:
         """The statement; `ordered` lists the rows by their id (exports, drill-down)."""
@@ -132,6 +133,7 @@ def _incident_groups(
         # agency filter, only in that agency's.
         query.sql_from += " JOIN incidents_incident_agencies ga ON ga.incident_id = i.id"
         query.columns["grp"] = "ga.agency_id"
+        query.fans_out = True
         if agency_id:
             query.where.append("ga.agency_id = %s")
             query.params.append(agency_id)
