@@ -16,9 +16,17 @@ MASK = "•"
 VISIBLE_DIGITS = 4
 NUMBER_KEYS = frozenset({"number", "callback_number"})
 NAME_KEYS = frozenset({"caller_name"})
-# An E.164 number inside any other string: an escalation's summary ("+62812… · 112-1"), a
-# tel: URI. Seven digits at least, so that a time's "+09:00" is left alone.
-E164 = re.compile(r"\+\d{7,15}")
+# A phone number inside any other string: an escalation's summary ("+62812… · 112-1"), a tel:
+# URI, a note a call-taker typed ("pelapor minta ditelepon ke 0812-3456-7890"). E.164 with or
+# without spaces or hyphens, seven digits at least so that a time's "+09:00" stays; a national
+# number (0…, 62…, "(0911) 352123") of nine to fourteen digits, so that a date (01-10-2026, 8
+# digits), a clock time, a shift (07-14) or a coordinate's decimals stay. Names in free text
+# cannot be told from other words: a call-taker's note keeps them.
+NUMBER_IN_TEXT = re.compile(
+    r"\+\d(?:[ .-]?\d){6,14}(?![\w])"
+    r"|(?<![\w+.])(?:62|0)[1-9]\d(?:[ .-]?\d){6,11}(?![\w])"
+    r"|\(0[1-9]\d{1,3}\) ?\d(?:[ .-]?\d){4,8}(?![\w])"
+)
 
 
 def masks_personal_data(user) -> bool:
@@ -60,7 +68,7 @@ def mask_payload(obj):
     if isinstance(obj, list | tuple):
         return [mask_payload(value) for value in obj]
     if isinstance(obj, str):
-        return E164.sub(lambda match: mask_number(match.group()), obj)
+        return NUMBER_IN_TEXT.sub(lambda match: mask_number(match.group()), obj)
     return obj
 
 

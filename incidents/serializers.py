@@ -151,7 +151,7 @@ class TypeRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class IncidentSerializer(serializers.Serializer):
+class IncidentSerializer(MasksPersonalData, serializers.Serializer):
     """An incident as lists show it, and as incident.* events carry it."""
 
     id = serializers.IntegerField()

@@ -17,6 +17,7 @@ from dispatch.deadlines import escalate_overdue
 from incidents.models import Event, IncidentType
 from incidents.privacy import initials, mask_number, mask_payload, masks_personal_data
 from incidents.services.calls import create_incident, receive_call_event, take_call
+from incidents.services.incidents import add_note
 
 NUMBER = "+6281200001234"
 MASKED = "+•••••••••1234"
@@ -24,6 +25,7 @@ CALLBACK = "+6285298765432"
 MASKED_CALLBACK = "+•••••••••5432"
 NAME = "Budi Santoso"
 UNANSWERED = "+6281300009876"
+TYPED_NUMBER = "0813-1111-2222"  # a number a call-taker typed into a note
 
 
 # --- The functions ------------------------------------------------------------------------------
@@ -95,6 +97,32 @@ def test_a_payload_is_masked_wherever_callers_appear_and_the_original_is_left_al
 
 
 @pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("minta ditelepon ke 0812-3456-7890.", "minta ditelepon ke ••••••••••7890."),
+        ("+62 812 3456 7890 atau 62812345678", "+••••••••••••7890 atau •••••••5678"),
+        ("kantor (0911) 352123", "kantor •••••••••2123"),
+        ("0911-352123", "•••••••2123"),
+    ],
+)
+def test_a_phone_number_typed_into_free_text_is_masked(text, masked):
+    assert mask_payload({"notes": text}) == {"notes": masked}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tanggal 01-10-2026, shift 07-14, 10:05:00+09:00, saluran 112-1",
+        "-3.6952123456, 128.1812345678",
+        "Rp 100.000.000, NIK 8171012345678901",
+        "sintetis-2025-000123, hash 62812345678abcdef",
+    ],
+)
+def test_dates_times_coordinates_and_identifiers_in_free_text_stay(text):
+    assert mask_payload(text) == text
+
+
+@pytest.mark.parametrize(
     "who, masked",
     [
         ("verifier", True),
@@ -133,7 +161,9 @@ def fire(operator):
         lon=area.label_lon,
         caller_name=NAME,
         callback_number=CALLBACK,
+        description=f"Api di dapur, tetangga ({TYPED_NUMBER}) juga melapor",
     )
+    add_note(incident=incident, by=operator, text=f"Pelapor minta ditelepon ke {TYPED_NUMBER}")
     receive_call_event(call_id="p-2", event="ringing", number=UNANSWERED, adapter="pbx")
     assert escalate_overdue(timezone.now() + timedelta(minutes=10))
     return incident
@@ -146,7 +176,8 @@ def calls_in(events: list[dict]) -> list[dict]:
 
 def whole_data_absent(content: bytes) -> bool:
     text = content.decode()
-    return not any(secret in text for secret in (NUMBER, CALLBACK, UNANSWERED, NAME))
+    secrets = (NUMBER, CALLBACK, UNANSWERED, NAME, TYPED_NUMBER)
+    return not any(secret in text for secret in secrets)
 
 
 def test_a_verifier_reads_an_incidents_calls_and_timeline_masked(fire, client_for, verifier):
@@ -162,6 +193,8 @@ def test_a_verifier_reads_an_incidents_calls_and_timeline_masked(fire, client_fo
     assert {c["number"] for c in calls_in_timeline} == {MASKED}
     assert {c["caller_name"] for c in calls_in_timeline} <= {"", "B. S."}
     assert {e["actor"] for e in body["timeline"]} >= {"operator"}
+    assert body["description"] == "Api di dapur, tetangga (••••••••••2222) juga melapor"
+    assert [note["text"] for note in body["notes"]] == ["Pelapor minta ditelepon ke ••••••••••2222"]
     assert whole_data_absent(response.content)
 
 
@@ -172,6 +205,7 @@ def test_a_supervisor_reads_the_same_incident_whole(fire, client_for, supervisor
     assert call["caller_name"] == NAME and call["callback_number"] == CALLBACK
     last_call = calls_in(body["timeline"])[-1]
     assert last_call["number"] == NUMBER and last_call["caller_name"] == NAME
+    assert TYPED_NUMBER in body["description"] and TYPED_NUMBER in body["notes"][0]["text"]
 
 
 def test_the_stored_events_stay_whole(fire, client_for, verifier):
