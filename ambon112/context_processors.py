@@ -16,9 +16,9 @@ CONSOLES = [
     ("dispatch_console", _("Dispatch"), DISPATCH_CONSOLE_ROLES),
     ("map_console", _("Map"), MAP_ROLES),
     ("agency_console", _("Agency desk"), DESK_CONSOLE_ROLES),
+    ("report_page", _("Reports"), REPORT_ROLES),  # a verifier's home: what they come to read
     ("audit", _("Audit"), AUDIT_ROLES),
     ("incident_list", _("Incidents"), INCIDENT_ROLES),
-    ("report_page", _("Reports"), REPORT_ROLES),
 ]
 
 

@@ -115,7 +115,7 @@ def test_a_desk_sees_its_own_units_only(client_for, damkar):
         ("operator", "calls_console"),
         ("dispatcher", "dispatch_console"),
         ("supervisor", "calls_console"),
-        ("verifier", "audit"),
+        ("verifier", "report_page"),
         ("damkar", "agency_console"),
     ],
 )
