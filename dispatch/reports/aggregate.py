@@ -75,7 +75,7 @@ def _where(*conditions: str) -> str:
     return f" FILTER (WHERE {' AND '.join(conditions)})" if conditions else ""
 
 
-def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> dict:
+def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> tuple[dict, dict | None]:
     base_sql, params = query.sql()
     seconds = ", ".join(f"date_part('epoch', {m.end} - {m.start}) AS x_{m.key}" for m in metrics)
     select = ["grp" if grouped(query) else "NULL", "count(*)"]

@@ -136,6 +136,13 @@ def test_breakdown_by_shift_and_by_kecamatan(october):
     assert by_place["total"]["calls"]["presented"] == 8
 
 
+@pytest.mark.parametrize("by", ["month", "shift", "agency", "category", "kecamatan", "priority"])
+def test_a_breakdown_leaves_the_total_as_it_is(october, by):
+    """The total comes from the same statement as the groups (GROUPING SETS on PostgreSQL), or
+    from its own where groups overlap (agencies); either way it is the ungrouped report's."""
+    assert build_report(OCTOBER, by=by)["total"] == build_report(OCTOBER)["total"]
+
+
 def test_an_incident_counts_in_every_agency_it_was_forwarded_to(october):
     report = build_report(OCTOBER, by="agency")
     groups = {g["key"]: g for g in report["groups"]}
