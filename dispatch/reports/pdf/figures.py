@@ -80,13 +80,13 @@ def summary(w: Writer, report: dict) -> list:
         flow += [Spacer(1, 4), _legend(w), Spacer(1, 5)]
     head = [
         w.p(_("Measure"), "head"),
-        w.p(_("Population"), "head_right"),
-        w.p(_("Measured"), "head_right"),
-        w.p(_("Missing"), "head_right"),
-        w.p("p50", "head_right"),
-        w.p("p90", "head_right"),
-        w.p("p95", "head_right"),
-        w.p(_("Max"), "head_right"),
+        w.p(_("Population"), "head_small"),
+        w.p(_("Measured"), "head_small"),
+        w.p(_("Missing"), "head_small"),
+        w.p("p50", "head_small"),
+        w.p("p90", "head_small"),
+        w.p("p95", "head_small"),
+        w.p(_("Max"), "head_small"),
         w.p(_("Threshold"), "head"),
         w.p(_("Compliance"), "head"),
     ]
@@ -116,7 +116,8 @@ def summary(w: Writer, report: dict) -> list:
             for column in range(8):
                 style.append(("SPAN", (column, first), (column, len(rows) - 1)))
         style.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 0.8, MUTED))
-    widths = [88, 40, 38, 40, 35, 35, 35, 37, 84, 76]
+    # "Population" on one line; a time up to 9,999.9 s in p50–p95 and 99,999.9 s in max.
+    widths = [76, 47, 44, 40, 37, 37, 37, 40, 78, 74]
     flow += [
         w.table(rows, widths, style),
         Spacer(1, 3),
@@ -142,8 +143,8 @@ def _compliance(w: Writer, threshold: dict | None, style: list, row: int) -> lis
     else:
         share = escape(w.fonts.text(percent(threshold["share"])))
         counts = _("%(within)s of %(of)s") % {
-            "within": threshold["within"],
-            "of": threshold["of"],
+            "within": count(threshold["within"]),
+            "of": count(threshold["of"]),
         }
         label = escape(w.fonts.text(status_label(status)))
         cell = Paragraph(
