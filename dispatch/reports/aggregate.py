@@ -9,13 +9,14 @@ test_reports_agree.py` runs both on PostgreSQL over the same data and compares e
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
 
 from dispatch.reports.definitions import ANSWER_BUCKETS, DISPOSITIONS, METRICS, Metric
-from dispatch.reports.sources import SourceQuery, postgres
+from dispatch.reports.sources import SourceQuery, postgres, seconds_between
 from incidents.models import Call
 
 PERCENTILES = (0.5, 0.9, 0.95)
@@ -23,13 +24,19 @@ CHANNELS = Call.Channel.values
 
 
 @contextmanager
-def report_cursor():
+def report_cursor(*, chunked: bool = False):
     """A cursor for one report statement. PostgreSQL's JIT compiler spends seconds on these
-    large, one-off statements and saves less than it costs (benchmarks/reports.py)."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    large, one-off statements and saves less than it costs (benchmarks/reports.py).
+
+    `chunked`: a server-side cursor on PostgreSQL, so that rows come a batch at a time
+    instead of the whole result at once (a year of calls is 640,000 rows).
+    """
+    with transaction.atomic():
         if postgres():
-            cursor.execute("SET LOCAL jit = off")
-        yield cursor
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        with connection.chunked_cursor() if chunked else connection.cursor() as cursor:
+            yield cursor
 
 
 def empty_metric(metric: Metric) -> dict:
@@ -77,7 +84,7 @@ def _where(*conditions: str) -> str:
 
 def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> tuple[dict, dict | None]:
     base_sql, params = query.sql()
-    seconds = ", ".join(f"date_part('epoch', {m.end} - {m.start}) AS x_{m.key}" for m in metrics)
+    seconds = ", ".join(f"{seconds_between(m.start, m.end)} AS x_{m.key}" for m in metrics)
     select = ["grp" if grouped(query) else "NULL", "count(*)"]
     for m in metrics:
         pop = f"{m.population} = 1" if m.population else ""
@@ -147,27 +154,31 @@ def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> tuple[dic
 # --- Python (SQLite) ----------------------------------------------------------------------------
 
 
-def fetch_rows(query: SourceQuery, *, ordered: bool = False) -> list[dict]:
-    """The source's rows as dicts, timestamps as aware datetimes on either database.
+def stream_rows(sql: str, params: list, *, batch: int = 2000) -> Iterator[dict]:
+    """The statement's rows as dicts, a batch at a time, timestamps as aware datetimes.
 
     SQLite hands back naive UTC datetimes for plain columns and text for subqueries.
     """
-    sql, params = query.sql(ordered=ordered)
-    with report_cursor() as cursor:
+    with report_cursor(chunked=True) as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    if not postgres():
         stamps = [name for name in names if name.startswith("t") and name[1:2].isdigit()]
         stamps += [name for name in ("declined_at", "cancelled_at") if name in names]
-        for row in rows:
-            for name in stamps:
-                value = row[name]
-                if isinstance(value, str):
-                    value = datetime.fromisoformat(value)
-                if value is not None and value.tzinfo is None:
-                    row[name] = value.replace(tzinfo=UTC)
-    return rows
+        while rows := cursor.fetchmany(batch):
+            for values in rows:
+                row = dict(zip(names, values, strict=True))
+                if not postgres():
+                    for name in stamps:
+                        row[name] = _aware(row[name])
+                yield row
+
+
+def _aware(value):
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def interval_s(row: dict, metric: Metric) -> float | None:
@@ -216,7 +227,7 @@ def _figures(source: str, rows: list[dict], metrics: list[Metric]) -> dict:
 
 
 def _in_python(source: str, query: SourceQuery, metrics: list[Metric]) -> tuple[dict, dict | None]:
-    rows = fetch_rows(query)
+    rows = list(stream_rows(*query.sql()))
     by_group = defaultdict(list)
     if grouped(query):
         for row in rows:

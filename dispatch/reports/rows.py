@@ -6,14 +6,15 @@ row-level export alone. Phone numbers are always masked here: no report needs a 
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.reports.aggregate import fetch_rows, interval_s
+from dispatch.reports.aggregate import interval_s, stream_rows
 from dispatch.reports.definitions import METRICS, METRICS_BY_KEY
 from dispatch.reports.filters import ReportFilter
-from dispatch.reports.sources import source_query
+from dispatch.reports.sources import seconds_between, source_query
 from incidents.privacy import mask_number
 
 OUTCOMES = ["measured", "missing", "within", "over"]
@@ -94,49 +95,77 @@ STAMPS = {"t0", "t1", "t2", "t3", "t4", "t4d", "t5", "t6", "t6f", "t11"}
 STAMPS |= {"declined_at", "cancelled_at"}
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which rows of a source: those of one group (`by` and its raw `group` key, see
+    `build.group_labels`) and behind one figure. `metric` keeps its population; `outcome` then
+    narrows to the rows measured, missing, or within / over `threshold` (which also keeps only
+    the rows that threshold applies to)."""
+
+    source: str
+    by: str | None = None
+    group: object = None
+    metric: str | None = None
+    outcome: str | None = None
+    threshold: str | None = None
+
+
+def count_rows(report_filter: ReportFilter, selection: Selection) -> int:
+    statement = _statement(report_filter, selection)
+    if statement is None:
+        return 0
+    sql, params = statement
+    return next(stream_rows(f"SELECT count(*) AS n FROM ({sql}) AS selected", params))["n"]
+
+
 def iter_rows(
-    report_filter: ReportFilter,
-    source: str,
-    *,
-    by: str | None = None,
-    group=None,
-    metric: str | None = None,
-    outcome: str | None = None,
-    threshold: str | None = None,
+    report_filter: ReportFilter, selection: Selection, *, limit: int = 0, offset: int = 0
 ) -> Iterator[dict]:
-    """Rows of `source`, optionally only those of one group and behind one figure.
-
-    `metric` keeps its population; `outcome` then narrows to the rows measured, missing, or
-    within / over `threshold` (which also keeps only the rows that threshold applies to).
-    `group` is a group's raw key as the breakdown's SQL gives it (see `build.group_labels`).
-    """
-    query = source_query(source, report_filter, by)
-    if query is None:
+    """The selected rows by id, a batch at a time from the database, ready to show or export."""
+    statement = _statement(report_filter, selection)
+    if statement is None:
         return
-    chosen = METRICS_BY_KEY[metric] if metric else None
-    held = next((t for t in chosen.thresholds if t.key == threshold), None) if chosen else None
-    metrics = [m for m in METRICS if m.source == source]
-    for row in fetch_rows(query, ordered=True):
-        if by and row["grp"] != group:
-            continue
-        values = {f"{m.key}_s": interval_s(row, m) for m in metrics}
-        if chosen and not _behind(row, values[f"{chosen.key}_s"], chosen, outcome, held):
-            continue
-        yield _presented(row, values)
+    sql, params = statement
+    sql += " ORDER BY r.id"
+    if limit:
+        sql += " LIMIT %s OFFSET %s"
+        params += [limit, offset]
+    metrics = [m for m in METRICS if m.source == selection.source]
+    for row in stream_rows(sql, params):
+        yield _presented(row, {f"{m.key}_s": interval_s(row, m) for m in metrics})
 
 
-def _behind(row: dict, value, metric, outcome, threshold) -> bool:
-    if metric.population and not row[metric.population]:
-        return False
-    if threshold and threshold.subset and not row[threshold.subset]:
-        return False
-    if outcome == "missing":
-        return value is None
-    if outcome == "measured":
-        return value is not None
-    if outcome in ("within", "over") and threshold:
-        return value is not None and (value <= threshold.limit_s) == (outcome == "within")
-    return True
+def _statement(report_filter: ReportFilter, selection: Selection) -> tuple[str, list] | None:
+    """The selection in SQL: the source's rows once (MATERIALIZED: an incident's subqueries run
+    once per row), then the conditions on their columns."""
+    query = source_query(selection.source, report_filter, selection.by)
+    if query is None:
+        return None
+    sql, params = query.sql()
+    where = []
+    if selection.by and selection.group is None:
+        where.append("r.grp IS NULL")
+    elif selection.by:
+        where.append("r.grp = %s")
+        params.append(selection.group)
+    metric = METRICS_BY_KEY[selection.metric] if selection.metric else None
+    if metric:
+        held = next((t for t in metric.thresholds if t.key == selection.threshold), None)
+        if metric.population:
+            where.append(f"r.{metric.population} = 1")
+        if held and held.subset:
+            where.append(f"r.{held.subset} = 1")
+        measured = f"r.{metric.start} IS NOT NULL AND r.{metric.end} IS NOT NULL"
+        seconds = seconds_between(f"r.{metric.start}", f"r.{metric.end}")
+        if selection.outcome == "missing":
+            where.append(f"NOT ({measured})")
+        elif selection.outcome == "measured":
+            where.append(measured)
+        elif selection.outcome in ("within", "over") and held:
+            compare = "<=" if selection.outcome == "within" else ">"
+            where.append(f"{measured} AND {seconds} {compare} {held.limit_s}")
+    conditions = f" WHERE {' AND '.join(where)}" if where else ""
+    return f"WITH r AS MATERIALIZED ({sql}) SELECT * FROM r{conditions}", params
 
 
 def _presented(row: dict, values: dict) -> dict:

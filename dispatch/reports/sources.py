@@ -36,12 +36,10 @@ class SourceQuery:
         columns = {k: v for k, v in self.columns.items() if k in names or k == "grp"}
         return SourceQuery(columns, self.sql_from, self.where, self.params, self.fans_out)
 
-    def sql(self, *, ordered: bool = False) -> tuple[str, list]:
-        """The statement; `ordered` lists the rows by their id (exports, drill-down)."""
+    def sql(self) -> tuple[str, list]:
         select = ", ".join(f"{expr} AS {name}" for name, expr in self.columns.items())
         where = " AND ".join(self.where) or "TRUE"
-        order = f" ORDER BY {self.columns['id']}" if ordered else ""
-        return f"SELECT {select} FROM {self.sql_from} WHERE {where}{order}", list(self.params)
+        return f"SELECT {select} FROM {self.sql_from} WHERE {where}", list(self.params)
 
 
 def postgres() -> bool:
@@ -60,6 +58,25 @@ def local(ts: str, fmt: str) -> str:
     if fmt == "month":
         return f"strftime('%%Y-%%m', {ts}, {modifier})"
     return f"CAST(strftime('%%H', {ts}, {modifier}) AS integer)"
+
+
+def seconds_between(start: str, end: str) -> str:
+    """`end` − `start` in seconds, to the microsecond, as Python's timedelta.total_seconds()
+    gives it: a tie at a threshold (exactly 15 s) compares equal on either database.
+
+    SQLite keeps timestamps as text, "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC: whole seconds from
+    strftime('%s'), microseconds from the text.
+    """
+    if postgres():
+        return f"date_part('epoch', {end} - {start})"
+
+    def micros(ts: str) -> str:
+        return (
+            f"(CAST(strftime('%%s', {ts}) AS INTEGER) * 1000000"
+            f" + CAST(substr({ts} || '.000000', 21, 6) AS INTEGER))"
+        )
+
+    return f"(({micros(end)} - {micros(start)}) / 1000000.0)"
 
 
 def shift_of(ts: str) -> str:

@@ -21,7 +21,7 @@ from dispatch.reports.access import log_report_access
 from dispatch.reports.build import build_report
 from dispatch.reports.definitions import SOURCES
 from dispatch.reports.filters import ReportFilter, ReportQuery
-from dispatch.reports.rows import ROW_COLUMNS, iter_rows
+from dispatch.reports.rows import ROW_COLUMNS, Selection, count_rows, iter_rows
 from dispatch.reports.serializers import (
     ExportQuery,
     IntegritySerializer,
@@ -90,28 +90,22 @@ class ReportRowsView(APIView):
         _logged(request, ReportAccess.Action.ROWS, query)
         # A breakdown without a group asks for every row: the figure of the total.
         by = query.breakdown if "group" in data else None
-        rows = list(
-            iter_rows(
-                query.report_filter(),
-                data["source"],
-                by=by,
-                group=raw_group_key(by, data["group"]) if by else None,
-                metric=data.get("metric") or None,
-                outcome=data.get("outcome") or None,
-                threshold=data.get("threshold") or None,
-            )
+        selection = Selection(
+            data["source"],
+            by=by,
+            group=raw_group_key(by, data["group"]) if by else None,
+            metric=data.get("metric") or None,
+            outcome=data.get("outcome") or None,
+            threshold=data.get("threshold") or None,
         )
-        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        report_filter = query.report_filter()
+        count = count_rows(report_filter, selection)
+        pages = max(1, -(-count // PAGE_SIZE))
         page = min(data["page"], pages)
+        rows = iter_rows(report_filter, selection, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         columns = [{"key": k, "label": str(label)} for k, label in ROW_COLUMNS[data["source"]]]
         return Response(
-            {
-                "count": len(rows),
-                "page": page,
-                "pages": pages,
-                "columns": columns,
-                "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-            }
+            {"count": count, "page": page, "pages": pages, "columns": columns, "rows": list(rows)}
         )
 
 
@@ -145,12 +139,14 @@ class ReportExportView(APIView):
         if part == "rows":
             name += f"_{source or 'baris'}"
         if fmt == "csv" and part == "rows":
-            lines = exports.rows_csv(report, source, iter_rows(report_filter, source))
+            lines = exports.rows_csv(report, source, iter_rows(report_filter, Selection(source)))
             response = StreamingHttpResponse(lines, content_type=CONTENT_TYPES["csv"])
         elif fmt == "csv":
             response = HttpResponse(exports.summary_csv(report), content_type=CONTENT_TYPES["csv"])
         elif fmt == "xlsx":
-            rows = {s: iter_rows(report_filter, s) for s in SOURCES} if part == "rows" else None
+            rows = None
+            if part == "rows":
+                rows = {s: iter_rows(report_filter, Selection(s)) for s in SOURCES}
             response = HttpResponse(
                 exports.workbook(report, rows), content_type=CONTENT_TYPES["xlsx"]
             )

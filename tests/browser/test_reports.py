@@ -70,9 +70,10 @@ def test_the_verifier_reads_last_month_and_the_calls_behind_a_figure(people, mon
     verifier = people("verifier")
     page = verifier.page
 
-    # From the header, in Bahasa Indonesia by default; the report opens on this month.
+    # A verifier lands on the reports, in Bahasa Indonesia by default, on this month.
+    expect(page).to_have_url(re.compile(r"/reports/"))
     consoles = page.get_by_role("navigation", name="Konsol")
-    consoles.get_by_role("link", name="Laporan").click()
+    expect(consoles.get_by_role("link", name="Laporan")).to_have_attribute("aria-current", "page")
     expect(page.locator("#report-app")).to_have_attribute("data-state", "ready")
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.get_by_role("heading", level=1)).to_have_text("Laporan waktu tanggap")

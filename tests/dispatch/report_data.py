@@ -12,9 +12,11 @@ from django.db import models
 
 from agencies.models import Agency, Area, Unit
 from dispatch.models import Assignment, Ticket
+from dispatch.reports.filters import ReportFilter
 from incidents.models import Call, Caller, Incident, IncidentType
 
 WIT = ZoneInfo("Asia/Jayapura")
+OCTOBER = ReportFilter(start=date(2026, 10, 1), end=date(2026, 10, 31))
 
 
 def wit(day: str, clock: str) -> datetime:

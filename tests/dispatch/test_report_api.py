@@ -6,14 +6,8 @@ from django.urls import reverse
 
 from dispatch.models import ReportAccess
 from incidents.events import record_event
-from tests.dispatch.report_data import build_october
 
 OCTOBER = {"start": "2026-10-01", "end": "2026-10-31"}
-
-
-@pytest.fixture
-def october(dispatcher):
-    return build_october(dispatcher)
 
 
 def get(client, name, **params):

@@ -23,13 +23,12 @@ from dispatch.reports import exports, pdf
 from dispatch.reports.build import build_report
 from dispatch.reports.definitions import METRICS, SOURCES
 from dispatch.reports.filters import ReportFilter
-from dispatch.reports.rows import ROW_COLUMNS, iter_rows
+from dispatch.reports.rows import ROW_COLUMNS, Selection, iter_rows
 from incidents.events import record_event
 from incidents.models import EventChainHead
-from tests.dispatch.report_data import WIT, build_october, wit
+from tests.dispatch.report_data import OCTOBER, WIT, build_october, wit
 
 CI = os.environ.get("CI", "").lower() == "true"
-OCTOBER = ReportFilter(start=date(2026, 10, 1), end=date(2026, 10, 31))
 JANUARY_2025 = ReportFilter(start=date(2025, 1, 1), end=date(2025, 1, 31))
 GENERATED = datetime(2026, 11, 28, 10, 0, tzinfo=WIT)
 WHOLE_NUMBER = "+6281234567890"
@@ -95,7 +94,7 @@ def percentile_cont(ordered: list[float], p: float) -> float:
 
 
 def rows_csv_text(report: dict, source: str) -> str:
-    return "".join(exports.rows_csv(report, source, iter_rows(OCTOBER, source)))
+    return "".join(exports.rows_csv(report, source, iter_rows(OCTOBER, Selection(source))))
 
 
 def pdf_text(data: bytes, tmp_path) -> str:
@@ -278,7 +277,7 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_quoted(october, english)
 
 def test_the_workbook_gives_the_same_totals(october, indonesian):
     report = report_of()
-    rows = {source: iter_rows(OCTOBER, source) for source in SOURCES}
+    rows = {source: iter_rows(OCTOBER, Selection(source)) for source in SOURCES}
     book = load_workbook(io.BytesIO(exports.workbook(report, rows)))
     assert book.sheetnames == [
         "Ringkasan",
@@ -417,7 +416,7 @@ def test_no_export_carries_a_whole_phone_number(october, english, tmp_path):
     report = report_of()
     texts = [exports.summary_csv(report)]
     texts += [rows_csv_text(report, source) for source in SOURCES]
-    rows = {source: iter_rows(OCTOBER, source) for source in SOURCES}
+    rows = {source: iter_rows(OCTOBER, Selection(source)) for source in SOURCES}
     book = load_workbook(io.BytesIO(exports.workbook(report, rows)))
     texts.append(
         "\n".join(
@@ -438,7 +437,7 @@ def test_no_export_carries_a_whole_phone_number(october, english, tmp_path):
 def test_the_rows_csv_keeps_the_language_it_was_asked_in(october):
     """A streaming response is read after the view returned, in whatever language is active."""
     with translation.override("id"):
-        lines = exports.rows_csv(report_of(), "calls", iter_rows(OCTOBER, "calls"))
+        lines = exports.rows_csv(report_of(), "calls", iter_rows(OCTOBER, Selection("calls")))
     with translation.override("en"):
         text = "".join(lines)
     assert "# Periode: 01-10-2026 – 31-10-2026" in text
@@ -449,7 +448,7 @@ def test_exports_state_wit_whatever_time_zone_is_active(october, english):
     report = report_of()
     with timezone.override("UTC"):
         assert exports.generated_at(report) == "28-11-2026 10:00 WIT"
-        rows = {"calls": iter_rows(OCTOBER, "calls")}
+        rows = {"calls": iter_rows(OCTOBER, Selection("calls"))}
         book = load_workbook(io.BytesIO(exports.workbook(report, rows)))
     calls = list(book["Calls"].iter_rows(values_only=True))
     assert calls[1][calls[0].index("T0 ringing (WIT)")] == datetime(2026, 10, 5, 8, 0, 0)

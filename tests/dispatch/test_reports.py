@@ -10,14 +10,7 @@ import pytest
 
 from dispatch.reports.build import build_report
 from dispatch.reports.filters import ReportFilter
-from tests.dispatch.report_data import build_october
-
-OCTOBER = ReportFilter(start=date(2026, 10, 1), end=date(2026, 10, 31))
-
-
-@pytest.fixture
-def october(dispatcher):
-    return build_october(dispatcher)
+from tests.dispatch.report_data import OCTOBER
 
 
 def metric(group: dict, key: str) -> dict:
