@@ -111,11 +111,12 @@ class Selection:
 
 
 def count_rows(report_filter: ReportFilter, selection: Selection) -> int:
-    statement = _statement(report_filter, selection)
+    statement = _statement(report_filter, selection, narrow=True)
     if statement is None:
         return 0
     sql, params = statement
-    return next(stream_rows(f"SELECT count(*) AS n FROM ({sql}) AS selected", params))["n"]
+    [row] = stream_rows(f"SELECT count(*) AS n FROM ({sql}) AS selected", params)
+    return row["n"]
 
 
 def iter_rows(
@@ -135,12 +136,22 @@ def iter_rows(
         yield _presented(row, {f"{m.key}_s": interval_s(row, m) for m in metrics})
 
 
-def _statement(report_filter: ReportFilter, selection: Selection) -> tuple[str, list] | None:
+def _statement(
+    report_filter: ReportFilter, selection: Selection, *, narrow: bool = False
+) -> tuple[str, list] | None:
     """The selection in SQL: the source's rows once (MATERIALIZED: an incident's subqueries run
-    once per row), then the conditions on their columns."""
+    once per row), then the conditions on their columns. `narrow`: only the columns the
+    conditions read (to count the rows)."""
     query = source_query(selection.source, report_filter, selection.by)
     if query is None:
         return None
+    metric = METRICS_BY_KEY[selection.metric] if selection.metric else None
+    if narrow:
+        needed = {"id"}
+        if metric:
+            needed |= {metric.start, metric.end, metric.population}
+            needed |= {t.subset for t in metric.thresholds}
+        query = query.narrowed(needed)
     sql, params = query.sql()
     where = []
     if selection.by and selection.group is None:
@@ -148,7 +159,6 @@ def _statement(report_filter: ReportFilter, selection: Selection) -> tuple[str, 
     elif selection.by:
         where.append("r.grp = %s")
         params.append(selection.group)
-    metric = METRICS_BY_KEY[selection.metric] if selection.metric else None
     if metric:
         held = next((t for t in metric.thresholds if t.key == selection.threshold), None)
         if metric.population:
