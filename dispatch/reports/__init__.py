@@ -13,6 +13,7 @@
       "events_covered": 1234,                              # events whose time is in the period
       "chain_head": {"seq": 98765, "hash": "<64 hex>"},    # the log's head at generation
       "has_data": bool,                                    # any call or incident in the period
+      "rows": {"calls": n, "incidents": n, "tickets": n, "assignments": n},  # row exports
       "total": <Group>,
       "groups": [<Group>, ...],                            # [] when by is None
     }

@@ -50,6 +50,7 @@ def build_report(report_filter: ReportFilter, by: str | None = None, *, engine=N
         "events_covered": Event.objects.filter(at__gte=start, at__lt=end).count(),
         "chain_head": {"seq": head.seq, "hash": head.hash},
         "has_data": bool(total["calls"]["presented"] or total["incidents"]),
+        "rows": {source: totals[source]["rows"] for source in SOURCES},
         "total": total,
         "groups": [
             _group(

@@ -140,6 +140,10 @@ class ReportSerializer(serializers.Serializer):
     events_covered = serializers.IntegerField()
     chain_head = ChainHeadSerializer()
     has_data = serializers.BooleanField()
+    rows = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=_("Rows of each source in the filter, as the row exports hold them."),
+    )
     total = GroupSerializer()
     groups = GroupSerializer(many=True)
     answer_histogram = BucketSerializer(many=True)

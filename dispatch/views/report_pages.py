@@ -9,6 +9,7 @@ from django.shortcuts import render
 from agencies.models import Agency, Area
 from agencies.permissions import REPORT_ROLES, role_required
 from dispatch.reports.definitions import SHIFT_LABELS
+from dispatch.reports.exports.xlsx_export import XLSX_ROW_LIMIT
 from incidents.models import IncidentType
 
 
@@ -24,6 +25,7 @@ def _report_options() -> dict:
         ),
         "shifts": [{"code": code, "name": str(label)} for code, label in SHIFT_LABELS.items()],
         "priorities": [1, 2, 3, 4],
+        "xlsx_row_limit": XLSX_ROW_LIMIT,
     }
 
 

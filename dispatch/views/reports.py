@@ -7,8 +7,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,6 +23,7 @@ from dispatch.reports import exports, pdf
 from dispatch.reports.access import log_report_access
 from dispatch.reports.build import build_report
 from dispatch.reports.definitions import SOURCES
+from dispatch.reports.exports.xlsx_export import XLSX_ROW_LIMIT
 from dispatch.reports.filters import ReportFilter, ReportQuery
 from dispatch.reports.rows import ROW_COLUMNS, Selection, count_rows, iter_rows
 from dispatch.reports.serializers import (
@@ -133,8 +137,18 @@ class ReportExportView(APIView):
         query = _query(ExportQuery, request)
         data, report_filter = query.validated_data, query.report_filter()
         fmt, part, source = data["format"], data["part"], data.get("source") or None
-        _logged(request, ReportAccess.Action.EXPORT, query, format=fmt)
         report = build_report(report_filter, by=query.breakdown)
+        rows = sum(report["rows"].values())
+        if fmt == "xlsx" and part == "rows" and rows > XLSX_ROW_LIMIT:
+            message = _(
+                "This period has %(rows)s rows; an XLSX of rows holds at most %(limit)s. "
+                "Export the rows as CSV, one source at a time, or choose a shorter period."
+            ) % {
+                "rows": number_format(rows, force_grouping=True),
+                "limit": number_format(XLSX_ROW_LIMIT, force_grouping=True),
+            }
+            raise ValidationError({"part": [message]})
+        _logged(request, ReportAccess.Action.EXPORT, query, format=fmt)
         name = f"laporan-112-ambon_{report_filter.start}_{report_filter.end}"
         if part == "rows":
             name += f"_{source or 'baris'}"

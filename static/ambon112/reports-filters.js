@@ -2,7 +2,7 @@
 // fields, the load of /api/reports/summary/ and the links to the exports.
 
 import { ApiError, api, el, fmt } from "./ui.js";
-import { $, DRILL_KEYS, monthRange, option, options, pageUrl, query, shiftedMonth, state } from "./reports-common.js";
+import { $, DRILL_KEYS, count, monthRange, option, options, pageUrl, query, shiftedMonth, state } from "./reports-common.js";
 import { loadMap, loadTrend } from "./reports-charts.js";
 import { closeDrill, openDrill } from "./reports-drill.js";
 import { render } from "./reports-summary.js";
@@ -140,6 +140,7 @@ async function load({ push = false, drill = null } = {}) {
   $("report-loading").hidden = true;
   $("report-body").hidden = false;
   render(report);
+  markRowsWorkbook(report);
   app.dataset.state = "ready";
   loadTrend(generation);
   loadMap(generation, report);
@@ -164,6 +165,26 @@ function updateLinks() {
     link.href = exportUrl(links[link.dataset.export]);
   }
   $("integrity-link").href = `/reports/integrity/?${query({ start: filter.start, end: filter.end })}`;
+}
+
+/** The rows as one XLSX only up to the server's limit; past it, the CSV links say why. */
+function markRowsWorkbook(report) {
+  const link = document.querySelector("[data-export='xlsx-rows']");
+  const rows = Object.values(report.rows).reduce((sum, n) => sum + n, 0);
+  const tooMany = rows > options.xlsx_row_limit;
+  const note = $("xlsx-rows-note");
+  note.hidden = !tooMany;
+  if (!tooMany) {
+    link.removeAttribute("aria-disabled");
+    return;
+  }
+  link.removeAttribute("href");
+  link.setAttribute("aria-disabled", "true");
+  link.setAttribute("aria-describedby", note.id);
+  note.textContent = fmt(
+    gettext("This period has %(rows)s rows; an XLSX of rows holds at most %(limit)s. Export the rows as CSV, one source at a time, or choose a shorter period."),
+    { rows: count(rows), limit: count(options.xlsx_row_limit) },
+  );
 }
 
 export function start() {

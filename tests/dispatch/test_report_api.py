@@ -177,6 +177,22 @@ def test_a_pdf_of_rows_is_refused(client_for, verifier):
     assert response.status_code == 400 and "part" in response.json()["errors"]
 
 
+def test_rows_too_many_for_one_workbook_are_refused_with_the_way_out(
+    october, client_for, verifier, monkeypatch
+):
+    rows = get(client_for(verifier), "report-summary", **OCTOBER).json()["rows"]
+    assert rows["calls"] == 8 and rows["incidents"] == 4 and rows["assignments"] == 5
+    monkeypatch.setattr("dispatch.views.reports.XLSX_ROW_LIMIT", sum(rows.values()) - 1)
+    response = get(client_for(verifier), "report-export", **OCTOBER, format="xlsx", part="rows")
+    assert response.status_code == 400
+    [message] = response.json()["errors"]["part"]
+    assert message.startswith(f"Periode ini memuat {sum(rows.values())} baris") and "CSV" in message
+    assert not ReportAccess.objects.filter(action="export").exists()  # nothing was exported
+    monkeypatch.setattr("dispatch.views.reports.XLSX_ROW_LIMIT", sum(rows.values()))
+    response = get(client_for(verifier), "report-export", **OCTOBER, format="xlsx", part="rows")
+    assert response.status_code == 200
+
+
 def test_a_breakdown_without_a_group_drills_into_the_total(october, client_for, verifier):
     response = get(client_for(verifier), "report-rows", **OCTOBER, by="shift", source="calls")
     assert response.json()["count"] == 8
