@@ -138,13 +138,13 @@ class ReportExportView(APIView):
         data, report_filter = query.validated_data, query.report_filter()
         fmt, part, source = data["format"], data["part"], data.get("source") or None
         report = build_report(report_filter, by=query.breakdown)
-        rows = sum(report["rows"].values())
-        if fmt == "xlsx" and part == "rows" and rows > XLSX_ROW_LIMIT:
+        row_count = sum(report["rows"].values())
+        if fmt == "xlsx" and part == "rows" and row_count > XLSX_ROW_LIMIT:
             message = _(
                 "This period has %(rows)s rows; an XLSX of rows holds at most %(limit)s. "
                 "Export the rows as CSV, one source at a time, or choose a shorter period."
             ) % {
-                "rows": number_format(rows, force_grouping=True),
+                "rows": number_format(row_count, force_grouping=True),
                 "limit": number_format(XLSX_ROW_LIMIT, force_grouping=True),
             }
             raise ValidationError({"part": [message]})
