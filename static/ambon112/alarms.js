@@ -94,8 +94,11 @@ muteButton.addEventListener("click", () => {
   renderSound();
 });
 unlockButton.addEventListener("click", unlock);
-for (const audio of Object.values(sounds)) {
-  audio.addEventListener("playing", renderSound);
+for (const [name, audio] of Object.entries(sounds)) {
+  audio.addEventListener("playing", () => {
+    bar.dataset.lastSound = name; // "playing" lasts as long as the sound (a second): this stays
+    renderSound();
+  });
   audio.addEventListener("pause", renderSound);
 }
 // Any click or key on the page counts as the gesture that lets the browser play sound.
