@@ -167,7 +167,7 @@ function updateLinks() {
   $("integrity-link").href = `/reports/integrity/?${query({ start: filter.start, end: filter.end })}`;
 }
 
-/** The rows as one XLSX only up to the server's limit; past it, the CSV links say why. */
+/** The rows as one XLSX only up to the server's limit; past it, the link is greyed and a note says why. */
 function markRowsWorkbook(report) {
   const link = document.querySelector("[data-export='xlsx-rows']");
   const rows = Object.values(report.rows).reduce((sum, n) => sum + n, 0);
