@@ -1,21 +1,49 @@
-"""What `/healthz` reports: the database, the channel layer and the periodic scheduler."""
+"""What `/healthz` reports: the database, the channel layer, the periodic scheduler and the
+deadline check's last successful run.
+
+The alarm is the centre's promise, so the check is judged by what it last *did*, not by whether
+something that schedules it is alive: `escalate_overdue` records each completed run (and the
+rows it had to skip), and /healthz answers 503 when the last one is older than a few seconds.
+Every probe runs in its own thread under one time budget, so /healthz answers within 2 s even
+when the database or Redis does not answer at all.
+"""
 
 import asyncio
+import logging
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
+logger = logging.getLogger(__name__)
+
 HEARTBEAT_KEY = "ambon112:scheduler-heartbeat"
+DEADLINE_CHECK_KEY = "ambon112:deadline-check"
+DEADLINE_FAILURE_KEY = "ambon112:deadline-check-failure"
 SCHEDULER_STALE_AFTER_S = 10
+CHECK_BUDGET_S = 1.5
 
 
 def record_heartbeat() -> None:
     cache.set(HEARTBEAT_KEY, timezone.now().timestamp(), timeout=3600)
+
+
+def record_deadline_check(*, raised: int, failed: list[int]) -> None:
+    """A run of the deadline check completed: when, how many it raised, which rows it skipped.
+    Never raises: a run that worked is not turned into an error by its own bookkeeping."""
+    now = timezone.now().timestamp()
+    try:
+        cache.set(DEADLINE_CHECK_KEY, {"at": now, "raised": raised}, timeout=3600)
+        if failed:
+            cache.set(DEADLINE_FAILURE_KEY, {"at": now, "deadlines": failed[:20]}, timeout=3600)
+    except Exception:
+        logger.warning("could not record the deadline check's run", exc_info=True)
 
 
 def check_database() -> dict:
@@ -38,7 +66,7 @@ def check_channel_layer() -> dict:
         channel = await layer.new_channel("healthz.")
         token = uuid.uuid4().hex
         await layer.send(channel, {"type": "healthz", "token": token})
-        message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+        message = await asyncio.wait_for(layer.receive(channel), timeout=CHECK_BUDGET_S)
         return message.get("token") == token
 
     try:
@@ -57,6 +85,58 @@ def check_scheduler() -> dict:
         return {"ok": False, "last_tick": None}
     age = timezone.now().timestamp() - last
     return {"ok": age <= SCHEDULER_STALE_AFTER_S, "age_s": round(age, 1)}
+
+
+def check_deadline_check() -> dict:
+    """How long ago the deadline check last completed a run, and the rows it last skipped."""
+    try:
+        values = cache.get_many([DEADLINE_CHECK_KEY, DEADLINE_FAILURE_KEY])
+    except Exception as exc:
+        return {"ok": False, "error": exc.__class__.__name__}
+    last, failure = values.get(DEADLINE_CHECK_KEY), values.get(DEADLINE_FAILURE_KEY)
+    if last is None:
+        return {"ok": False, "last_success": None}
+    now = timezone.now().timestamp()
+    age = now - last["at"]
+    status = {
+        "ok": age <= settings.DEADLINE_CHECK_STALE_AFTER_S,
+        "age_s": round(age, 1),
+        "raised_last_run": last["raised"],
+    }
+    if failure is not None:
+        status["last_failure"] = {
+            "age_s": round(now - failure["at"], 1),
+            "deadlines": failure["deadlines"],
+        }
+    return status
+
+
+CHECKS = {
+    "database": check_database,
+    "channel_layer": check_channel_layer,
+    "scheduler": check_scheduler,
+    "deadline_check": check_deadline_check,
+}
+
+
+def run_checks() -> dict[str, dict]:
+    """Every probe at once, each in its own thread; one that has not answered within the
+    budget is reported as a timeout (its thread finishes on its own)."""
+    executor = ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="healthz")
+    futures = {name: executor.submit(_probe, check) for name, check in CHECKS.items()}
+    wait(futures.values(), timeout=CHECK_BUDGET_S)
+    executor.shutdown(wait=False)
+    return {
+        name: future.result() if future.done() else {"ok": False, "error": "timeout"}
+        for name, future in futures.items()
+    }
+
+
+def _probe(check) -> dict:
+    try:
+        return check()
+    finally:
+        connections.close_all()  # this thread's connection goes back to the pool
 
 
 def _ms_since(started: float) -> float:

@@ -1,18 +1,29 @@
 """Deadlines and escalation (DESIGN.md §6): nothing waits unseen.
 
-Every appended event is seen by `on_event` in its own transaction: it works out, for the call,
-ticket or incident the event is about, whether each watched wait is running, and starts or
-clears that wait's `Deadline` row accordingly. So the deadline changes in the same commit as
-the thing it watches, and no timer lives in memory or in the broker.
+Every appended event is seen by `on_event` in its own transaction, before the event log locks
+its chain head: it works out, for the call, ticket or incident the event is about, whether each
+watched wait is running, and starts or clears that wait's `Deadline` row accordingly. So the
+deadline changes in the same commit as the thing it watches, and no timer lives in memory or in
+the broker. A wait that starts again with the same start (a late AML, a reopened incident)
+continues its ladder after the levels already raised; one whose levels fell due while the check
+was not running records them, raised and resolved at once, when it ends.
 
 `escalate_overdue(now)` is the check that Celery beat (production) or the embedded ticker runs
 every second: it claims the rows whose indexed `due_at` has passed with SELECT … FOR UPDATE
 SKIP LOCKED, raises an `Escalation` for the due level, appends its event (broadcast after
-commit) and moves the row to the next level, or deletes it when the ladder ends. A row claimed
-by one worker is skipped by the others, and each level is raised once (a unique constraint
-stands behind that); after downtime every overdue level is raised on the first run.
+commit) and moves the row to the next level; at the top of the ladder the row stays, with no
+`due_at`, until the wait ends. A row claimed by one worker is skipped by the others, and each
+level is raised once (a unique constraint stands behind that); after downtime every overdue
+level is raised on the first run. One bad row never stops the check: a batch that fails is
+retried row by row, and a row that fails alone is logged and put back for later.
+
+Locks, in this order (incidents/events.py): the rows a service changes, then the deadlines of
+its subject, then the chain head. The check takes deadline rows with SKIP LOCKED, incidents
+whose priority it raises with SKIP LOCKED (a busy one waits for the next run), and the head
+last, so it never waits for anything a service holds.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +31,7 @@ from django.db import models, transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from ambon112 import health
 from ambon112.api import represent
 from dispatch.models import (
     Action,
@@ -34,11 +46,14 @@ from dispatch.models import (
 )
 from dispatch.serializers import EscalationSerializer
 from incidents.events import NewEvent, record_events
-from incidents.models import Call, Event, Incident
+from incidents.models import Call, Incident
 from incidents.selectors import with_incident_refs
 from incidents.services.incidents import publish_incident
 
+logger = logging.getLogger(__name__)
+
 BATCH = 500
+RETRY_FAILED_AFTER = timedelta(seconds=30)  # a row that failed alone is tried again then
 
 
 @dataclass(frozen=True)
@@ -129,34 +144,64 @@ def subject_key(subject: models.Model) -> dict:
     return {"subject_type": subject._meta.model_name, "subject_id": str(subject.pk)}
 
 
-def reconcile(waits: dict[str, Wait | None], subject: models.Model) -> None:
-    """Start the deadline of each wait that runs and has none; clear each one that stopped."""
+def reconcile(waits: dict[str, Wait | None], subject: models.Model) -> list[NewEvent]:
+    """Start the deadline of each wait that runs and has none; clear each one that stopped.
+    Returns the escalation events this needs."""
     key = subject_key(subject)
-    existing = {d.watch: d for d in Deadline.objects.filter(watch__in=list(waits), **key)}
+    existing = {
+        d.watch: d
+        for d in Deadline.objects.select_for_update(of=("self",)).filter(
+            watch__in=list(waits), **key
+        )
+    }
+    events: list[NewEvent] = []
     for watch, wait in waits.items():
         if wait is None and watch in existing:
+            events += raise_missed_levels(existing[watch])
             existing[watch].delete()
-            resolve(watch, key)
+            events += resolve(watch, key)
         elif wait is not None and watch not in existing:
             start(wait)
+    return events
 
 
 def start(wait: Wait) -> None:
+    """The wait's deadline at its first level not yet raised for this start; a ladder already
+    climbed (the same wait seen again) keeps a row with nothing more due."""
     policy = policy_for(wait)
     if policy is None:
         return
-    first = policy.levels.all()[0]
+    ladder = list(policy.levels.all())
+    raised = set()
+    if wait.started_at + timedelta(seconds=ladder[0].delay_s) <= timezone.now():
+        raised = set(
+            Escalation.objects.filter(
+                watch=wait.watch, started_at=wait.started_at, **subject_key(wait.subject)
+            ).values_list("level", flat=True)
+        )
+    pending = [level for level in ladder if level.level not in raised]
     Deadline.objects.create(
         watch=wait.watch,
         policy=policy,
         incident=wait.incident,
         agency=wait.ticket.agency if wait.ticket else None,
         started_at=wait.started_at,
-        level=first.level,
-        due_at=wait.started_at + timedelta(seconds=first.delay_s),
+        level=pending[0].level if pending else ladder[-1].level + 1,
+        due_at=wait.started_at + timedelta(seconds=pending[0].delay_s) if pending else None,
         summary=summary_of(wait)[:200],
         **subject_key(wait.subject),
     )
+
+
+def raise_missed_levels(deadline: Deadline) -> list[NewEvent]:
+    """A wait ends with levels that fell due and were never raised (the check was down, or had
+    not come round yet): the breach happened, so they are raised now (and resolved with it)."""
+    now = timezone.now()
+    if deadline.due_at is None or deadline.due_at > now:
+        return []
+    escalations = fire(deadline, ladders_of({deadline.policy_id})[deadline.policy_id], now)
+    Escalation.objects.bulk_create(escalations)
+    return [escalation_event("escalation.raised", e) for e in escalations]
 
 
 def summary_of(wait: Wait) -> str:
@@ -172,7 +217,7 @@ def summary_of(wait: Wait) -> str:
     return " · ".join(parts)
 
 
-def resolve(watch: str, key: dict) -> None:
+def resolve(watch: str, key: dict) -> list[NewEvent]:
     """The thing stopped waiting: its open escalations say so (they stay until acknowledged)."""
     open_ones = list(
         Escalation.objects.filter(watch=watch, resolved_at__isnull=True, **key).select_related(
@@ -182,8 +227,8 @@ def resolve(watch: str, key: dict) -> None:
     now = timezone.now()
     for escalation in open_ones:
         escalation.resolved_at = now
-        escalation.save(update_fields=["resolved_at"])
-        publish_escalation("escalation.resolved", escalation)
+    Escalation.objects.bulk_update(open_ones, ["resolved_at"])
+    return [escalation_event("escalation.resolved", e) for e in open_ones]
 
 
 # Which events can start or end a wait on something other than their own subject.
@@ -197,50 +242,98 @@ INCIDENT_WAIT_EVENTS = {
 TICKET_WAIT_EVENTS = {"assignment.en_route"}  # ends "no unit en route"
 
 
-def on_event(event: Event, subject: models.Model | None) -> None:
+def on_event(new: NewEvent) -> list[NewEvent]:
     """Registered with incidents.events: keep the deadlines of what the event touched."""
+    subject, events = new.subject, []
     if isinstance(subject, Call):
-        reconcile(call_waits(subject), subject)
+        events += reconcile(call_waits(subject), subject)
     elif isinstance(subject, Ticket):
-        reconcile(ticket_waits(subject), subject)
-    elif isinstance(subject, Assignment) and event.kind in TICKET_WAIT_EVENTS:
+        events += reconcile(ticket_waits(subject), subject)
+    elif isinstance(subject, Assignment) and new.kind in TICKET_WAIT_EVENTS:
         ticket = Ticket.objects.select_related("incident__incident_type", "agency").get(
             pk=subject.ticket_id
         )
-        reconcile(ticket_waits(ticket), ticket)
-    if event.incident_id is not None and event.kind in INCIDENT_WAIT_EVENTS:
-        incident = Incident.objects.select_related("incident_type").get(pk=event.incident_id)
-        reconcile(incident_waits(incident), incident)
+        events += reconcile(ticket_waits(ticket), ticket)
+    if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
+        incident = Incident.objects.select_related("incident_type").get(pk=new.incident_id)
+        events += reconcile(incident_waits(incident), incident)
+    return events
 
 
 # --- The check ----------------------------------------------------------------------------------
 
 
 def escalate_overdue(now: datetime | None = None) -> int:
-    """Raise every escalation whose deadline has passed; returns how many were raised."""
+    """Raise every escalation whose deadline has passed; returns how many were raised.
+
+    A batch that fails is retried one row at a time, so one bad row is logged and put back for
+    later while every other row is raised; the run is recorded for /healthz either way.
+    """
     now = now or timezone.now()
-    raised = 0
+    raised, failed = 0, []
     while True:
-        with transaction.atomic():
-            due = list(
-                Deadline.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("incident", "agency__backup")
-                .filter(due_at__lte=now)
-                .order_by("due_at")[:BATCH]
+        try:
+            count, claimed = escalate_batch(now)
+        except Exception:
+            logger.exception("deadline check: a batch failed; checking its rows one by one")
+            ids = list(
+                Deadline.objects.filter(due_at__lte=now)
+                .order_by("due_at")
+                .values_list("pk", flat=True)[:BATCH]
             )
-            ladders = ladders_of({deadline.policy_id for deadline in due})
-            escalations = [e for d in due for e in fire(d, ladders[d.policy_id], now)]
-            Escalation.objects.bulk_create(escalations)
-            record_events([escalation_event("escalation.raised", e) for e in escalations])
-            for escalation in escalations:
-                if escalation.action == Action.RAISE_PRIORITY and escalation.incident_id:
-                    raise_priority(escalation.incident)
-            climbed = [d.pk for d in due if d.due_at <= now]
-            Deadline.objects.filter(pk__in=climbed).delete()
-            Deadline.objects.bulk_update([d for d in due if d.due_at > now], ["level", "due_at"])
-            raised += len(escalations)
-        if len(due) < BATCH:
+            count, claimed = 0, len(ids)
+            for pk in ids:
+                try:
+                    count += escalate_batch(now, only=pk)[0]
+                except Exception:
+                    logger.exception("deadline check: deadline %s failed; retried later", pk)
+                    Deadline.objects.filter(pk=pk).update(due_at=now + RETRY_FAILED_AFTER)
+                    failed.append(pk)
+        raised += count
+        if claimed < BATCH:
+            health.record_deadline_check(raised=raised, failed=failed)
             return raised
+
+
+def escalate_batch(now: datetime, *, only: int | None = None) -> tuple[int, int]:
+    """One transaction of the check over up to BATCH due rows (or the one row `only`):
+    returns (escalations raised, rows claimed)."""
+    with transaction.atomic():
+        due_rows = (
+            Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("incident", "agency__backup")
+            .filter(due_at__lte=now)
+        )
+        if only is not None:
+            due_rows = due_rows.filter(pk=only)
+        due = list(due_rows.order_by("due_at")[:BATCH])
+        claimed = len(due)
+        ladders = ladders_of({deadline.policy_id for deadline in due})
+        fired = {deadline.pk: fire(deadline, ladders[deadline.policy_id], now) for deadline in due}
+        busy = busy_incidents(e for escalations in fired.values() for e in escalations)
+        due = [d for d in due if not any(e.incident_id in busy for e in fired[d.pk])]
+        escalations = [e for d in due for e in fired[d.pk]]
+        Escalation.objects.bulk_create(escalations)
+        record_events([escalation_event("escalation.raised", e) for e in escalations])
+        for escalation in escalations:
+            if escalation.action == Action.RAISE_PRIORITY and escalation.incident_id:
+                raise_priority(escalation.incident)
+        Deadline.objects.bulk_update(due, ["level", "due_at"])
+    return len(escalations), claimed
+
+
+def busy_incidents(escalations) -> set[int]:
+    """Incidents whose priority a level raises but which a service holds right now: their
+    deadlines wait for the next run rather than for the service (no lock-order inversion)."""
+    wanted = {
+        e.incident_id
+        for e in escalations
+        if e.action == Action.RAISE_PRIORITY and e.incident_id is not None
+    }
+    if not wanted:
+        return set()
+    locked = Incident.objects.select_for_update(skip_locked=True).filter(pk__in=wanted)
+    return wanted - set(locked.values_list("pk", flat=True))
 
 
 def ladders_of(policy_ids: set[int]) -> dict[int, list[EscalationLevel]]:
@@ -253,8 +346,9 @@ def ladders_of(policy_ids: set[int]) -> dict[int, list[EscalationLevel]]:
 def fire(deadline: Deadline, ladder: list[EscalationLevel], now: datetime) -> list[Escalation]:
     """The escalations of every level of one claimed deadline that is due by `now`. Afterwards
     the deadline holds its next level and time (due_at > now), or it has climbed the whole
-    ladder (due_at <= now)."""
+    ladder (due_at is None)."""
     escalations = []
+    deadline.due_at = None
     for level in ladder:
         if level.level < deadline.level:
             continue
@@ -283,6 +377,7 @@ def fire(deadline: Deadline, ladder: list[EscalationLevel], now: datetime) -> li
                 summary=deadline.summary,
             )
         )
+        deadline.level = level.level + 1
     return escalations
 
 

@@ -223,8 +223,9 @@ class EscalationLevel(models.Model):
 
 
 class Deadline(models.Model):
-    """One thing waiting now and when its next escalation is due. Deleted when it stops waiting
-    (in the same transaction); claimed by escalate_overdue through the due_at index."""
+    """One thing waiting now and when its next escalation is due (none once the ladder is
+    climbed). Deleted when it stops waiting (in the same transaction); claimed by
+    escalate_overdue through the due_at index."""
 
     watch = models.CharField(max_length=30, choices=Watch.choices)
     policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="+")
@@ -238,7 +239,7 @@ class Deadline(models.Model):
     )
     started_at = models.DateTimeField()
     level = models.PositiveSmallIntegerField(default=1)  # the next level to fire
-    due_at = models.DateTimeField(db_index=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)  # None: ladder climbed
     summary = models.CharField(max_length=200, default="")  # what waits: number, incident…
 
     class Meta:

@@ -284,7 +284,9 @@ class DeadlineSerializer(serializers.Serializer):
     agency = serializers.CharField(source="agency.code", allow_null=True, default=None)
     started_at = serializers.DateTimeField()
     level = serializers.IntegerField(help_text=_("The level that fires next"))
-    due_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("None once every level has fired and the wait goes on")
+    )
 
     def get_subject(self, obj) -> dict:
         return {"type": obj.subject_type, "id": obj.subject_id}

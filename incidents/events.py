@@ -4,6 +4,13 @@ Sequence numbers are handed out in commit order: `record_event` locks the chain 
 the lock is held until the surrounding transaction commits, so no event can commit before an
 event with a smaller number (DESIGN.md §5). Services call it as their last step.
 
+Lock order, for every write (so that no two writes can deadlock): first the rows the service
+changes (call, ticket, incident …), then what observers keep in step with them (deadlines,
+escalations), and the chain head last. `record_events` therefore runs the observers before it
+locks the head, and events an observer adds (an escalation resolved by a take) are appended after
+the event that caused them, in the same lock. The deadline check takes the deadline rows it
+claims with SKIP LOCKED and the head last, so it never waits for a service that holds a deadline.
+
 Every console follows exactly one feed: the operations room follows `ops` (every event), an
 agency desk follows `agency.<code>` (the events naming its agency). Each pushed event carries
 `prev`, its feed's previous sequence number, so a console can tell an event it was never meant
@@ -11,7 +18,6 @@ to see from one it missed, and resync over REST only in the second case.
 """
 
 import asyncio
-import functools
 import hashlib
 import json
 import logging
@@ -19,7 +25,6 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -35,16 +40,18 @@ from incidents.serializers import EventSerializer
 
 logger = logging.getLogger(__name__)
 
-# Called with (event, subject) inside the transaction of every appended event: the one hook by
-# which another app keeps derived state (dispatch's deadlines) in step with what happened.
-_observers: list[Callable[[Event, models.Model | None], None]] = []
+# Called with each new event inside its transaction, before the chain head is locked: the one
+# hook by which another app keeps derived state (dispatch's deadlines) in step with what
+# happened. An observer returns the events its own changes need (appended after the cause).
+Observer = Callable[["NewEvent"], list["NewEvent"]]
+_observers: list[Observer] = []
 
 OPS_FEED = "ops"
 OPS_ROLES = {Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.VERIFIER}
 GENESIS_HASH = "0" * 64
 
 
-def observe_events(callback: Callable[[Event, models.Model | None], None]) -> None:
+def observe_events(callback: Observer) -> None:
     """Register a callback run for every appended event, in the same transaction."""
     if callback not in _observers:
         _observers.append(callback)
@@ -114,6 +121,16 @@ class NewEvent:
     agencies: Iterable[Agency] = ()
     incident: models.Model | None = None
 
+    @property
+    def incident_id(self) -> int | None:
+        """The incident whose timeline files the event; an incident subject is its own."""
+        if self.incident is not None:
+            return self.incident.pk
+        subject = self.subject
+        if subject is not None and subject._meta.label == "incidents.Incident":
+            return subject.pk
+        return None
+
 
 def record_event(kind: str, **fields) -> Event:
     """Append one event inside the caller's transaction and broadcast it once that commits.
@@ -124,9 +141,16 @@ def record_event(kind: str, **fields) -> Event:
 
 
 def record_events(new_events: list[NewEvent]) -> list[Event]:
-    """Append events in order with one lock of the chain head and one insert for them all."""
+    """Append events in order with one lock of the chain head and one insert for them all.
+
+    Observers see each event first (and the events they add, in turn); the head is locked last.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the service's transaction.")
+    new_events = list(new_events)
+    for new in new_events:  # grows while observers add the events their changes need
+        for observer in _observers:
+            new_events += observer(new)
     head = EventChainHead.objects.select_for_update().get(pk=1)
     now = timezone.now()
     events, audiences, pushes = [], [], []
@@ -145,7 +169,7 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
             payload=json.loads(json.dumps(new.payload or {}, cls=DjangoJSONEncoder)),
             agencies=[a.code for a in agency_list],
             prev_hash=head.hash,
-            incident_id=new.incident.pk if new.incident is not None else _incident_id_of(subject),
+            incident_id=new.incident_id,
         )
         event.hash = _hash_of(event)
         events.append(event)
@@ -159,46 +183,91 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
     Event.objects.bulk_create(events)
     EventAudience.objects.bulk_create(audiences)
     head.save(update_fields=["seq", "hash", "feeds"])
-    transaction.on_commit(partial(broadcast_all, pushes), robust=True)
-    for new, event in zip(new_events, events, strict=True):
-        for observer in _observers:
-            observer(event, new.subject)
+
+    def push_committed() -> None:
+        broadcast_all(pushes)
+
+    transaction.on_commit(push_committed)
     return events
 
 
-def _incident_id_of(subject) -> int | None:
-    return (
-        subject.pk if subject is not None and subject._meta.label == "incidents.Incident" else None
-    )
-
-
 def broadcast_all(pushes: list[tuple[dict, dict[str, int]]]) -> None:
-    """Push committed events, in order, to every feed that may see each one. A lost push is
-    resynced later by the console."""
-    layer = get_channel_layer()
+    """Hand committed events to the channel layer, in order, without waiting for it.
 
-    async def send_all() -> None:
-        for message, prev_by_feed in pushes:
-            for feed, prev in prev_by_feed.items():
-                await layer.group_send(
-                    feed, {"type": "event.message", "event": {**message, "prev": prev}}
+    Runs after commit: nothing here may turn a committed write into an error or hold up its
+    response. A push lost to a Redis outage is made good by the consoles, which resync over
+    REST when the socket's heartbeat shows a head beyond what they have applied.
+    """
+    layer = get_channel_layer()
+    try:
+        if isinstance(layer, InMemoryChannelLayer):
+            # Its queues belong to the server's event loop: hop back onto it.
+            async_to_sync(_send_all)(layer, pushes)
+        else:
+            _pusher().submit(layer, pushes)
+    except Exception:
+        logger.warning("live push failed; consoles will resync", exc_info=True)
+
+
+async def _send_all(layer, pushes: list[tuple[dict, dict[str, int]]]) -> None:
+    for message, prev_by_feed in pushes:
+        for feed, prev in prev_by_feed.items():
+            await layer.group_send(
+                feed, {"type": "event.message", "event": {**message, "prev": prev}}
+            )
+
+
+class _Pusher:
+    """One long-lived loop per process that sends queued pushes to a shared layer (Redis) in
+    the order they were committed, with one connection pool; where async_to_sync in a worker
+    thread or a Celery task would open a new loop and new connections for every event."""
+
+    QUEUE_LIMIT = 10_000
+    SEND_TIMEOUT_S = 2.0
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.queue: asyncio.Queue = asyncio.Queue(self.QUEUE_LIMIT)
+        threading.Thread(target=self.loop.run_forever, name="event-push", daemon=True).start()
+        asyncio.run_coroutine_threadsafe(self._run(), self.loop)
+
+    def submit(self, layer, pushes) -> None:
+        self.loop.call_soon_threadsafe(self._enqueue, layer, pushes)
+
+    def _enqueue(self, layer, pushes) -> None:
+        try:
+            self.queue.put_nowait((layer, pushes))
+        except asyncio.QueueFull:
+            logger.warning("live push queue full: %d events dropped", len(pushes))
+
+    async def _run(self) -> None:
+        while True:
+            layer, pushes = await self.queue.get()
+            try:
+                await asyncio.wait_for(_send_all(layer, pushes), self.SEND_TIMEOUT_S)
+            except Exception:
+                # The layer is down: what waits behind would time out one by one, so it is
+                # dropped now and the consoles resync from the heartbeat's head.
+                dropped = self.queue.qsize()
+                while not self.queue.empty():
+                    self.queue.get_nowait()
+                logger.warning(
+                    "live push failed; %d queued pushes dropped, consoles will resync",
+                    dropped,
+                    exc_info=True,
                 )
 
-    if isinstance(layer, InMemoryChannelLayer):
-        # Its queues belong to the server's event loop: hop back onto it.
-        async_to_sync(send_all)()
-    else:
-        # A shared layer (Redis) is reachable from any loop: one long-lived loop per process
-        # keeps one connection pool, where async_to_sync in a worker thread or a Celery task
-        # would open a new loop and new connections for every event.
-        asyncio.run_coroutine_threadsafe(send_all(), _push_loop()).result(timeout=5)
+
+_the_pusher: _Pusher | None = None
+_pusher_lock = threading.Lock()
 
 
-@functools.cache
-def _push_loop() -> asyncio.AbstractEventLoop:
-    loop = asyncio.new_event_loop()
-    threading.Thread(target=loop.run_forever, name="event-push", daemon=True).start()
-    return loop
+def _pusher() -> _Pusher:
+    global _the_pusher
+    with _pusher_lock:
+        if _the_pusher is None:
+            _the_pusher = _Pusher()
+        return _the_pusher
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,53 @@
 """Health, API documentation, security headers."""
 
 import os
+import time
+from datetime import timedelta
 from unittest import mock
 
+import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db.utils import OperationalError
 from django.urls import reverse
 
+from ambon112.health import DEADLINE_CHECK_KEY
+from dispatch.deadlines import escalate_overdue
+
 
 def test_healthz_reports_the_database_and_channel_layer(db, client):
+    escalate_overdue()  # the deadline check ran a moment ago
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     body = response.json()
     assert body["database"]["ok"] and body["channel_layer"]["ok"]
-    assert "scheduler" in body
+    assert body["deadline_check"]["ok"] and "scheduler" in body
+
+
+def test_healthz_is_503_when_the_deadline_check_has_not_run_lately(db, client, settings):
+    cache.delete(DEADLINE_CHECK_KEY)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["deadline_check"] == {"ok": False, "last_success": None}
+    escalate_overdue()
+    with time_machine.travel(timedelta(seconds=settings.DEADLINE_CHECK_STALE_AFTER_S + 1)):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503 and not response.json()["deadline_check"]["ok"]
+
+
+def test_healthz_answers_within_2_s_when_the_database_hangs(db, client):
+    escalate_overdue()
+
+    def hang(*args, **kwargs):
+        time.sleep(5)
+
+    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=hang):
+        started = time.monotonic()
+        response = client.get(reverse("healthz"))
+        took = time.monotonic() - started
+    assert took < 2
+    assert response.status_code == 503
+    assert response.json()["database"] == {"ok": False, "error": "timeout"}
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(db, client):

@@ -1,5 +1,6 @@
 """Escalations, SLA policies and what waits now."""
 
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -95,7 +96,9 @@ class DeadlineListView(APIView):
 
     @extend_schema(responses=DeadlineListSerializer)
     def get(self, request):
-        deadlines = Deadline.objects.select_related("agency").order_by("due_at")
+        deadlines = Deadline.objects.select_related("agency").order_by(
+            F("due_at").asc(nulls_last=True)
+        )
         if is_desk(request.user):
             deadlines = deadlines.filter(agency_id=request.user.agency_id)
         return Response(

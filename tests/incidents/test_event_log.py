@@ -113,13 +113,13 @@ def test_the_log_refuses_updates_and_deletes_through_the_model(ambon):
 
 def test_an_event_is_broadcast_only_after_commit(ambon, django_capture_on_commit_callbacks):
     sent = []
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("incidents.events.broadcast_all", sent.extend)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("incidents.events.broadcast_all", sent.extend)
+        with django_capture_on_commit_callbacks() as callbacks:
             record(1, agencies=[Agency.objects.get(code="damkar")])
             assert sent == []  # nothing pushed while the transaction is open
-    assert len(callbacks) == 1
-    callbacks[0]()
+        assert len(callbacks) == 1
+        callbacks[0]()
     message, prev_by_feed = sent[0]
     assert message["seq"] == 1
     assert prev_by_feed == {"ops": 0, "agency.damkar": 0}
