@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import models, transaction
+from django.db import InterfaceError, OperationalError, models, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 
 BATCH = 500
 RETRY_FAILED_AFTER = timedelta(seconds=30)  # a row that failed alone is tried again then
+TRANSIENT = (OperationalError, InterfaceError)  # the database, not a row: the next run retries
 
 
 @dataclass(frozen=True)
@@ -266,33 +267,46 @@ def on_event(new: NewEvent) -> list[NewEvent]:
 def escalate_overdue(now: datetime | None = None) -> int:
     """Raise every escalation whose deadline has passed; returns how many were raised.
 
-    A batch that fails is retried one row at a time, so one bad row is logged and put back for
-    later while every other row is raised; the run is recorded for /healthz either way.
+    A batch that fails on a row's data is retried one row at a time, so one bad row is logged
+    and put back for later while every other row is raised. A database that is unreachable or
+    busy (deadlock, restart) fails the run instead: the next run, a second later, retries it
+    all. Each completed run is recorded for /healthz.
     """
     now = now or timezone.now()
     raised, failed = 0, []
     while True:
         try:
             count, claimed = escalate_batch(now)
+        except TRANSIENT:
+            raise
         except Exception:
             logger.exception("deadline check: a batch failed; checking its rows one by one")
-            ids = list(
-                Deadline.objects.filter(due_at__lte=now)
-                .order_by("due_at")
-                .values_list("pk", flat=True)[:BATCH]
-            )
-            count, claimed = 0, len(ids)
-            for pk in ids:
-                try:
-                    count += escalate_batch(now, only=pk)[0]
-                except Exception:
-                    logger.exception("deadline check: deadline %s failed; retried later", pk)
-                    Deadline.objects.filter(pk=pk).update(due_at=now + RETRY_FAILED_AFTER)
-                    failed.append(pk)
+            count, claimed = escalate_one_by_one(now, failed)
         raised += count
         if claimed < BATCH:
             health.record_deadline_check(raised=raised, failed=failed)
             return raised
+
+
+def escalate_one_by_one(now: datetime, failed: list[int]) -> tuple[int, int]:
+    """The due rows of a failed batch, each in its own transaction; a row that fails on its
+    own is logged, added to `failed` and put back RETRY_FAILED_AFTER later."""
+    ids = list(
+        Deadline.objects.filter(due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    raised = 0
+    for pk in ids:
+        try:
+            raised += escalate_batch(now, only=pk)[0]
+        except TRANSIENT:
+            raise
+        except Exception:
+            logger.exception("deadline check: deadline %s failed; tried again later", pk)
+            Deadline.objects.filter(pk=pk).update(due_at=now + RETRY_FAILED_AFTER)
+            failed.append(pk)
+    return raised, len(ids)
 
 
 def escalate_batch(now: datetime, *, only: int | None = None) -> tuple[int, int]:

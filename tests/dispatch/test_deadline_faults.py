@@ -13,7 +13,7 @@ from dispatch.deadlines import escalate_overdue
 from dispatch.models import Deadline, Escalation, Watch
 from dispatch.services.incidents import close_incident, reopen_incident
 from incidents.models import Event
-from incidents.services.calls import Fix, attach_fix, receive_call_event, take_call
+from incidents.services.calls import Fix, receive_call_event, take_call
 
 T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
 NUMBER = "+6281200007777"
@@ -47,11 +47,14 @@ def levels(call) -> list[int]:
     )
 
 
-def test_a_late_aml_after_the_whole_ladder_neither_repeats_it_nor_stops_the_check(ambon, clock):
+def test_a_late_location_after_the_whole_ladder_neither_repeats_it_nor_stops_the_check(
+    ambon, clock
+):
     first = ring("a")
     clock.move_to(at(34))
     assert escalate_overdue(at(34)) == 2  # both levels; the ladder is climbed
-    attach_fix(number=NUMBER, fix=Fix(lat=-3.69, lon=128.18, radius_m=15), adapter="pbx")
+    fix = Fix(lat=-3.69, lon=128.18, radius_m=15)  # the adapter's late location for the call
+    receive_call_event(call_id="a", event="ringing", number=NUMBER, adapter="pbx", fix=fix)
     clock.move_to(at(40))
     second = ring("b", number="+6281200008888")
     assert escalate_overdue(at(55)) == 1  # b's first level, nothing of a again

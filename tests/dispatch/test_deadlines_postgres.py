@@ -1,5 +1,6 @@
-"""The deadline check on PostgreSQL: two checkers at once raise each escalation once, and the
-overdue rows are found through the due_at index."""
+"""The deadline check on PostgreSQL: two checkers at once raise each escalation once, the
+overdue rows are found through the due_at index, and services that end a wait while the check
+runs never deadlock with it (the lock order of incidents/events.py)."""
 
 import threading
 from datetime import timedelta
@@ -10,7 +11,9 @@ from django.utils import timezone
 
 from dispatch.deadlines import escalate_overdue
 from dispatch.models import Deadline, Escalation, SlaPolicy, Watch
+from dispatch.services.incidents import close_incident
 from incidents.models import Call, Event
+from incidents.services.calls import receive_call_event, take_call
 
 pytestmark = [pytest.mark.postgres]
 
@@ -74,3 +77,111 @@ def test_the_check_finds_overdue_rows_through_the_index(ambon):
     )
     assert "Index Scan using dispatch_deadline_due_at" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def overdue_ringing_calls(n: int, *, rang_s_ago: float) -> list[Call]:
+    """n calls rung through the adapter's service (their deadlines started by the observer),
+    moved back in time so that their first level is overdue."""
+    calls = [
+        receive_call_event(
+            call_id=f"race-{i}", event="ringing", number=f"+62812000{i:05d}", adapter="pbx"
+        )[0]
+        for i in range(n)
+    ]
+    started = timezone.now() - timedelta(seconds=rang_s_ago)
+    Call.objects.filter(pk__in=[c.pk for c in calls]).update(ringing_at=started)
+    Deadline.objects.update(started_at=started, due_at=started + timedelta(seconds=15))
+    return calls
+
+
+def run_together(*jobs) -> list[BaseException]:
+    """Run each job in its own thread from one barrier; the exceptions they raised."""
+    barrier, errors = threading.Barrier(len(jobs)), []
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_takes_and_hang_ups_racing_the_check_never_deadlock_and_record_each_breach_once(
+    ambon, operator
+):
+    """The drill's lock-order inversion: the check holds deadlines and wants the chain head
+    while a take holds the head and wants the deadline. Every call here waited 20 s, so each
+    has its 15-s level exactly once, raised by the check or, when the take came first, by the
+    take itself; none is left open."""
+    calls = overdue_ringing_calls(120, rang_s_ago=20)
+    checking = threading.Event()
+
+    def check():
+        while not checking.is_set():
+            escalate_overdue()
+
+    def end(part):
+        def job():
+            for call in part:
+                if call.pk % 2:
+                    take_call(call=call, by=operator)
+                else:
+                    receive_call_event(
+                        call_id=call.call_id, event="abandoned", number="", adapter="pbx"
+                    )
+
+        return job
+
+    def enders():
+        errors = run_together(*(end(calls[i::3]) for i in range(3)))
+        checking.set()
+        if errors:
+            raise errors[0]
+
+    assert run_together(check, enders) == []
+    level_one = Escalation.objects.filter(watch=Watch.CALL_UNANSWERED, level=1)
+    assert sorted(level_one.values_list("subject_id", flat=True)) == sorted(
+        str(call.pk) for call in calls
+    )
+    assert not Escalation.objects.filter(resolved_at__isnull=True).exists()
+    assert not Deadline.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_incidents_while_the_check_raises_their_priority_never_deadlocks(
+    ambon, make_incident, dispatcher
+):
+    """The check raises an incident's priority while its dispatcher closes it: the check skips
+    an incident a service holds (next run), so neither waits for the other."""
+    SlaPolicy.objects.get(watch=Watch.INCIDENT_NOT_FORWARDED).levels.update(action="raise_priority")
+    incidents = [make_incident("kamtibmas.pencurian") for _ in range(40)]
+    started = timezone.now() - timedelta(seconds=61)  # the 60-s level is overdue
+    Deadline.objects.filter(watch=Watch.INCIDENT_NOT_FORWARDED).update(
+        started_at=started, due_at=started + timedelta(seconds=60)
+    )
+    checking = threading.Event()
+
+    def check():
+        while not checking.is_set():
+            escalate_overdue()
+
+    def close_all():
+        try:
+            for incident in incidents:
+                close_incident(incident=incident, by=dispatcher, outcome="false_alarm")
+        finally:
+            checking.set()
+
+    assert run_together(check, close_all) == []
+    assert Escalation.objects.filter(watch=Watch.INCIDENT_NOT_FORWARDED).count() == 40
+    assert not Escalation.objects.filter(resolved_at__isnull=True).exists()
