@@ -107,12 +107,17 @@ if DATABASE_URL:
         # Under ASGI every request may run on another thread: persistent per-thread
         # connections would pile up, so connections come from psycopg's pool instead.
         DATABASES["default"]["OPTIONS"] = {
+            # A database that does not answer fails a connection attempt in 2 s.
+            "connect_timeout": 2,
             "pool": {
                 "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
                 "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
                 "timeout": 10,
             }
         }
+        # A pooled connection is checked before use: after a database restart no request
+        # fails on a connection the restart broke.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
         "default": {
@@ -129,24 +134,60 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Realtime, tasks, cache -----------------------------------------------------------------
+# Every console socket gets a heartbeat with its feed's head this often (ambon112/realtime.py);
+# a console that hears nothing for three of them shows "Offline" and reconnects.
+CONSOLE_HEARTBEAT_S = float(os.environ.get("CONSOLE_HEARTBEAT_S", "5"))
+# A socket's membership of its feed's group lapses this long after it last joined; every
+# heartbeat joins again, so only a socket whose server is gone lapses. Short in drills.
+CHANNEL_GROUP_EXPIRY_S = int(os.environ.get("CHANNEL_GROUP_EXPIRY_S", "86400"))
 if REDIS_URL:
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialWithJitterBackoff
+
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # A console's receive blocks on Redis for up to 5 s (BZPOPMIN); redis-py 8 reads
-                # with a 5 s socket timeout by default, which would cut every idle socket off.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # channels-redis hands each host dict to redis-py's ConnectionPool.from_url.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # A console's receive blocks on Redis for up to 5 s (BZPOPMIN); redis-py 8
+                        # reads with a 5 s socket timeout by default, which would cut every idle
+                        # socket off.
+                        "socket_timeout": 15,
+                        # A Redis that is down is an error within 2 s, not after the 5 s default.
+                        "socket_connect_timeout": 2,
+                        # A connection idle this long is PINGed before use (and replaced if the
+                        # PING fails) instead of failing the command it was taken for.
+                        "health_check_interval": 10,
+                        # A command that fails on a connection (a pooled one broken by a Redis
+                        # restart, a failed health check) is retried on a new one. With a pool
+                        # given, redis-py does not retry at all unless told to.
+                        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 2),
+                    }
+                ],
                 "capacity": 1000,
                 "expiry": 30,
+                "group_expiry": CHANNEL_GROUP_EXPIRY_S,
             },
         }
     }
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer is an error within a second, not a hung request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"group_expiry": CHANNEL_GROUP_EXPIRY_S},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -231,6 +272,9 @@ PHONE_REGION = "ID"
 
 # --- Call intake policy (DESIGN.md §2, §4) --------------------------------------------------
 CLOCK_SKEW_LIMIT_S = 5  # adapter times further than this from the server's are flagged
+# An AML SMS locates the newest call from its number that rang this many seconds before it
+# (so also one that just ended); one that comes first is held for a call ringing this soon after.
+AML_HOLD_S = int(os.environ.get("AML_HOLD_S", "300"))
 DUPLICATE_RADIUS_M = int(os.environ.get("DUPLICATE_RADIUS_M", "500"))
 DUPLICATE_WINDOW_H = float(os.environ.get("DUPLICATE_WINDOW_H", "2"))
 # A number with this many prank or ghost calls in the window is flagged for the supervisor,
@@ -246,6 +290,9 @@ RECOMMEND_MAX_ETA_MIN = int(os.environ.get("RECOMMEND_MAX_ETA_MIN", "60"))
 # Where call-takers forward incidents to agencies themselves (Ambon 112 does); False leaves it
 # to the dispatchers and supervisors.
 CALL_TAKERS_FORWARD = env_bool("CALL_TAKERS_FORWARD", True)
+# The deadline check runs every second; /healthz answers 503 when its last completed run is
+# older than this (nothing would escalate).
+DEADLINE_CHECK_STALE_AFTER_S = float(os.environ.get("DEADLINE_CHECK_STALE_AFTER_S", "5"))
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -359,6 +359,57 @@ class Call(models.Model):
         return f"{self.call_id} ({self.status})"
 
 
+class AmlMessage(models.Model):
+    """One AML SMS (a handset's location, ETSI TS 103 625) as it reached us, kept whether or not
+    a call was found for it: held until its call rings, or attached to the call it located."""
+
+    number = models.CharField(max_length=20)  # E.164, the handset that sent it
+    message_id = models.CharField(
+        max_length=100, blank=True, help_text=_("The SMS gateway's id for the message, if any")
+    )
+    body = models.TextField()
+    # Identifies a repeat of a message that came without an id: same number, same body.
+    body_sha256 = models.CharField(max_length=64)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    radius_m = models.FloatField()
+    positioned_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    adapter = models.CharField(max_length=100)  # the machine token's name
+    call = models.ForeignKey(
+        Call, null=True, blank=True, on_delete=models.PROTECT, related_name="aml_messages"
+    )
+    attached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("AML message")
+        verbose_name_plural = _("AML messages")
+        indexes = [
+            # What a new call from a number looks for: the messages held for it.
+            models.Index(
+                fields=["number", "received_at"],
+                name="aml_held_idx",
+                condition=models.Q(call__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "message_id"],
+                name="aml_message_id_once",
+                condition=~models.Q(message_id=""),
+            ),
+            models.UniqueConstraint(
+                fields=["number", "body_sha256"],
+                name="aml_body_once_without_id",
+                condition=models.Q(message_id=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
 class IncidentNote(models.Model):
     """A line added to an incident after it was created: what a caller or a unit said."""
 

@@ -201,6 +201,16 @@ class CtiEventInput(StrictSerializer):
 class AmlInput(StrictSerializer):
     number = PhoneField(max_length=30)
     body = serializers.CharField(max_length=1000, help_text=_('The SMS body, A"ML=1;lt=…'))
+    message_id = serializers.CharField(
+        max_length=100,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_(
+            "The SMS gateway's id for the message. A repeat with the same id changes nothing; "
+            "without an id, a repeat of the same body from the same number changes nothing."
+        ),
+    )
 
 
 class CallDetailsInput(StrictSerializer):
@@ -261,6 +271,18 @@ class BlockInput(StrictSerializer):
 class CallQueueSerializer(serializers.Serializer):
     now = serializers.DateTimeField()
     calls = CallSerializer(many=True)
+
+
+class AmlHeldSerializer(serializers.Serializer):
+    """An AML SMS that came before any call from its number: kept, not yet attached."""
+
+    detail = serializers.CharField()
+    number = serializers.CharField()
+    message_id = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    held_until = serializers.DateTimeField(
+        help_text=_("It locates a call from this number that rings before then.")
+    )
 
 
 class CallDetailSerializer(CallSerializer):

@@ -19,6 +19,10 @@ sends its SMS once it has a good fix, or after 20 s). What follows depends on th
 - With `auto_answer` (unattended load runs) every call that is not abandoned is answered 3–12 s
   after it rang (NENA: 90 % within 15 s) and ended after a talk time that suits its kind.
 
+Each AML carries a message id, as an SMS gateway gives one, so a retried AML changes nothing. An
+AML the server gets before its call's ringing is held for that call (answered 202), as happens
+when two web processes take the two requests at once.
+
 So one tool serves a demo with people at the consoles and an unattended run. A scripted hang-up
 may come after a person already took the call; that is what a real caller does, and the server
 records it. Should a server answer such an event 409, the simulator counts it as "taken at a
@@ -157,7 +161,11 @@ class SimEvent:
         """The API path and JSON body of this event, stamped with `clock` (real time)."""
         call = self.call
         if self.action == "aml":
-            return "/api/cti/aml/", {"number": call.number, "body": self.aml_body(clock)}
+            return "/api/cti/aml/", {
+                "number": call.number,
+                "body": self.aml_body(clock),
+                "message_id": f"{prefix}{call.call_id}-aml",  # as an SMS gateway numbers it
+            }
         return "/api/cti/events/", {
             "call_id": prefix + call.call_id,
             "event": self.action,

@@ -1,12 +1,15 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,6 +26,7 @@ from agencies.permissions import (
     roles,
 )
 from ambon112.api import represent
+from ambon112.db import retry_transient
 from incidents.aml import AmlError, parse_aml
 from incidents.events import events_visible_to, feed_for_user, feed_head, verify_chain
 from incidents.models import Caller, Incident, IncidentNote, IncidentType
@@ -35,6 +39,7 @@ from incidents.selectors import (
     ringing_queue,
 )
 from incidents.serializers import (
+    AmlHeldSerializer,
     AmlInput,
     AttachInput,
     BlockInput,
@@ -62,9 +67,9 @@ from incidents.services.callers import block_caller, unblock_caller
 from incidents.services.calls import (
     Fix,
     attach_call_to_incident,
-    attach_fix,
     create_incident,
     dispose_call,
+    receive_aml,
     receive_call_event,
     take_call,
 )
@@ -167,6 +172,13 @@ class IncidentTypeViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 # --- Telephony adapter -----------------------------------------------------------------------
+# Its writes are safe to run again whole (a repeat changes nothing), so a transaction PostgreSQL
+# aborted as a deadlock victim is run again (retry_transient) rather than answered 500.
+
+AML_HELD = gettext_lazy(
+    "No call from this number yet: the location is held for a call from it that rings before "
+    "held_until."
+)
 
 
 class CtiEventView(APIView):
@@ -175,13 +187,19 @@ class CtiEventView(APIView):
     authentication_classes = [MachineTokenAuthentication]
     permission_classes = [IsCtiAdapter]
 
-    @extend_schema(request=CtiEventInput, responses={200: CallSerializer, 201: CallSerializer})
+    @extend_schema(
+        request=CtiEventInput,
+        responses={
+            200: OpenApiResponse(CallSerializer, gettext_lazy("Already known: nothing changed.")),
+            201: OpenApiResponse(CallSerializer, gettext_lazy("Applied: the call as it is now.")),
+        },
+    )
     def post(self, request):
         data = CtiEventInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         location = values.pop("location", None)
-        call, changed = receive_call_event(
+        call, changed = retry_transient(receive_call_event)(
             **values, adapter=request.auth.name, fix=Fix(**location) if location else None
         )
         code = status.HTTP_201_CREATED if changed else status.HTTP_200_OK
@@ -189,26 +207,41 @@ class CtiEventView(APIView):
 
 
 class CtiAmlView(APIView):
-    """An AML SMS (ETSI TS 103 625) for the live call from that number."""
+    """An AML SMS (ETSI TS 103 625): it locates the call from that number that rang within
+    AML_HOLD_S (live or just ended), or is held until one rings. A repeat answers as the first
+    did and changes nothing."""
 
     authentication_classes = [MachineTokenAuthentication]
     permission_classes = [IsCtiAdapter]
 
-    @extend_schema(request=AmlInput, responses={200: CallSerializer})
+    @extend_schema(
+        request=AmlInput,
+        responses={
+            200: OpenApiResponse(
+                CallSerializer, gettext_lazy("The call the message located (also for a repeat).")
+            ),
+            202: OpenApiResponse(AmlHeldSerializer, AML_HELD),
+        },
+    )
     def post(self, request):
         data = AmlInput(data=request.data)
         data.is_valid(raise_exception=True)
+        values = data.validated_data
         try:
-            aml = parse_aml(data.validated_data["body"])
+            aml = parse_aml(values["body"])
         except AmlError as exc:
             raise ValidationError({"body": [str(exc)]}) from exc
-        fix = Fix(
-            lat=aml.lat, lon=aml.lon, radius_m=aml.radius_m, source="aml", at=aml.positioned_at
-        )
-        call = attach_fix(number=data.validated_data["number"], fix=fix, adapter=request.auth.name)
-        if call is None:
-            raise NotFound(_("No live call from this number."))
-        return Response(CallSerializer(call).data)
+        message = retry_transient(receive_aml)(**values, aml=aml, adapter=request.auth.name)
+        if message.call is not None:
+            return Response(represent(CallSerializer, message.call))
+        held = {
+            "detail": AML_HELD,
+            "number": message.number,
+            "message_id": message.message_id,
+            "received_at": message.received_at,
+            "held_until": message.received_at + timedelta(seconds=settings.AML_HOLD_S),
+        }
+        return Response(AmlHeldSerializer(held).data, status=status.HTTP_202_ACCEPTED)
 
 
 # --- Call-taker ------------------------------------------------------------------------------
@@ -242,7 +275,9 @@ class CallViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None, responses=CallSerializer)
     @action(detail=True, methods=["post"])
     def take(self, request, pk=None):
-        return Response(CallSerializer(take_call(call=self.get_object(), by=request.user)).data)
+        # Safe to run again whole: a second take by the same person answers the call as it is.
+        call = retry_transient(take_call)(call=self.get_object(), by=request.user)
+        return Response(CallSerializer(call).data)
 
     @extend_schema(request=DisposeInput, responses=CallSerializer)
     @action(detail=True, methods=["post"])

@@ -2,11 +2,20 @@
 
 Call states follow DESIGN.md §4. The adapter's events may come twice or out of order: each one
 only fills its own timestamp when that is still empty, and the status is derived from the
-timestamps, so a repeat changes nothing and a late "ringing" after "ended" reconciles.
+timestamps, so a repeat changes nothing and a late "ringing" after "ended" reconciles. An AML SMS
+is kept as an `AmlMessage`; a repeat of one (same message id, or same body without one) changes
+nothing, and one that arrives before its call is held until a call from that number rings.
+
+Locks, in this order in every telephony write, so that two of them never deadlock: the number
+(an advisory lock, so that an AML and the first event of a call from the same number take turns
+and whichever commits second sees the other), the call row (never its caller's row, which a
+new call from the number must reference), the held AML rows, then what the event log's
+observers keep (deadlines), and the chain head last.
 """
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -16,8 +25,10 @@ from django.utils.translation import gettext as _
 from agencies.geo import locate
 from agencies.models import Area
 from ambon112.api import Conflict, represent
-from incidents.events import record_event
-from incidents.models import Call, Incident, IncidentType
+from ambon112.db import lock_until_commit
+from incidents.aml import AmlFix
+from incidents.events import NewEvent, record_events
+from incidents.models import AmlMessage, Call, Incident, IncidentType
 from incidents.serializers import CallSerializer
 from incidents.services.callers import caller_for_number, count_nuisance
 from incidents.services.incidents import publish_incident
@@ -57,8 +68,11 @@ def derived_status(call: Call) -> str:
     return Call.Status.RINGING
 
 
-def _publish(kind: str, call: Call, *, actor=None, actor_label: str = "") -> None:
-    record_event(
+NUMBER_LOCK = "incidents.number"
+
+
+def _call_event(kind: str, call: Call, *, actor=None, actor_label: str = "") -> NewEvent:
+    return NewEvent(
         kind,
         subject=call,
         actor=actor,
@@ -68,10 +82,45 @@ def _publish(kind: str, call: Call, *, actor=None, actor_label: str = "") -> Non
     )
 
 
+def _publish(kind: str, call: Call, *, actor=None, actor_label: str = "") -> None:
+    record_events([_call_event(kind, call, actor=actor, actor_label=actor_label)])
+
+
 def _locate_call(call: Call, fix: Fix) -> None:
     call.aml_lat, call.aml_lon = fix.lat, fix.lon
     call.aml_radius_m, call.aml_source = fix.radius_m, fix.source
     call.aml_at = fix.at or timezone.now()
+
+
+def _locate_by_aml(call: Call, messages: list[AmlMessage]) -> bool:
+    """Locate the call with the newest of these fixes, unless it already holds a later one;
+    returns whether its location changed."""
+    newest = max(messages, key=lambda message: message.positioned_at)
+    if call.aml_at is not None and call.aml_at > newest.positioned_at:
+        return False
+    fix = Fix(newest.lat, newest.lon, newest.radius_m, source="aml", at=newest.positioned_at)
+    _locate_call(call, fix)
+    return True
+
+
+def _attach_held_aml(call: Call, *, number: str, now: datetime) -> bool:
+    """A new call takes the AML messages its number sent shortly before it (held: two web
+    processes may see the SMS before the ringing); returns whether they located it."""
+    held = list(
+        AmlMessage.objects.select_for_update()
+        .filter(number=number, call__isnull=True, received_at__gte=_aml_window_start(now))
+        .order_by("received_at")
+    )
+    if not held:
+        return False
+    AmlMessage.objects.filter(pk__in=[message.pk for message in held]).update(
+        call=call, attached_at=now
+    )
+    return _locate_by_aml(call, held)
+
+
+def _aml_window_start(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.AML_HOLD_S)
 
 
 @transaction.atomic
@@ -88,6 +137,8 @@ def receive_call_event(
 ) -> tuple[Call, bool]:
     """Apply one telephony event; returns the call and whether anything changed."""
     now = timezone.now()
+    if number:
+        lock_until_commit(namespace=NUMBER_LOCK, key=number)
     call, created = Call.objects.select_for_update().get_or_create(
         call_id=call_id,
         defaults={"caller": caller_for_number(number), "line": line, "channel": channel},
@@ -101,30 +152,67 @@ def receive_call_event(
     located = fix is not None and call.aml_lat is None
     if located:
         _locate_call(call, fix)
+    held_located = created and bool(number) and _attach_held_aml(call, number=number, now=now)
     if not (created or timed or located):
         return call, False
     call.status = derived_status(call)
     call.save()
     kind = f"call.{call.status}" if created or timed else "call.located"
-    _publish(kind, call, actor_label=f"cti:{adapter}")
+    events = [_call_event(kind, call, actor_label=f"cti:{adapter}")]
+    if held_located:
+        events.append(_call_event("call.located", call, actor_label=f"cti:{adapter}"))
+    record_events(events)
     return call, True
 
 
 @transaction.atomic
-def attach_fix(*, number: str, fix: Fix, adapter: str) -> Call | None:
-    """Attach a handset location to the live call from that number (the newest one)."""
+def receive_aml(
+    *, number: str, body: str, aml: AmlFix, adapter: str, message_id: str = ""
+) -> AmlMessage:
+    """Keep an AML SMS and locate its call: the newest call from that number that rang within
+    AML_HOLD_S, live or just ended (a call-taker calls back); with none, hold it (`call` None)
+    for a call that rings within AML_HOLD_S. A repeat (same message id; without one, same body)
+    changes nothing and returns the message received first."""
+    now = timezone.now()
+    lock_until_commit(namespace=NUMBER_LOCK, key=number)
+    body_sha256 = hashlib.sha256(body.strip().encode()).hexdigest()
+    earlier = _earlier_aml(number=number, message_id=message_id, body_sha256=body_sha256)
+    if earlier is not None:
+        return earlier
     call = (
-        Call.objects.select_for_update()
-        .filter(caller__number=number, ended_at__isnull=True)
+        # The call row only: locking its caller too would make this wait for, and deadlock
+        # with, a new call from the same number that references that caller.
+        Call.objects.select_for_update(of=("self",))
+        .select_related("caller", "taken_by")
+        .filter(caller__number=number, created_at__gte=_aml_window_start(now))
         .order_by("-created_at")
         .first()
     )
-    if call is None:
-        return None
-    _locate_call(call, fix)
-    call.save()
-    _publish("call.located", call, actor_label=f"cti:{adapter}")
-    return call
+    message = AmlMessage.objects.create(
+        number=number,
+        message_id=message_id,
+        body=body,
+        body_sha256=body_sha256,
+        lat=aml.lat,
+        lon=aml.lon,
+        radius_m=aml.radius_m,
+        positioned_at=aml.positioned_at,
+        received_at=now,
+        adapter=adapter,
+        call=call,
+        attached_at=now if call is not None else None,
+    )
+    if call is not None and _locate_by_aml(call, [message]):
+        call.save()
+        _publish("call.located", call, actor_label=f"cti:{adapter}")
+    return message
+
+
+def _earlier_aml(*, number: str, message_id: str, body_sha256: str) -> AmlMessage | None:
+    earlier = AmlMessage.objects.select_related("call__caller", "call__taken_by")
+    if message_id:
+        return earlier.filter(number=number, message_id=message_id).first()
+    return earlier.filter(number=number, message_id="", body_sha256=body_sha256).first()
 
 
 @transaction.atomic

@@ -1,8 +1,17 @@
-from datetime import UTC, datetime
+"""AML SMS (ETSI TS 103 625): reading the body, and what the CTI API does with one: each kept,
+a repeat changing nothing, one that beats its call's ringing held for it, one just after the
+hang-up locating the call that ended."""
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
+from django.urls import reverse
 
+from agencies.models import MachineToken
+from agencies.services import create_machine_token
 from incidents.aml import AmlError, AmlFix, build_aml_body, parse_aml
+from incidents.models import AmlMessage, Call, Event
 
 AMBON = (
     'A"ML=1;lt=-3.69540;lg=+128.18140;rd=15;top=20260101120000;lc=68;pm=G;'
@@ -189,3 +198,190 @@ def test_it_refuses_a_bad_body_naming_the_field(body, field, case):
 def test_an_aml_error_is_a_value_error():
     with pytest.raises(ValueError, match="^lt: -99.0 is outside -90..90$"):
         parse_aml(replace("lt=-3.69540", "lt=-99.00000"))
+
+
+# --- The CTI API: every message kept, each located once ------------------------------------------
+
+NUMBER = "+6281200005678"
+T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock():
+    """A clock that stands still at T0 until moved with clock.shift(seconds)."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def cti(ambon, client):
+    """A client holding the telephony adapter's token."""
+    _token, secret = create_machine_token(name="pbx", kind=MachineToken.Kind.CTI)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
+    return client
+
+
+def sms(*, lat=-3.69540, lon=128.18140, radius_m=15, age_s=5) -> str:
+    return build_aml_body(
+        lat=lat, lon=lon, radius_m=radius_m, positioned_at=T0 - timedelta(seconds=age_s)
+    )
+
+
+def post_aml(cti, body, **extra):
+    payload = {"number": NUMBER, "body": body, **extra}
+    return cti.post(reverse("cti-aml"), payload, content_type="application/json")
+
+
+def post_event(cti, call_id, event):
+    body = {"call_id": call_id, "event": event, "number": NUMBER}
+    return cti.post(reverse("cti-events"), body, content_type="application/json")
+
+
+def located() -> list[Event]:
+    return list(Event.objects.filter(kind="call.located"))
+
+
+def test_an_aml_delivered_twice_with_its_id_locates_the_call_once(cti, clock):
+    post_event(cti, "c-1", "ringing")
+    first = post_aml(cti, sms(), message_id="smsc-41")
+    again = post_aml(cti, sms(), message_id="smsc-41")
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert first.json()["aml"] == {
+        "lat": -3.6954,
+        "lon": 128.1814,
+        "radius_m": 15.0,
+        "source": "aml",
+        "at": "2026-11-28T09:59:55+09:00",
+    }
+    assert len(located()) == 1
+    message = AmlMessage.objects.get()
+    assert (message.message_id, message.call.call_id, message.adapter) == ("smsc-41", "c-1", "pbx")
+
+
+def test_the_same_body_twice_without_an_id_locates_the_call_once(cti, clock):
+    post_event(cti, "c-1", "ringing")
+    body = sms()
+    assert post_aml(cti, body).status_code == 200
+    assert post_aml(cti, body + "\r\n").status_code == 200  # a gateway's line end is no change
+    assert len(located()) == 1
+    assert AmlMessage.objects.count() == 1
+
+
+def test_a_repeated_id_keeps_the_first_body_and_a_new_one_is_a_new_message(cti, clock):
+    post_event(cti, "c-1", "ringing")
+    post_aml(cti, sms(radius_m=15), message_id="smsc-41")
+    post_aml(cti, sms(radius_m=900), message_id="smsc-41")
+    assert Call.objects.get().aml_radius_m == 15
+    post_aml(cti, sms(radius_m=8, age_s=1), message_id="smsc-42")  # a later, better fix
+    assert Call.objects.get().aml_radius_m == 8
+    assert len(located()) == 2
+    assert AmlMessage.objects.count() == 2
+
+
+def test_an_older_fix_arriving_late_is_kept_but_does_not_move_the_call(cti, clock):
+    post_event(cti, "c-1", "ringing")
+    post_aml(cti, sms(radius_m=8, age_s=1))
+    response = post_aml(cti, sms(radius_m=300, age_s=20))
+    assert response.status_code == 200
+    assert response.json()["aml"]["radius_m"] == 8
+    assert len(located()) == 1
+    assert AmlMessage.objects.filter(call__call_id="c-1").count() == 2
+
+
+def test_an_aml_before_its_ringing_is_held_then_locates_the_call_when_it_rings(cti, clock):
+    held = post_aml(cti, sms(), message_id="smsc-41")
+    assert held.status_code == 202
+    assert held.json() == {
+        "detail": (  # in the server's default language
+            "Belum ada panggilan dari nomor ini: lokasi disimpan untuk panggilan dari nomor ini "
+            "yang berdering sebelum held_until."
+        ),
+        "number": NUMBER,
+        "message_id": "smsc-41",
+        "received_at": "2026-11-28T10:00:00+09:00",
+        "held_until": "2026-11-28T10:05:00+09:00",
+    }
+    assert post_aml(cti, sms(), message_id="smsc-41").status_code == 202  # still held
+    assert AmlMessage.objects.get().call is None and not located()
+
+    clock.shift(2)
+    rang = post_event(cti, "c-1", "ringing")
+    assert rang.status_code == 201
+    assert rang.json()["aml"]["radius_m"] == 15
+    kinds = list(Event.objects.filter(subject_type="call").values_list("kind", flat=True))
+    assert kinds == ["call.ringing", "call.located"]
+    message = AmlMessage.objects.get()
+    assert message.call.call_id == "c-1" and message.attached_at == T0 + timedelta(seconds=2)
+    again = post_aml(cti, sms(), message_id="smsc-41")  # the gateway's retry, after the ring
+    assert again.status_code == 200 and again.json()["call_id"] == "c-1"
+    assert len(located()) == 1
+
+
+def test_a_held_aml_locates_only_the_first_call_that_rings(cti, clock):
+    post_aml(cti, sms())
+    post_event(cti, "c-1", "ringing")
+    post_event(cti, "c-1", "ended")
+    post_event(cti, "c-2", "ringing")
+    assert Call.objects.get(call_id="c-2").aml_lat is None
+    assert len(located()) == 1
+
+
+def test_an_aml_just_after_the_hang_up_locates_the_call_that_ended(cti, clock):
+    post_event(cti, "c-1", "ringing")
+    clock.shift(40)
+    post_event(cti, "c-1", "abandoned")
+    clock.shift(10)
+    response = post_aml(cti, sms())
+    assert response.status_code == 200
+    assert response.json()["call_id"] == "c-1" and response.json()["status"] == "abandoned"
+    assert Call.objects.get().aml_radius_m == 15  # the call-taker calls back: here it is
+    assert len(located()) == 1
+
+
+def test_an_aml_locates_the_newest_call_from_its_number(cti, clock):
+    post_event(cti, "c-1", "ringing")
+    post_event(cti, "c-1", "abandoned")
+    clock.shift(30)
+    post_event(cti, "c-2", "ringing")  # the caller redials
+    assert post_aml(cti, sms()).json()["call_id"] == "c-2"
+    assert Call.objects.get(call_id="c-1").aml_lat is None
+
+
+def test_an_aml_held_longer_than_the_window_locates_no_later_call(cti, clock, settings):
+    assert settings.AML_HOLD_S == 300
+    assert post_aml(cti, sms()).status_code == 202
+    clock.shift(301)
+    assert post_event(cti, "c-1", "ringing").status_code == 201
+    assert Call.objects.get().aml_lat is None
+    assert AmlMessage.objects.get().call is None
+    assert not located()
+
+
+def test_an_aml_for_a_call_that_rang_before_the_window_is_held(cti, clock):
+    post_event(cti, "c-1", "ringing")
+    post_event(cti, "c-1", "ended")
+    clock.shift(301)
+    assert post_aml(cti, sms()).status_code == 202
+    assert Call.objects.get().aml_lat is None
+    assert not located()
+
+
+def test_a_malformed_aml_is_refused_and_not_kept(cti, clock):
+    response = post_aml(cti, 'A"ML=1;lt=south;lg=+128.19906;rd=9;top=20261128010203')
+    assert response.status_code == 400
+    assert response.json()["errors"]["body"][0].startswith("lt:")
+    assert not AmlMessage.objects.exists()
+
+
+def test_the_admin_lists_aml_messages_and_changes_none(cti, client_for, admin_user):
+    post_aml(cti, sms(), message_id="smsc-41")
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = client_for(admin_user)
+    listing = client.get("/admin/incidents/amlmessage/")
+    assert listing.status_code == 200
+    assert "smsc-41" in listing.content.decode()
+    message = AmlMessage.objects.get()
+    assert client.get("/admin/incidents/amlmessage/add/").status_code == 403
+    assert client.post(f"/admin/incidents/amlmessage/{message.pk}/delete/").status_code == 403

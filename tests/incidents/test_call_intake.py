@@ -410,14 +410,6 @@ def test_a_malformed_aml_sms_is_a_400_naming_the_bad_field(cti):
     assert Call.objects.get(call_id="c-aml").aml_lat is None
 
 
-def test_an_aml_sms_from_a_number_with_no_live_call_is_a_404(cti):
-    body = build_aml_body(lat=-3.68853, lon=128.19906, radius_m=9, positioned_at=timezone.now())
-    response = cti.post(
-        reverse("cti-aml"), {"number": NUMBER, "body": body}, content_type="application/json"
-    )
-    assert response.status_code == 404
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_call_takers_taking_the_same_call_at_once_one_wins(ambon, operator, supervisor):

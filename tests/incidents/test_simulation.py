@@ -1,6 +1,9 @@
 import json
 import re
+import socket
+import struct
 import threading
+import time
 from collections import defaultdict
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +16,8 @@ from shapely.geometry import Point
 from agencies.models import MachineToken
 from agencies.services import create_machine_token
 from incidents.aml import parse_aml
-from incidents.models import Call
+from incidents.management.commands.simulate_calls import Player, RetryPolicy
+from incidents.models import AmlMessage, Call, Event
 from incidents.simulation import (
     ABANDONED_RANGE,
     BACKGROUND_MIX,
@@ -246,25 +250,46 @@ def test_a_dry_run_prints_the_timeline_without_a_server_or_database():
 
 class FakeServer(BaseHTTPRequestHandler):
     """The CTI API as the contract describes it: 201, then 200 for a repeat; 409 for an
-    `ended` on a call nobody answered; every AML fix taken."""
+    `ended` on a call nobody answered; every AML fix taken (200). `server.faults` lists what
+    goes wrong with the next requests, one each: "503" or "429" (answered without applying
+    it), "drop" (applied, then the connection closes with no answer, as when a process dies
+    mid-response), "reset" (reset before anything is applied), "400" (refused)."""
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         server = self.server
+        with server.lock:
+            server.attempts += 1
+            fault = server.faults.pop(0) if server.faults else ""
+        if fault == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        if fault in ("503", "429", "400"):
+            self.answer(int(fault), {"Retry-After": "0"} if fault == "429" else {})
+            return
         with server.lock:
             server.received.append((self.path, self.headers["Authorization"], body))
             key = (body.get("call_id"), body.get("event"))
             if body.get("event") == "answered":
                 server.answered.add(body["call_id"])
             if self.path == "/api/cti/aml/":
-                status = 201
+                status = 200
             elif body.get("event") == "ended" and body["call_id"] not in server.answered:
                 status = 409
             else:
                 status = 200 if key in server.seen else 201
             server.seen.add(key)
+        if fault == "drop":
+            self.close_connection = True
+            return
+        self.answer(status)
+
+    def answer(self, status: int, headers: dict | None = None):
         payload = json.dumps({"detail": "ok"}).encode()
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
@@ -278,11 +303,19 @@ class FakeServer(BaseHTTPRequestHandler):
 def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeServer)
     httpd.lock, httpd.received, httpd.seen, httpd.answered = threading.Lock(), [], set(), set()
+    httpd.faults, httpd.attempts = [], 0
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def quick_retries(monkeypatch):
+    """Backoff delays of a millisecond: what is retried is under test here, not how long the
+    player waits (RetryPolicy.delay has its own test)."""
+    monkeypatch.setattr(RetryPolicy, "delay", lambda self, retry, retry_after=None: 0.001)
 
 
 def test_it_plays_a_scenario_against_the_server_with_the_token(server, monkeypatch):
@@ -304,7 +337,7 @@ def test_it_plays_a_scenario_against_the_server_with_the_token(server, monkeypat
         if call_events[-1].fallback:
             expected.append("abandoned")
         assert mine == expected
-    assert " 0 errors;" in out.getvalue()
+    assert " 0 errors, 0 retries;" in out.getvalue()
     assert f"{summarise(events)['calls']} calls sent" in out.getvalue()
 
 
@@ -319,15 +352,91 @@ def test_auto_answer_answers_and_ends_the_calls_it_does_not_abandon(server):
     assert events.count("ended") == sum(call.kind != "abandoned" for call in calls)
 
 
-def test_it_fails_when_every_request_fails(monkeypatch):
+def test_it_fails_when_every_request_fails(quick_retries):
     closed = ThreadingHTTPServer(("127.0.0.1", 0), FakeServer)
     port = closed.server_address[1]
     closed.server_close()  # nothing listens there now
     out = StringIO()
-    args = ["--scenario", "surge", "--calls", "3", "--token", "t"]
+    args = ["--scenario", "surge", "--calls", "3", "--token", "t", "--max-attempts", "3"]
     with pytest.raises(CommandError, match="Every request failed"):
         call_command("simulate_calls", *args, "--url", f"http://127.0.0.1:{port}", stdout=out)
-    assert "cannot reach" in out.getvalue()
+    assert "cannot reach" in out.getvalue() and "(gave up after 3 attempts)" in out.getvalue()
+
+
+# --- retries, as a real adapter must ----------------------------------------------------------
+
+
+def play(server, events, retry: RetryPolicy) -> Player:
+    player = Player(
+        f"http://127.0.0.1:{server.server_address[1]}",
+        "t",
+        workers=1,
+        prefix="sim-r-",
+        out=StringIO(),
+        retry=retry,
+    )
+    player.play(events, speed=0, report=lambda: None)
+    return player
+
+
+def test_the_backoff_doubles_with_jitter_up_to_its_ceiling_and_waits_for_retry_after():
+    policy = RetryPolicy(first_delay_s=0.5, max_delay_s=10)
+    for retry, ceiling in [(1, 0.5), (2, 1), (3, 2), (4, 4), (5, 8), (6, 10), (9, 10)]:
+        delays = {policy.delay(retry) for _ in range(50)}
+        assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
+        assert len(delays) > 1  # jittered: many adapters do not come back in step
+    assert policy.delay(1, retry_after=3) >= 3
+    assert policy.delay(1, retry_after=3600) <= 10
+
+
+def test_it_retries_on_503_and_a_dropped_connection_and_reports_the_retries(server, quick_retries):
+    """The server fails the way a restart does: 503s, an answer lost after the event was
+    applied, a connection reset. Every event lands once; the repeat answers 200."""
+    server.faults = ["503", "503", "drop", "reset", "429"]
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    out = StringIO()
+    args = ["--scenario", "surge", "--calls", "4", "--token", "t", "--url", url]
+    # One worker: the first request meets every fault in turn and lands on its sixth attempt.
+    call_command("simulate_calls", *args, "--concurrency", "1", "--max-attempts", "8", stdout=out)
+    events = build_scenario("surge", 112, calls=4)
+    sent = [
+        body.get("message_id") or (body["call_id"], body["event"]) for *_, body in server.received
+    ]
+    assert len(set(sent)) == len(events)  # each one applied…
+    assert len(sent) == len(events) + 1  # …and the one whose answer was lost, repeated
+    assert server.attempts == len(events) + 5
+    assert " 0 errors, 5 retries;" in out.getvalue()
+    assert "already known (200) 1" in out.getvalue()
+
+
+def test_it_gives_up_after_its_attempts(server, quick_retries):
+    server.faults = ["503"] * 100
+    events = build_scenario("surge", 1, calls=1)[:1]
+    player = play(server, events, RetryPolicy(attempts=4))
+    assert server.attempts == 4
+    assert (player.counts["errors"], player.counts["retries"]) == (1, 3)
+    assert player.errors == ["ringing sim-r-surge-0001: HTTP 503 ok (gave up after 4 attempts)"]
+
+
+def test_it_gives_up_when_its_time_is_spent(server):
+    server.faults = ["503"] * 100
+    events = build_scenario("surge", 1, calls=1)[:1]
+    began = time.monotonic()
+    policy = RetryPolicy(attempts=100, budget_s=0.3, first_delay_s=0.05, max_delay_s=0.05)
+    player = play(server, events, policy)
+    assert time.monotonic() - began < 1
+    assert 3 <= server.attempts < 100 and player.counts["errors"] == 1
+
+
+def test_a_refusal_is_final_but_429_is_retried(server, quick_retries):
+    server.faults = ["400"]
+    events = build_scenario("surge", 1, calls=2)
+    ringing = [event for event in events if event.action == "ringing"]
+    player = play(server, ringing, RetryPolicy())
+    assert server.attempts == 2 and player.counts["errors"] == 1 and not player.counts["retries"]
+    server.faults = ["429"]
+    player = play(server, ringing, RetryPolicy())
+    assert player.counts["retries"] == 1 and not player.counts["errors"]
 
 
 def test_it_wants_a_token_to_send_anything(monkeypatch):
@@ -368,4 +477,26 @@ def test_a_played_scenario_lands_in_the_call_queue_as_a_pbx_would_leave_it(ambon
         assert row.status == expected, call
         if call.fix is not None and any(e.action == "aml" and e.call is call for e in events):
             assert (row.aml_lat, row.aml_lon) == (call.lat, call.lon)
-    assert " 0 errors;" in out.getvalue()
+            assert row.aml_messages.get().message_id == f"{call_id}-aml"
+    assert AmlMessage.objects.count() == sum(event.action == "aml" for event in events)
+    assert " 0 errors," in out.getvalue()
+
+    # The adapter sends it all again (as after a crash, not knowing what got through): every
+    # request is answered as a repeat and nothing changes.
+    logged = Event.objects.count()
+    again = StringIO()
+    call_command(
+        "simulate_calls",
+        *args,
+        "--url",
+        live_server.url,
+        "--token",
+        secret,
+        "--run-id",
+        "t",
+        stdout=again,
+    )
+    assert Event.objects.count() == logged
+    assert AmlMessage.objects.count() == sum(event.action == "aml" for event in events)
+    cti_events = sum(event.action != "aml" for event in events)
+    assert f"already known (200) {cti_events}" in again.getvalue()

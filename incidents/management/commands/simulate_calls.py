@@ -7,18 +7,26 @@
 What is sent and when is described in incidents/simulation.py. Each request carries the real
 time in `at` (the server flags times more than 5 s off its clock); the scenario's own clock,
 compressed by --speed, only decides when to send and is shown in the progress line. Call ids
-get a per-run prefix, so the same scenario can be played twice against one server. The CTI API
-answers a repeated event with 200, so a request is retried once after a dropped connection.
+get a per-run prefix, so the same scenario can be played twice against one server.
+
+It behaves as a real adapter must (README, "The telephony adapter's contract"): the CTI API
+answers a repeated event or AML with 2xx and changes nothing, so a request whose answer did not
+come (connection refused, reset or timed out), or came as 5xx or 429, is sent again, the same
+bytes, with exponential backoff and jitter, up to --max-attempts times and --retry-budget
+seconds; any other 4xx is final. One call's events go through one worker, so a retry never
+overtakes the event before it.
 """
 
 import http.client
 import json
 import os
 import queue
+import random
 import sys
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -36,17 +44,52 @@ from incidents.simulation import (
 
 SHOWN_ERRORS = 5
 NEW_LINE = "\n" if sys.stdout.isatty() else ""  # off the updating progress line
+UNREACHED = 0  # the status of a request that got no answer at all
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When a request is sent again: bounded in attempts and in time, backing off
+    exponentially with jitter so that many adapters do not all come back at once."""
+
+    attempts: int = 6
+    budget_s: float = 60.0  # from the first attempt, the last retry starts before this
+    first_delay_s: float = 0.5
+    max_delay_s: float = 10.0
+
+    @staticmethod
+    def retryable(status: int) -> bool:
+        """No answer, the server's own failure (a database restarting), or "slow down"."""
+        return status == UNREACHED or status == 429 or status >= 500
+
+    def delay(self, retry: int, retry_after: float | None = None) -> float:
+        """Before the `retry`-th retry: half to all of first_delay_s × 2^(retry-1), at most
+        max_delay_s; never sooner than the server's Retry-After (up to max_delay_s)."""
+        ceiling = min(self.max_delay_s, self.first_delay_s * 2 ** (retry - 1))
+        delay = random.uniform(ceiling / 2, ceiling)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.max_delay_s))
+        return delay
 
 
 class Player:
     """Sends events over keep-alive connections, one worker per connection, and counts."""
 
-    def __init__(self, url: str, token: str, *, workers: int, prefix: str, out):
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        workers: int,
+        prefix: str,
+        out,
+        retry: RetryPolicy = RetryPolicy(),
+    ):
         parts = urlsplit(url.rstrip("/"))
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise CommandError(f"--url must be http(s)://host[:port], not {url!r}.")
         self.parts, self.token, self.prefix, self.out = parts, token, prefix, out
-        self.workers = workers
+        self.workers, self.retry = workers, retry
         self.lock = threading.Lock()
         self.counts: Counter = Counter()
         self.kinds: Counter = Counter()
@@ -89,14 +132,16 @@ class Player:
             status, answer, connection = self._post(path, body, connection)
         with self.lock:
             self.counts["requests"] += 1
-            if status in (200, 201):
+            if status in (200, 201, 202):
                 self.counts["ok"] += 1
                 if action == "ringing":
                     self.counts["calls"] += 1
                     self.kinds[event.call.kind] += 1
                 self.counts[action] += 1
-                if status == 200 and action != "aml":  # the AML endpoint always says 200
+                if status == 200 and action != "aml":  # a located AML says 200 every time
                     self.counts["already known (200)"] += 1
+                if status == 202:
+                    self.counts["AML held for its call (202)"] += 1
             elif status == 409:
                 self.counts["taken at a console (409)"] += 1
             else:
@@ -108,29 +153,48 @@ class Player:
         return connection
 
     def _post(self, path: str, body: dict, connection):
-        """(status, short answer, connection); status 0 when the server could not be reached."""
+        """(status, short answer, connection), retried by the policy; status UNREACHED when
+        no answer came."""
         payload = json.dumps(body).encode()
+        began = time.monotonic()
+        for attempt in range(1, self.retry.attempts + 1):
+            reused = connection is not None
+            status, answer, retry_after, connection = self._attempt(path, payload, connection)
+            if not self.retry.retryable(status) or attempt == self.retry.attempts:
+                break
+            if status == UNREACHED and reused and attempt == 1:
+                delay = 0.0  # most likely an idle keep-alive connection the server had closed
+            else:
+                delay = self.retry.delay(attempt, retry_after)
+            if time.monotonic() - began + delay > self.retry.budget_s:
+                break
+            with self.lock:
+                self.counts["retries"] += 1
+            time.sleep(delay)
+        if attempt > 1 and self.retry.retryable(status):
+            answer = f"{answer} (gave up after {attempt} attempts)"
+        return status, answer, connection
+
+    def _attempt(self, path: str, payload: bytes, connection):
+        """One try: (status, short answer, Retry-After seconds or None, connection)."""
         headers = {
             "Authorization": f"Token {self.token}",
             "Content-Type": "application/json",
             "Accept": "application/json",
             "User-Agent": "ambon112-simulate-calls",
         }
-        for attempt in (1, 2):
-            try:
-                connection = connection or self._connect()
-                base = self.parts.path
-                connection.request("POST", base + path, body=payload, headers=headers)
-                response = connection.getresponse()
-                text = response.read().decode("utf-8", "replace")
-                return response.status, _short(response.status, text), connection
-            except (OSError, http.client.HTTPException) as exc:
-                if connection is not None:
-                    connection.close()
-                connection = None
-                if attempt == 2:
-                    return 0, f"cannot reach {self.parts.netloc}: {exc}", None
-        raise AssertionError("unreachable")
+        try:
+            connection = connection or self._connect()
+            connection.request("POST", self.parts.path + path, body=payload, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException) as exc:
+            if connection is not None:
+                connection.close()
+            return UNREACHED, f"cannot reach {self.parts.netloc}: {exc!r}", None, None
+        retry_after = response.getheader("Retry-After", "")
+        seconds = float(retry_after) if retry_after.isdigit() else None
+        return response.status, _short(response.status, text), seconds, connection
 
     def _connect(self) -> http.client.HTTPConnection:
         secure = self.parts.scheme == "https"
@@ -167,6 +231,18 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=8, help="connections in parallel")
         parser.add_argument("--run-id", default=None, help="call-id prefix; default: the time")
         parser.add_argument("--dry-run", action="store_true", help="print the timeline only")
+        parser.add_argument(
+            "--max-attempts",
+            type=int,
+            default=RetryPolicy.attempts,
+            help="tries per request on no answer, 5xx or 429 (1: never retry)",
+        )
+        parser.add_argument(
+            "--retry-budget",
+            type=float,
+            default=RetryPolicy.budget_s,
+            help="seconds from a request's first try after which it is not retried",
+        )
 
     def handle(self, *args, **options):
         if options["speed"] <= 0:
@@ -175,6 +251,8 @@ class Command(BaseCommand):
             raise CommandError("--calls must be at least 1.")
         if options["concurrency"] < 1:
             raise CommandError("--concurrency must be at least 1.")
+        if options["max_attempts"] < 1 or options["retry_budget"] < 0:
+            raise CommandError("--max-attempts must be at least 1, --retry-budget not negative.")
         start = None
         if options["start"]:
             try:
@@ -207,6 +285,7 @@ class Command(BaseCommand):
             workers=options["concurrency"],
             prefix=f"sim-{run_id}-",
             out=self.stdout,
+            retry=RetryPolicy(attempts=options["max_attempts"], budget_s=options["retry_budget"]),
         )
         self._summary(events)
         self.stdout.write(f"Playing {name} at {options['url']}, speed ×{options['speed']:g}.")
@@ -267,11 +346,14 @@ class Progress:
         simulated = datetime.fromtimestamp(clock, WIT).strftime("%Y-%m-%d %H:%M:%S WIT")
         by_kind = " ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
         others = ", ".join(
-            f"{key} {n}" for key, n in counts.items() if key not in ("ok", "requests", "calls")
+            f"{key} {n}"
+            for key, n in counts.items()
+            if key not in ("ok", "requests", "calls", "errors", "retries")
         )
         line = (
             f"{counts.get('calls', 0)} calls sent ({by_kind or 'none yet'}); "
-            f"{counts.get('requests', 0)} requests, {counts.get('errors', 0)} errors; "
+            f"{counts.get('requests', 0)} requests, {counts.get('errors', 0)} errors, "
+            f"{counts.get('retries', 0)} retries; "
             f"{time.monotonic() - self.began:.0f} s elapsed; scenario at {simulated}"
         )
         if final:
