@@ -1,12 +1,35 @@
-"""The console socket: authenticate, join the user's feed, relay events. Writes go over REST."""
+"""The console socket: authenticate, join the user's feed, relay events. Writes go over REST.
+
+Every CONSOLE_HEARTBEAT_S seconds the socket carries a heartbeat with the feed's head, read from
+the database and sent straight down the socket, not through the channel layer. A console whose
+pushes were lost (Redis restarted or flushed) sees the head move and resyncs over REST; a
+console that hears nothing for a few beats knows its socket is dead and reconnects. Each beat
+also joins the feed's group again, which refreshes the membership's timestamp: the console stays
+in the group through a long shift and is back in it after Redis lost it.
+"""
+
+import asyncio
+import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError
 from django.urls import path
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from incidents.events import feed_for_user, feed_head
 from incidents.privacy import mask_payload, masks_personal_data
+
+logger = logging.getLogger(__name__)
+
+# A group change waits no longer than this: the handshake and the beats never hang on Redis.
+LAYER_TIMEOUT_S = 1.0
+# The pause before the consumer asks the channel layer for its messages again after a failure.
+LAYER_RETRY_S = 1.0
+# What an unreachable Redis raises (OSError includes the TimeoutError of asyncio.wait_for).
+LAYER_ERRORS = (RedisError, OSError)
 
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):
@@ -14,6 +37,36 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     feed: str | None = None
     masked = True  # callers' numbers and names, until we know who listens
+    heartbeat: asyncio.Task | None = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._stop_heartbeat()  # also when the consumer ends on an error, without disconnect()
+
+    # AsyncConsumer.__call__ sets `channel_receive` and waits on it beside the socket. An error
+    # from it (Redis restarting) would end the consumer and leave the socket to the server,
+    # which drops it with a traceback. Wrapped, the consumer waits for Redis instead: the
+    # socket stays open, its heartbeats carry the head, and pushes resume once Redis is back.
+    @property
+    def channel_receive(self):
+        return self._receive_from_layer
+
+    @channel_receive.setter
+    def channel_receive(self, receive):
+        self._layer_receive = receive
+
+    async def _receive_from_layer(self):
+        failing = False
+        while True:
+            try:
+                return await self._layer_receive()
+            except LAYER_ERRORS as exc:
+                if not failing:  # once per outage, not once a second
+                    logger.warning("console %s: channel layer unreachable (%r)", self.feed, exc)
+                failing = True
+                await asyncio.sleep(LAYER_RETRY_S)
 
     async def connect(self):
         self.feed = await database_sync_to_async(feed_for_user)(self.scope.get("user"))
@@ -21,15 +74,27 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.close()  # before accept: the handshake is refused with 403
             return
         self.masked = await database_sync_to_async(masks_personal_data)(self.scope["user"])
-        await self.channel_layer.group_add(self.feed, self.channel_name)
+        # Joined before the head is read: whatever commits later is pushed or in a later head.
+        # If Redis is down the socket opens all the same; the heartbeat joins later.
+        await self._join_feed()
         await self.accept()
         head = await database_sync_to_async(feed_head)(self.feed)
-        now = timezone.now().isoformat()  # consoles count waiting time from the server's clock
-        await self.send_json({"type": "hello", "feed": self.feed, "head": head, "now": now})
+        await self.send_json(
+            {
+                "type": "hello",
+                "feed": self.feed,
+                "head": head,
+                "now": server_now(),
+                "heartbeat": settings.CONSOLE_HEARTBEAT_S,  # seconds from one beat to the next
+            }
+        )
+        self.heartbeat = asyncio.create_task(self._beat())
+        self.heartbeat.add_done_callback(_report_stopped_heartbeat)
 
     async def disconnect(self, code):
+        self._stop_heartbeat()  # first: no beat may join the group again after we leave it
         if self.feed:
-            await self.channel_layer.group_discard(self.feed, self.channel_name)
+            await self._layer_call(self.channel_layer.group_discard, "leave")
 
     async def receive_json(self, content, **kwargs):
         await self.send_json({"type": "error", "detail": "Writes go over the REST API."})
@@ -37,6 +102,45 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def event_message(self, message):
         event = mask_payload(message["event"]) if self.masked else message["event"]
         await self.send_json({"type": "event", "event": event})
+
+    async def _beat(self):
+        while True:
+            await asyncio.sleep(settings.CONSOLE_HEARTBEAT_S)
+            await self._join_feed()
+            try:
+                head = await database_sync_to_async(feed_head)(self.feed)
+            except DatabaseError as exc:
+                # No beat rather than a wrong one: after three the console shows it is offline.
+                logger.warning(
+                    "console %s: heartbeat skipped, head unreadable (%r)", self.feed, exc
+                )
+                continue
+            await self.send_json({"type": "heartbeat", "head": head, "now": server_now()})
+
+    async def _join_feed(self):
+        """Join (again) the feed's group; adding a member twice only refreshes its timestamp."""
+        await self._layer_call(self.channel_layer.group_add, "join")
+
+    async def _layer_call(self, change, action: str):
+        try:
+            await asyncio.wait_for(change(self.feed, self.channel_name), LAYER_TIMEOUT_S)
+        except LAYER_ERRORS as exc:
+            logger.warning("console %s: could not %s its group (%r)", self.feed, action, exc)
+
+    def _stop_heartbeat(self):
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+
+
+def server_now() -> str:
+    """Consoles count waiting times from the server's clock."""
+    return timezone.now().isoformat()
+
+
+def _report_stopped_heartbeat(task: asyncio.Task) -> None:
+    """A heartbeat that died of an error: its console will give the socket up and reconnect."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("console heartbeat stopped", exc_info=task.exception())
 
 
 websocket_urlpatterns = [path("ws/console/", ConsoleConsumer.as_asgi())]

@@ -113,7 +113,7 @@ if DATABASE_URL:
                 "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
                 "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
                 "timeout": 10,
-            }
+            },
         }
         # A pooled connection is checked before use: after a database restart no request
         # fails on a connection the restart broke.

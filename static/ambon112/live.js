@@ -4,11 +4,18 @@
 // fetches the events it missed from /api/events/?after=N before following the socket again.
 // Each pushed event carries `prev`, the previous sequence number on this console's feed: when
 // `prev` is newer than the last applied event, something was missed and a resync runs.
+// The server sends a heartbeat every few seconds (the greeting says how often) carrying the
+// feed's head: a head beyond the last applied event means pushes were lost (Redis restarted or
+// emptied) and a resync runs. A socket that brings nothing, event or heartbeat, for
+// STALE_BEATS intervals is dead whatever its state says: the console shows it is offline, gives
+// the socket up and connects again.
 // Applied events are dispatched on `document` as "live:event"; the connection state as
 // "live:status" ("connecting" | "online" | "offline"); the server's greeting (with its clock,
 // `now`) as "live:hello".
 
 const MAX_BACKOFF_MS = 5000; // a control room wants the screen back within seconds
+const STALE_BEATS = 3;
+const DEFAULT_HEARTBEAT_S = 5; // until the server's greeting says otherwise
 
 export function startLive({ lastSeq = 0, eventsUrl = "/api/events/", socketPath = "/ws/console/" } = {}) {
   let applied = lastSeq;
@@ -16,6 +23,8 @@ export function startLive({ lastSeq = 0, eventsUrl = "/api/events/", socketPath 
   let queued = [];
   let attempt = 0;
   let socket = null;
+  let heartbeatMs = DEFAULT_HEARTBEAT_S * 1000;
+  let heardAt = 0;
 
   const emit = (name, detail) => document.dispatchEvent(new CustomEvent(name, { detail }));
 
@@ -65,29 +74,56 @@ export function startLive({ lastSeq = 0, eventsUrl = "/api/events/", socketPath 
     }
   }
 
+  function reconnectLater() {
+    emit("live:status", "offline");
+    const ceiling = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++);
+    setTimeout(connect, ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+
+  function hear(data) {
+    if (data.type === "hello") {
+      attempt = 0;
+      if (data.heartbeat > 0) heartbeatMs = data.heartbeat * 1000;
+      emit("live:hello", data); // { feed, head, now: the server's clock, heartbeat: seconds }
+      emit("live:status", "online");
+      if (data.head > applied) resync();
+    } else if (data.type === "heartbeat") {
+      if (data.head > applied) resync(); // { head, now }: pushes were lost
+    } else if (data.type === "event") {
+      receive(data.event);
+    }
+  }
+
   function connect() {
     emit("live:status", attempt ? "offline" : "connecting");
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${window.location.host}${socketPath}`);
-    socket.addEventListener("message", (message) => {
-      const data = JSON.parse(message.data);
-      if (data.type === "hello") {
-        attempt = 0;
-        emit("live:hello", data); // { feed, head, now: the server's clock }
-        emit("live:status", "online");
-        if (data.head > applied) resync();
-      } else if (data.type === "event") {
-        receive(data.event);
-      }
+    const ws = new WebSocket(`${scheme}://${window.location.host}${socketPath}`);
+    socket = ws;
+    heardAt = Date.now();
+    // A socket given up as dead may still deliver or close later: it is no longer ours.
+    ws.addEventListener("message", (message) => {
+      if (ws !== socket) return;
+      heardAt = Date.now();
+      hear(JSON.parse(message.data));
     });
-    socket.addEventListener("close", () => {
+    ws.addEventListener("close", () => {
+      if (ws !== socket) return;
       socket = null;
-      emit("live:status", "offline");
-      const ceiling = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++);
-      setTimeout(connect, ceiling / 2 + Math.random() * (ceiling / 2));
+      reconnectLater();
     });
   }
 
+  // Not waiting for the close event: closing a socket whose server no longer answers can
+  // take the browser a minute.
+  function giveUpIfDeaf() {
+    if (!socket || Date.now() - heardAt <= STALE_BEATS * heartbeatMs) return;
+    const deaf = socket;
+    socket = null;
+    deaf.close();
+    reconnectLater();
+  }
+
   connect();
+  setInterval(giveUpIfDeaf, 1000);
   return { get lastSeq() { return applied; } };
 }

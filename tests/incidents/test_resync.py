@@ -4,7 +4,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from agencies.models import Agency
-from incidents.events import record_event
+from incidents.events import feed_for_user, feed_head, record_event
 
 
 def record(kind, *, agencies=()):
@@ -62,3 +62,14 @@ def test_bad_resync_parameters_get_a_clear_400(client_for, operator):
         assert response.status_code == 400, params
         assert response.json()["detail"]
         assert response.json()["errors"]
+
+
+def test_the_head_a_heartbeat_carries_is_the_last_event_a_resync_returns(
+    client_for, operator, damkar
+):
+    fire = Agency.objects.get(code="damkar")
+    record("test.ticket", agencies=[fire])
+    record("test.call")
+    for user in (damkar, operator):
+        page = client_for(user).get(reverse("events")).json()
+        assert feed_head(feed_for_user(user)) == page["events"][-1]["seq"] == page["head"], user
