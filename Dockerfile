@@ -25,8 +25,9 @@ RUN pip install .
 COPY . .
 
 # Static files are collected at build time into var/staticfiles (STATIC_ROOT) and served by
-# WhiteNoise. Settings refuse to start in production mode without SECRET_KEY, so the build gets
-# throwaway values that never reach a running container; nothing connects to this REDIS_URL.
+# WhiteNoise. The build gets throwaway values that never reach a running container (compose
+# sets AMBON112_ENV=production, whose servers refuse a weak SECRET_KEY); nothing connects to this
+# REDIS_URL.
 RUN SECRET_KEY=build-only-not-secret REDIS_URL=redis://build-only.invalid:6379/0 \
     python manage.py collectstatic --no-input --verbosity 1
 

@@ -53,7 +53,11 @@ class StationSerializer(RejectUnknownFields, serializers.ModelSerializer):
     phone = PhoneField(required=False, allow_blank=True, max_length=30)
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
     lon = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # Blank for a station entered without a position.
+    position_quality = serializers.ChoiceField(
+        choices=Station.PositionQuality.choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = Station
@@ -71,7 +75,6 @@ class StationSerializer(RejectUnknownFields, serializers.ModelSerializer):
             "phone",
             "notes",
         ]
-        read_only_fields = ["position_quality"]
 
     def validate(self, attrs):
         lat = attrs.get("lat", getattr(self.instance, "lat", None))
@@ -133,3 +136,27 @@ class LocationSerializer(serializers.Serializer):
     regency = AreaRefSerializer()
     approximate = serializers.BooleanField(help_text=_("Snapped from the sea or a gap"))
     distance_m = serializers.IntegerField()
+
+
+class AccountLockSerializer(serializers.Serializer):
+    """Where an account is locked: the address the failed sign-ins came from."""
+
+    address = serializers.CharField(allow_null=True)
+    failures = serializers.IntegerField()
+    last_failure = serializers.DateTimeField()
+    locked_until = serializers.DateTimeField()
+
+
+class LockedAccountSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    name = serializers.CharField(source="user.first_name")
+    role = serializers.CharField(source="user.role")
+    agency = serializers.CharField(source="user.agency.code", allow_null=True, default=None)
+    locks = AccountLockSerializer(many=True)
+
+
+class UnlockedAccountSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    failures_cleared = serializers.IntegerField()

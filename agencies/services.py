@@ -1,12 +1,19 @@
 """Writes on accounts and machine credentials."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import get_password_validators, validate_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from agencies.authentication import hash_secret, new_secret
 from agencies.models import Agency, MachineToken, Role, User
+from agencies.selectors import locked_accounts
+from agencies.validators import PatternPasswordValidator
+from ambon112.api import Conflict
 
+# The demo password when DEMO_PASSWORD is not set: printed in the README, so public.
+DEFAULT_DEMO_PASSWORD = "ambon112-demo"  # noqa: S105
 DEMO_STAFF = [
     ("operator", Role.CALL_TAKER, "Operator 112 (demo)"),
     ("dispatcher", Role.DISPATCHER, "Dispatcher (demo)"),
@@ -16,12 +23,33 @@ DEMO_STAFF = [
 ]
 
 
+def demo_usernames() -> list[str]:
+    """The names `create_demo_accounts` gives: one per role, and each agency's code."""
+    return [name for name, _role, _label in DEMO_STAFF] + list(
+        Agency.objects.values_list("code", flat=True)
+    )
+
+
+def demo_password_validators() -> list:
+    """Django's validators as configured, but for the pattern rule: the demo password is public
+    by design (README), and its documented default `ambon112-demo` names the service."""
+    return [
+        validator
+        for validator in get_password_validators(settings.AUTH_PASSWORD_VALIDATORS)
+        if not isinstance(validator, PatternPasswordValidator)
+    ]
+
+
 @transaction.atomic
 def create_demo_accounts(*, password: str) -> list[str]:
-    """One account per role and one desk per agency, named by its code. Embedded default only."""
-    if not settings.EMBEDDED:
-        raise RuntimeError("Demo accounts exist only in the embedded default (no REDIS_URL).")
-    validate_password(password)
+    """One account per role and one desk per agency, named by its code. Never in production:
+    their password is public, and a production server refuses to start while they are active."""
+    if settings.PRODUCTION:
+        raise RuntimeError(
+            "Demo accounts are refused in production (AMBON112_ENV=production): their password "
+            "is public. Create real accounts in /admin/ instead."
+        )
+    validate_password(password, password_validators=demo_password_validators())
     accounts = [(name, role, label, None) for name, role, label in DEMO_STAFF]
     accounts += [
         (agency.code, Role.AGENCY_DESK, "Petugas meja (demo)", agency)
@@ -52,3 +80,62 @@ def create_machine_token(
         name=name, kind=kind, key_hash=hash_secret(secret), prefix=secret[:8], agency=agency
     )
     return token, secret
+
+
+def active_demo_accounts(*, first_only: bool = False) -> list[User]:
+    """Active accounts that `create_demo_accounts` made and that still open with the demo
+    password, which is public (README). A real account that happens to be called `admin` or
+    `damkar`, with its own password, is not one of them. Each check is a deliberately slow hash:
+    `first_only` stops at the first found."""
+    passwords = list(dict.fromkeys([settings.DEMO_PASSWORD, DEFAULT_DEMO_PASSWORD]))
+    found = []
+    for user in User.objects.filter(username__in=demo_usernames(), is_active=True).order_by(
+        "username"
+    ):
+        if user.has_usable_password() and any(user.check_password(p) for p in passwords):
+            found.append(user)
+            if first_only:
+                break
+    return found
+
+
+@transaction.atomic
+def deactivate_demo_accounts() -> list[str]:
+    """Switch off the demo accounts (a database made by the embedded default, now in production):
+    inactive, with no usable password. Kept, not deleted: the event log names them as actors."""
+    names = []
+    for user in active_demo_accounts():
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+        names.append(user.username)
+    return names
+
+
+@transaction.atomic
+def unlock_account(*, user: User, by: User) -> int:
+    """Clear an account's failed sign-ins at every address, so it can sign in again at once.
+
+    Refuses an account that is not locked; the unlock is logged as an event. Returns how many
+    failed sign-ins were cleared.
+    """
+    # agencies is the bottom of the dependency chain; the event log lives one app up.
+    from incidents.events import record_event
+
+    locks = next((a["locks"] for a in locked_accounts() if a["user"].pk == user.pk), None)
+    if not locks:
+        raise Conflict(_("This account is not locked."))
+    attempts = AccessAttempt.objects.filter(username=user.username)
+    cleared = sum(attempts.values_list("failures_since_start", flat=True))
+    attempts.delete()
+    record_event(
+        "account.unlocked",
+        subject=user,
+        actor=by,
+        payload={
+            "username": user.username,
+            "addresses": [lock["address"] for lock in locks],
+            "failures_cleared": cleared,
+        },
+    )
+    return cleared

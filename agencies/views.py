@@ -7,15 +7,20 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from agencies.geo import locate
-from agencies.models import Agency, Area, Station, Unit
-from agencies.permissions import ReadStaffWriteAdmin
+from agencies.models import Agency, Area, Role, Station, Unit, User
+from agencies.permissions import ReadStaffWriteAdmin, roles
+from agencies.selectors import locked_accounts
 from agencies.serializers import (
     AgencySerializer,
     LocationSerializer,
+    LockedAccountSerializer,
     PointQuery,
     StationSerializer,
     UnitSerializer,
+    UnlockedAccountSerializer,
 )
+from agencies.services import unlock_account
+from ambon112.schema import ErrorSerializer
 
 
 class AgencyViewSet(viewsets.ModelViewSet):
@@ -75,7 +80,9 @@ class AreaViewSet(viewsets.ViewSet):
         ]
         return Response({"type": "FeatureCollection", "features": features})
 
-    @extend_schema(parameters=[PointQuery], responses=LocationSerializer)
+    @extend_schema(
+        parameters=[PointQuery], responses={200: LocationSerializer, 404: ErrorSerializer}
+    )
     @action(detail=False)
     def locate(self, request):
         """desa → kecamatan → regency of a point (snapped within 2 km and marked approximate)."""
@@ -85,3 +92,27 @@ class AreaViewSet(viewsets.ViewSet):
         if location is None:
             raise NotFound(_("This point is outside Ambon Island (more than 2 km from any area)."))
         return Response(LocationSerializer(location.as_dict()).data)
+
+
+class AccountViewSet(viewsets.GenericViewSet):
+    """Accounts locked out by failed sign-ins, and unlocking them early (supervisors)."""
+
+    permission_classes = [roles(Role.SUPERVISOR, Role.ADMIN)]
+    queryset = User.objects.all()
+
+    @extend_schema(responses=LockedAccountSerializer(many=True))
+    @action(detail=False)
+    def locked(self, request):
+        """Accounts locked now, with the addresses they are locked at and until when."""
+        return Response(LockedAccountSerializer(locked_accounts(), many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses=UnlockedAccountSerializer,
+        description="Clear the account's failed sign-ins at every address; 409 if not locked.",
+    )
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        user = self.get_object()
+        cleared = unlock_account(user=user, by=request.user)
+        return Response(UnlockedAccountSerializer({"user": user, "failures_cleared": cleared}).data)

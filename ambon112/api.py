@@ -1,10 +1,20 @@
 """API conventions shared by every app: error shape, conflicts, strict input, rendering."""
 
 import functools
+from collections import Counter
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from ambon112.validation import ID_REGEX, RequestTooLarge, too_large
 
 
 class Conflict(exceptions.APIException):
@@ -15,8 +25,22 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+def still_in_use(exc: ProtectedError | RestrictedError) -> Conflict:
+    """A delete refused by the database's promises (on_delete=PROTECT), saying what still uses
+    the row: records of calls and dispatches are never deleted with the things they name."""
+    users = Counter(str(obj._meta.verbose_name_plural) for obj in exc.protected_objects)
+    return Conflict(
+        gettext("This cannot be deleted: it is still used by %(users)s.")
+        % {"users": ", ".join(f"{name} ({count})" for name, count in sorted(users.items()))}
+    )
+
+
 def exception_handler(exc, context):
     """Every error is JSON with a human `detail`; field errors are listed under `errors`."""
+    if isinstance(exc, ProtectedError | RestrictedError):
+        exc = still_in_use(exc)
+    elif isinstance(exc, RequestDataTooBig):  # Django's own check, when it read the body first
+        exc = RequestTooLarge(too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -29,6 +53,47 @@ def exception_handler(exc, context):
             "errors": errors,
         }
     return response
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """The Swagger page. Its refusals (a machine token, no role) and OPTIONS answer in JSON like
+    the rest of the API: its HTML renderer has no template for them (a 500 before)."""
+
+    def _as_json(self):
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+
+    def handle_exception(self, exc):
+        self._as_json()
+        return super().handle_exception(exc)
+
+    def options(self, request, *args, **kwargs):
+        self._as_json()
+        return super().options(request, *args, **kwargs)
+
+
+class IdConverter:
+    """`<id:pk>` in a path: a number that fits a bigint; anything else is a 404 without a query."""
+
+    regex = ID_REGEX
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+class IdRouter(DefaultRouter):
+    """DRF's router with detail routes that match bigint ids only (ID_REGEX), unless a viewset
+    looks things up by another `lookup_value_regex`: `/api/tickets/abc/` and
+    `/api/incidents/99999999999999999999/` are 404s, never a database error."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+        lookup_value = getattr(viewset, "lookup_value_regex", ID_REGEX)
+        return f"(?P<{lookup_prefix}{lookup_url_kwarg}>{lookup_value})"
 
 
 class RejectUnknownFields:

@@ -1,12 +1,14 @@
 """The Celery app and its beat schedule: the one list of periodic work.
 
 In production Celery beat sends these every interval; in the embedded default the ticker
-inside the server runs the same tasks in-process (ambon112/ticker.py).
+inside the server runs the same tasks in-process (ambon112/ticker.py). With
+AMBON112_ENV=production the worker and beat refuse to start where the server would.
 """
 
 import os
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambon112.settings")
 
@@ -23,3 +25,25 @@ app.conf.beat_schedule = {
         "options": {"expires": 1.0},
     },
 }
+
+
+@worker_init.connect
+def refuse_unsafe_production_worker(**kwargs):
+    """A production worker refuses to start as the server does (ambon112/production.py)."""
+    _refuse("celery worker")
+
+
+@beat_init.connect
+def refuse_unsafe_production_beat(**kwargs):
+    _refuse("celery beat")
+
+
+def _refuse(who: str) -> None:
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+    from ambon112.production import refuse_unsafe_production
+
+    refuse_unsafe_production(who)

@@ -2,7 +2,9 @@
 
 With no environment at all it runs the embedded default (SQLite, in-memory channel layer,
 Celery tasks in-process, the deadline ticker inside the server). `DATABASE_URL` and `REDIS_URL`
-switch to PostgreSQL and Redis with no code change.
+switch to PostgreSQL and Redis with no code change. The security posture is never inferred from
+them: only `AMBON112_ENV=production` turns it on (HSTS, secure cookies, the startup refusals of
+ambon112/production.py).
 """
 
 import os
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,18 +31,25 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # Embedded = no Redis: channel layer, tasks and the deadline ticker all live in the web process.
 EMBEDDED = not REDIS_URL
+# Production is said, never guessed from REDIS_URL or DATABASE_URL: a test run or a drill uses
+# Redis and PostgreSQL too. In production the server and the Celery worker and beat refuse to
+# start with a public SECRET_KEY or active demo accounts (ambon112/production.py).
+AMBON112_ENV = os.environ.get("AMBON112_ENV", "development").strip().lower() or "development"
+if AMBON112_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"AMBON112_ENV must be 'production' or 'development', not {AMBON112_ENV!r}."
+    )
+PRODUCTION = AMBON112_ENV == "production"
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not EMBEDDED:
-        raise RuntimeError("SECRET_KEY must be set when REDIS_URL is set (production).")
-    SECRET_KEY = "embedded-default-not-secret-change-me-in-production"  # noqa: S105
+# Public, in this file: good for the embedded default only; production refuses to start with it.
+EMBEDDED_SECRET_KEY = "embedded-default-not-secret-change-me-in-production"  # noqa: S105
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or EMBEDDED_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
-# Demo accounts exist only in the embedded default (see agencies/management/commands).
+# Demo accounts are refused in production (agencies/services.py, ambon112/production.py).
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "ambon112-demo")
 
 INSTALLED_APPS = [
@@ -70,9 +80,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ambon112.middleware.ChosenLanguageMiddleware",
+    "ambon112.validation.QueryTextMiddleware",  # after the language: its 400 is translated
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ambon112.middleware.PersonalDataMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -215,6 +227,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Long but guessable: the service's own name, repeated units, keyboard and digit runs.
+    {"NAME": "agencies.validators.PatternPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -226,10 +240,12 @@ SESSION_SAVE_EVERY_REQUEST = False
 # Lock an account after 5 failed logins; failures older than 15 minutes stop counting.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-# By account only: the consoles of a control room share one address, and one person's typos
-# must not lock the whole room out.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# By account *and* address: failures from one address lock that account at that address only,
+# so nobody elsewhere can lock an account out of the control room's consoles; and by account,
+# not address alone, so one person's typos do not lock out the room (its consoles share one
+# address). Behind a proxy the address is the client's only when the proxy is trusted
+# (FORWARDED_ALLOW_IPS, README). A supervisor unlocks an account early (agencies/services.py).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
@@ -242,13 +258,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["agencies.permissions.IsStaff"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON with limits: size, nesting depth, text PostgreSQL can store (ambon112/validation.py).
+    "DEFAULT_PARSER_CLASSES": ["ambon112.validation.SafeJSONParser"],
+    "DEFAULT_METADATA_CLASS": "ambon112.validation.ApiMetadata",
+    "DEFAULT_SCHEMA_CLASS": "ambon112.schema.ApiSchema",
     "EXCEPTION_HANDLER": "ambon112.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # The API speaks JSON only; `format` is an ordinary parameter (the report export's file type).
     "URL_FORMAT_OVERRIDE": None,
 }
+# The largest body any client sends is a tracker's 500 positions (about 60 kB); the admin's forms
+# are smaller still. Applies to API bodies too (ambon112.validation.SafeJSONParser).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ambon 112 API",
     "DESCRIPTION": "Computer-aided dispatch for the 112 emergency number of Kota Ambon.",
@@ -272,6 +293,16 @@ PHONE_REGION = "ID"
 
 # --- Call intake policy (DESIGN.md §2, §4) --------------------------------------------------
 CLOCK_SKEW_LIMIT_S = 5  # adapter times further than this from the server's are flagged
+# A time from a device's clock (the telephony adapter's `at`, a tracker's fix) further than this
+# from the server's is refused (400), not stored: year 1 or 9999 is a broken clock. Within it a
+# skew is stored and flagged (above): a PBX clock minutes off, or even on the wrong time zone
+# (UTC±14 h), or an adapter replaying its backlog after a day's outage, never loses a call.
+DEVICE_TIME_WINDOW_S = int(os.environ.get("DEVICE_TIME_WINDOW_S", str(24 * 3600)))
+# Every position given to the system (a call's location, an AML fix, an incident, a unit) lies
+# in this box: Maluku province (about 2.8°–8.3° S, 125.7°–134.9° E: Buru and Seram to Wetar,
+# Tanimbar and Aru) with a margin. Ambon Island's own areas (agencies/data) are far inside it;
+# units of Maluku Tengah's agencies work on Seram too. (south, west, north, east), degrees.
+SERVICE_BOUNDS = (-9.0, 124.0, -2.0, 136.0)
 # An AML SMS locates the newest call from its number that rang this many seconds before it
 # (so also one that just ended); one that comes first is held for a call ringing this soon after.
 AML_HOLD_S = int(os.environ.get("AML_HOLD_S", "300"))
@@ -319,9 +350,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not EMBEDDED)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not EMBEDDED else None
+# Production runs behind a TLS reverse proxy that says so with X-Forwarded-Proto (README).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# HSTS is sent on HTTPS responses only (as seen through the proxy header); never on the embedded
+# default's plain http://127.0.0.1, where it would pin a developer's browser.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Usually the proxy redirects http to https itself; /healthz stays reachable over plain HTTP for
+# probes inside the deployment.
+SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

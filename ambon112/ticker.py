@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from ambon112.celery import app
+from ambon112.production import production_problems, refusal
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +47,19 @@ async def run_ticker() -> None:
 
 
 class Lifespan:
-    """ASGI lifespan: start the ticker with the server (embedded default), stop it with it."""
+    """ASGI lifespan: refuse an unsafe production start; start the ticker with the server
+    (embedded default), stop it with it."""
 
     async def __call__(self, scope, receive, send):
         task = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                # Production refuses here too when uvicorn is started without `manage.py serve`.
+                problems = await sync_to_async(production_problems)() if settings.PRODUCTION else []
+                if problems:
+                    await send({"type": "lifespan.startup.failed", "message": refusal(problems)})
+                    return
                 if settings.EMBEDDED_TICKER:
                     task = asyncio.create_task(run_ticker())
                 await send({"type": "lifespan.startup.complete"})

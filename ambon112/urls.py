@@ -2,16 +2,16 @@ import axes.admin  # noqa: F401
 import django.contrib.auth.admin  # noqa: F401
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from drf_spectacular.views import SpectacularAPIView
 
 import agencies.admin  # noqa: F401  (registers the admin pages; see settings.INSTALLED_APPS)
 import dispatch.admin  # noqa: F401
 import incidents.admin  # noqa: F401
-from agencies.views import AgencyViewSet, AreaViewSet, StationViewSet, UnitViewSet
+from agencies.views import AccountViewSet, AgencyViewSet, AreaViewSet, StationViewSet, UnitViewSet
 from ambon112 import views
+from ambon112.api import ApiDocsView, IdConverter, IdRouter
 from dispatch.views.consoles import agency_console, dispatch_console
 from dispatch.views.deadlines import DeadlineListView, EscalationViewSet, SlaPolicyViewSet
 from dispatch.views.incidents import DispatchBoardView, IncidentDispatchViewSet
@@ -41,7 +41,11 @@ from incidents.views import (
     incident_list,
 )
 
-router = DefaultRouter(trailing_slash=True)
+register_converter(IdConverter, "id")
+handler404 = "ambon112.views.not_found"
+
+# Detail routes match bigint ids only: /api/tickets/abc/ is a 404, never a database error.
+router = IdRouter(trailing_slash=True)
 router.include_root_view = False
 router.include_format_suffixes = False  # JSON only: no `.json` twin of every route
 router.register("agencies", AgencyViewSet)
@@ -58,6 +62,7 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("fleet", UnitOperationsViewSet, basename="fleet")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("sla-policies", SlaPolicyViewSet, basename="slapolicy")
+router.register("accounts", AccountViewSet, basename="account")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -73,7 +78,7 @@ urlpatterns = [
     path("console/wallboard/", wallboard_console, name="wallboard_console"),
     path("audit/", audit, name="audit"),
     path("incidents/", incident_list, name="incident_list"),
-    path("incidents/<int:pk>/", incident_detail, name="incident_detail"),
+    path("incidents/<id:pk>/", incident_detail, name="incident_detail"),
     path("reports/", report_page, name="report_page"),
     path("reports/integrity/", integrity_page, name="integrity_page"),
     path("api/events/", EventListView.as_view(), name="events"),
@@ -92,6 +97,6 @@ urlpatterns = [
     path("api/reports/integrity/", IntegrityView.as_view(), name="report-integrity"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

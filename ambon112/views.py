@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
@@ -28,3 +30,11 @@ def healthz(request):
     ok = checks["database"]["ok"] and checks["deadline_check"]["ok"]
     status = "ok" if all(check["ok"] for check in checks.values()) else "degraded"
     return JsonResponse({"status": status if ok else "down", **checks}, status=200 if ok else 503)
+
+
+def not_found(request, exception):
+    """A 404 from the URL patterns (`/api/tickets/abc/`): JSON under /api/, like every other
+    answer of the API; Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -6,6 +6,10 @@ incident was created and closed, a ticket's status and times, a unit's T4d…T10
 note written by the system, so that nothing known is lost and nothing unknown is made up.
 Identifiers are URNs under `urn:ambon112:`; times are ISO 8601 in WIT (+09:00).
 
+An agency desk's copy carries what its own console shows of the incident: the incident, its
+place and notes, the desk's own agency with its ticket(s) and units; not the calls (nor their
+callback numbers), nor any other agency, its tickets or its decline reasons.
+
 The *RegistryText fields take values from NENA registries that the schema does not enumerate.
 The tables below use the values of NENA's own samples where there is one ("CallReceiving",
 "psap", "emergency", "incoming", "callBegin/callAnswered/callEnd"); the others are provisional
@@ -95,8 +99,11 @@ ANY_TIME = sorted({*INCIDENT_TIMES, *CALL_TIMES, *TICKET_TIMES, *ASSIGNMENT_TIME
 Note = Callable[..., dict]
 
 
-def incident_document(incident: Incident) -> dict:
-    """The incident with its calls, location, agencies, units and notes, as one EIDO (6 queries)."""
+def incident_document(incident: Incident, *, agency: Agency | None = None) -> dict:
+    """The incident with its calls, location, agencies, units and notes, as one EIDO (6 queries).
+
+    With `agency` (an agency desk asks): that agency's own part only, as its console shows it.
+    """
     incident = (
         Incident.objects.select_related("incident_type", "area", "kecamatan")
         .prefetch_related(
@@ -114,7 +121,13 @@ def incident_document(incident: Incident) -> dict:
     )
     calls, tickets = list(incident.calls.all()), list(incident.tickets.all())
     assignments, incident_notes = list(incident.assignments.all()), list(incident.notes.all())
-    last_event = Event.objects.filter(incident=incident).aggregate(at=Max("at"))["at"]
+    events = Event.objects.filter(incident=incident)
+    if agency is not None:  # a desk: no calls, nobody else's tickets or units, nor their times
+        calls = []
+        tickets = [t for t in tickets if t.agency_id == agency.pk]
+        assignments = [a for a in assignments if a.unit.agency_id == agency.pk]
+        events = events.filter(audience__agency=agency)
+    last_event = events.aggregate(at=Max("at"))["at"]
     everything = [incident, *calls, *tickets, *assignments, *incident_notes]
     updated = _latest(last_event, *(m for obj in everything for m in _moments(obj, ANY_TIME)))
 
@@ -153,7 +166,8 @@ def incident_document(incident: Incident) -> dict:
         info["notesReference"].append(note(key, incident.description, incident.created_at))
     info["notesReference"] += [note(("note", n.pk), n.text, n.created_at) for n in incident_notes]
 
-    doc["callComponent"] = [_call(call, note) for call in calls]
+    if calls:
+        doc["callComponent"] = [_call(call, note) for call in calls]
     callbacks = [_callback(call) for call in calls if call.caller]
     if callbacks:
         doc["callbackComponent"] = callbacks

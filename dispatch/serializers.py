@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from agencies.models import Agency, Station, Unit
 from ambon112.api import StrictSerializer
+from ambon112.validation import DeviceTimeField, InServiceArea
 from dispatch.steps import next_steps
 from incidents.models import Incident
 from incidents.serializers import IncidentSerializer
@@ -193,10 +194,10 @@ class CloseInput(StrictSerializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
-class PositionInput(StrictSerializer):
+class PositionInput(InServiceArea, StrictSerializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lon = serializers.FloatField(min_value=-180, max_value=180)
-    at = serializers.DateTimeField(required=False, help_text=_("When the fix was taken"))
+    at = DeviceTimeField(required=False, help_text=_("When the fix was taken"))
 
 
 class TrackerPositionInput(PositionInput):

@@ -73,8 +73,17 @@ class AmlFix:
         return {"lat": self.lat, "lon": self.lon, "radius_m": self.radius_m, "source": "aml"}
 
 
-def parse_aml(body: str, *, check_length: bool = True) -> AmlFix:
-    """Read one AML v1 SMS body; raise AmlError naming the first field that is wrong."""
+def parse_aml(
+    body: str,
+    *,
+    check_length: bool = True,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> AmlFix:
+    """Read one AML v1 SMS body; raise AmlError naming the first field that is wrong.
+
+    With `bounds` (south, west, north, east) a fix outside them, or at 0, 0 (what a handset
+    without a fix may write), is refused too.
+    """
     text = body.strip()
     pairs = _pairs(text)
     version = pairs.get(HEADER)
@@ -88,10 +97,13 @@ def parse_aml(body: str, *, check_length: bool = True) -> AmlFix:
     if check_length and "ml" in pairs:
         _check_length(pairs["ml"], text)
 
+    lat, lon = _degrees(pairs, "lt", limit=90), _degrees(pairs, "lg", limit=180)
+    if bounds is not None:
+        _check_place(lat, lon, bounds)
     method = pairs.get("pm", "")
     return AmlFix(
-        lat=_degrees(pairs, "lt", limit=90),
-        lon=_degrees(pairs, "lg", limit=180),
+        lat=lat,
+        lon=lon,
         radius_m=_radius(pairs["rd"]),
         positioned_at=_timestamp(pairs["top"]),
         confidence_pct=_confidence(pairs.get("lc")),
@@ -164,6 +176,16 @@ def _degrees(pairs: dict[str, str], key: str, *, limit: int) -> float:
     if not -limit <= degrees <= limit:
         raise AmlError(key, f"{degrees} is outside -{limit}..{limit}")
     return degrees
+
+
+def _check_place(lat: float, lon: float, bounds: tuple[float, float, float, float]) -> None:
+    if lat == 0 and lon == 0:
+        raise AmlError("lt", "0, 0 is a handset without a fix, not a place")
+    south, west, north, east = bounds
+    if not south <= lat <= north:
+        raise AmlError("lt", f"{lat} is outside the service area ({south}..{north})")
+    if not west <= lon <= east:
+        raise AmlError("lg", f"{lon} is outside the service area ({west}..{east})")
 
 
 def _radius(value: str) -> float:

@@ -6,27 +6,13 @@ from rest_framework import serializers
 from agencies.models import Area
 from agencies.serializers import AreaRefSerializer, PhoneField
 from ambon112.api import StrictSerializer
+from ambon112.validation import ID_MAX, DeviceTimeField, InServiceArea
 from incidents.models import Call, Incident, IncidentNote, IncidentType
-from incidents.privacy import mask_payload, masks_personal_data
 
-# The serializer context flag that masks callers' numbers and names (a verifier reads them):
-# views set it with `privacy_context(user)`; nested serializers share their parent's context.
-MASK_PERSONAL_DATA = "mask_personal_data"
-
-
-def privacy_context(user) -> dict:
-    return {MASK_PERSONAL_DATA: masks_personal_data(user)}
-
-
-class MasksPersonalData:
-    """Renders callers' numbers and names masked when the context asks (incidents/privacy.py).
-    Masking happens on output only: the stored event and its hash stay whole. Staff names (an
-    event's actor, the call-taker who took a call) stay whole: public servants answer for
-    what they did."""
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        return mask_payload(data) if self.context.get(MASK_PERSONAL_DATA) else data
+# Serializers render callers whole, for REST and pushed events alike. A verifier's copy is masked
+# where it leaves the server, by incidents.privacy.masked_for: every API answer in
+# ambon112.middleware.PersonalDataMiddleware (no view can forget it), pages in console_context,
+# pushed events in ambon112/realtime.py.
 
 
 class EventSubjectSerializer(serializers.Serializer):
@@ -34,7 +20,7 @@ class EventSubjectSerializer(serializers.Serializer):
     id = serializers.CharField(source="subject_id")
 
 
-class EventSerializer(MasksPersonalData, serializers.Serializer):
+class EventSerializer(serializers.Serializer):
     """One event as the consoles receive it, over REST and over the socket alike."""
 
     seq = serializers.IntegerField()
@@ -54,11 +40,13 @@ class EventPageSerializer(serializers.Serializer):
 
 
 class EventsQuery(StrictSerializer):
-    after = serializers.IntegerField(min_value=0, default=0)
+    after = serializers.IntegerField(min_value=0, max_value=ID_MAX, default=0)
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=500)
 
 
 class IncidentTypeSerializer(serializers.ModelSerializer):
+    # A dotted code (`kebakaran.rumah`): the model's SlugField would promise `^[-a-zA-Z0-9_]+$`.
+    code = serializers.CharField(read_only=True)
     default_agencies = serializers.SerializerMethodField()
 
     class Meta:
@@ -111,7 +99,7 @@ class FixSerializer(serializers.Serializer):
 
 # Plain serializers, not ModelSerializers, on the hot path: every telephony event serialises a
 # call for its event and its answer, and field introspection would cost more than the write.
-class CallSerializer(MasksPersonalData, serializers.Serializer):
+class CallSerializer(serializers.Serializer):
     """A call as the queue and the screen-pop show it, and as call.* events carry it."""
 
     id = serializers.IntegerField()
@@ -151,7 +139,7 @@ class TypeRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class IncidentSerializer(MasksPersonalData, serializers.Serializer):
+class IncidentSerializer(serializers.Serializer):
     """An incident as lists show it, and as incident.* events carry it."""
 
     id = serializers.IntegerField()
@@ -181,7 +169,7 @@ class IncidentSerializer(MasksPersonalData, serializers.Serializer):
 # --- Input -----------------------------------------------------------------------------------
 
 
-class FixInput(StrictSerializer):
+class FixInput(InServiceArea, StrictSerializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lon = serializers.FloatField(min_value=-180, max_value=180)
     radius_m = serializers.FloatField(min_value=0, required=False, allow_null=True)
@@ -193,7 +181,7 @@ class CtiEventInput(StrictSerializer):
     event = serializers.ChoiceField(choices=["ringing", "answered", "ended", "abandoned"])
     number = PhoneField(allow_blank=True, max_length=30, help_text=_("Blank when withheld"))
     line = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
-    at = serializers.DateTimeField(required=False, help_text=_("The adapter's time of the event"))
+    at = DeviceTimeField(required=False, help_text=_("The adapter's time of the event"))
     channel = serializers.ChoiceField(choices=Call.Channel.choices, default=Call.Channel.PHONE)
     location = FixInput(required=False)
 
@@ -225,7 +213,7 @@ class DisposeInput(CallDetailsInput):
     )
 
 
-class IncidentInput(CallDetailsInput):
+class IncidentInput(InServiceArea, CallDetailsInput):
     incident_type = serializers.SlugRelatedField(
         slug_field="code", queryset=IncidentType.objects.filter(is_active=True)
     )
@@ -241,14 +229,14 @@ class IncidentInput(CallDetailsInput):
     def validate(self, attrs):
         if ("lat" in attrs) != ("lon" in attrs):
             raise serializers.ValidationError(_("Give both latitude and longitude, or neither."))
-        return attrs
+        return super().validate(attrs)
 
 
 class AttachInput(CallDetailsInput):
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
 
 
-class DuplicatesQuery(StrictSerializer):
+class DuplicatesQuery(InServiceArea, StrictSerializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lon = serializers.FloatField(min_value=-180, max_value=180)
     incident_type = serializers.SlugRelatedField(

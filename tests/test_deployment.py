@@ -4,6 +4,7 @@ docker-compose.yml cannot be run here (no Docker engine in CI), so it is read an
 against the code it starts; the Celery worker itself is started for real against Redis.
 """
 
+import json
 import os
 import re
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.urls import reverse
 
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -87,6 +89,14 @@ def test_every_application_service_gets_the_database_redis_and_secret_key():
     web = SERVICES["web"]["environment"]
     for name in ("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "WEB_CONCURRENCY"):
         assert name in web, f"web lacks {name}"
+
+
+def test_web_worker_and_beat_run_in_production_posture():
+    """Production is said, not guessed from REDIS_URL (ambon112/production.py refuses then)."""
+    for service in ("web", "worker", "beat"):
+        assert SERVICES[service]["environment"]["AMBON112_ENV"] == "production", service
+    assert "DEMO_PASSWORD" not in SERVICES["web"]["environment"]
+    assert "create_demo_accounts" not in " ".join(command_of("migrate"))
 
 
 def test_the_schema_and_reference_data_are_loaded_before_anything_serves():
@@ -226,3 +236,185 @@ def test_celery_beat_and_a_worker_keep_the_scheduler_healthy_on_their_own(no_hea
     finally:
         _stop(beat)
         _stop(worker)
+
+
+# --- production refuses an unsafe start --------------------------------------------------------
+
+GOOD_KEY = "k7Qp2vX9-production-test-only-" + "Zr4mW8tN1bL6yH3cJ5dF0gS"
+
+
+def _env(**changes: str | None) -> dict[str, str]:
+    """This process's environment, pointed at the test database, with `changes` (None unsets)."""
+    from django.conf import settings
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        env["DATABASE_URL"] = (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        )
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "key, reason",
+    [
+        (None, "SECRET_KEY is not set"),
+        ("embedded-default-not-secret-change-me-in-production", "SECRET_KEY is not set"),
+        ("change-me-50-or-more-random-characters-change-me-50-or-more", "placeholder"),
+        ("s3cr3t-but-short", "too short"),
+    ],
+    ids=["unset", "embedded-key", "placeholder", "short"],
+)
+def test_production_refuses_to_serve_without_a_real_secret_key(key, reason):
+    result = _manage("serve", "--check", env=_env(AMBON112_ENV="production", SECRET_KEY=key))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "AMBON112_ENV=production, and this deployment is not safe to start" in result.stderr
+    assert reason in result.stderr
+
+
+def test_outside_production_redis_alone_changes_no_security_posture():
+    """The test suite, the browser tests and the drills run this way (no AMBON112_ENV)."""
+    result = _manage("serve", "--check", env=_env(AMBON112_ENV=None, SECRET_KEY=None))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Startup checks passed" in result.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_production_refuses_while_a_demo_account_is_active(ambon, settings):
+    from django.conf import global_settings
+
+    from agencies.models import Role, User
+
+    # As the embedded default made it (committed, so the child process sees it), hashed as a
+    # server hashes it: the test suite's fast hasher is unknown to the child.
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    User.objects.create_user(
+        username="operator", password=settings.DEMO_PASSWORD, role=Role.CALL_TAKER
+    )
+    production = _env(AMBON112_ENV="production", SECRET_KEY=GOOD_KEY)
+    result = _manage("serve", "--check", env=production)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Demo accounts are active with their public password" in result.stderr
+    assert "deactivate_demo_accounts" in result.stderr
+
+    assert "operator" in _manage("deactivate_demo_accounts", env=production).stdout
+    result = _manage("serve", "--check", env=production)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Startup checks passed (production)" in result.stdout
+    assert not User.objects.get(username="operator").is_active
+
+
+def test_a_real_account_named_like_a_demo_one_is_not_a_demo_account(ambon, settings):
+    from agencies.models import Role, User
+    from ambon112.production import production_problems
+
+    settings.PRODUCTION, settings.SECRET_KEY = True, GOOD_KEY
+    User.objects.create_user(username="admin", password="a-real-admin-passphrase", role=Role.ADMIN)
+    assert production_problems() == []
+    User.objects.create_user(username="operator", password="ambon112-demo", role=Role.CALL_TAKER)
+    assert any("Demo accounts" in problem for problem in production_problems())
+
+
+def test_production_refuses_debug(db, settings):
+    from ambon112.production import production_problems
+
+    settings.PRODUCTION, settings.SECRET_KEY, settings.DEBUG = True, GOOD_KEY, True
+    assert [p for p in production_problems() if p.startswith("DEBUG is on")]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("program", ["worker", "beat"])
+def test_a_production_celery_worker_or_beat_refuses_too(program, tmp_path):
+    log = tmp_path / f"{program}.log"
+    env = _env(AMBON112_ENV="production", SECRET_KEY=None)
+    celery = Path(sys.executable).with_name("celery")
+    extra = ["--pool=solo"] if program == "worker" else [f"--schedule={tmp_path / 'schedule'}"]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(celery), "-A", "ambon112", program, *extra],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        returncode = process.wait(timeout=WORKER_START_TIMEOUT_S)
+    finally:
+        _stop(process)
+    assert returncode == 1, log.read_text()
+    assert f"celery {program}: AMBON112_ENV=production" in log.read_text()
+
+
+def _settings_module(env: dict[str, str]) -> dict:
+    """The security settings a fresh process computes from `env`."""
+    code = (
+        "import json\n"
+        "from ambon112 import settings as s\n"
+        "print(json.dumps({name: getattr(s, name) for name in ("
+        "'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_SSL_REDIRECT', "
+        "'SECURE_PROXY_SSL_HEADER', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE')}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_settings_send_hsts_behind_a_tls_proxy(client, db, settings):
+    posture = _settings_module(_env(AMBON112_ENV="production", SECRET_KEY=GOOD_KEY))
+    assert posture == {
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+    }
+    posture["SECURE_PROXY_SSL_HEADER"] = tuple(posture["SECURE_PROXY_SSL_HEADER"])
+    for name, value in posture.items():
+        setattr(settings, name, value)
+    response = client.get(reverse("login"), HTTP_X_FORWARDED_PROTO="https")
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in client.get(reverse("login"))
+
+
+def test_hsts_and_the_https_redirect_are_configurable():
+    posture = _settings_module(
+        _env(
+            AMBON112_ENV="production",
+            SECRET_KEY=GOOD_KEY,
+            SECURE_HSTS_SECONDS="600",
+            SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+            SECURE_SSL_REDIRECT="true",
+        )
+    )
+    assert posture["SECURE_HSTS_SECONDS"] == 600
+    assert posture["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert posture["SECURE_SSL_REDIRECT"] is True
+
+
+def test_without_ambon112_env_there_is_no_hsts_even_with_redis():
+    posture = _settings_module(_env(AMBON112_ENV=None))
+    assert posture["SECURE_HSTS_SECONDS"] == 0
+    assert posture["SECURE_PROXY_SSL_HEADER"] is None
+    assert posture["SESSION_COOKIE_SECURE"] is False

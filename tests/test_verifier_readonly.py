@@ -50,6 +50,7 @@ PK_OF = {
     "assignment": "assignment",
     "escalation": "escalation",
     "slapolicy": "policy",
+    "account": "account",
 }
 NAMED_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -164,6 +165,7 @@ def world(ambon, operator, dispatcher, damkar):
         "assignment": assignment,
         "escalation": Escalation.objects.order_by("pk").first(),
         "policy": SlaPolicy.objects.order_by("pk").first(),
+        "account": operator,
     }
 
 

@@ -14,6 +14,9 @@ from dispatch.reports.definitions import BREAKDOWNS, SHIFT_LABELS, SHIFTS
 from incidents.models import IncidentType
 
 MAX_DAYS = 5 * 366  # "a range of more than 5 years" is refused
+# Days a report may ask about: this century. Year 1 or 9999 is a typo (and their midnights in
+# WIT fall outside what a datetime can hold).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -56,11 +59,24 @@ class ReportFilter:
         return labels
 
 
+class ReportDateField(serializers.DateField):
+    """A day of a report's period, between FIRST_DAY and LAST_DAY."""
+
+    def to_internal_value(self, value) -> date:
+        day = super().to_internal_value(value)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise serializers.ValidationError(
+                _("Give a day between %(first)s and %(last)s.")
+                % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+            )
+        return day
+
+
 class ReportQuery(StrictSerializer):
     """A report's filter as query parameters; unknown values are named in the message."""
 
-    start = serializers.DateField(help_text=gettext_lazy("First day (WIT), YYYY-MM-DD"))
-    end = serializers.DateField(help_text=gettext_lazy("Last day (WIT), inclusive"))
+    start = ReportDateField(help_text=gettext_lazy("First day (WIT), YYYY-MM-DD"))
+    end = ReportDateField(help_text=gettext_lazy("Last day (WIT), inclusive"))
     agency = serializers.CharField(required=False, allow_blank=True)
     category = serializers.ChoiceField(
         choices=IncidentType.Category.choices, required=False, allow_blank=True

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from ambon112.api import StrictSerializer
 from dispatch.reports.definitions import METRICS, SOURCES
-from dispatch.reports.filters import ReportQuery
+from dispatch.reports.filters import ReportDateField, ReportQuery
 from dispatch.reports.rows import OUTCOMES
 
 
@@ -19,7 +19,7 @@ class RowsQuery(ReportQuery):
     )
     outcome = serializers.ChoiceField(choices=OUTCOMES, required=False, allow_blank=True)
     threshold = serializers.CharField(required=False, allow_blank=True)
-    page = serializers.IntegerField(min_value=1, required=False, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, default=1)
 
     def validate(self, data: dict) -> dict:
         data = super().validate(data)
@@ -57,8 +57,8 @@ class ExportQuery(ReportQuery):
 
 
 class PeriodQuery(StrictSerializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = ReportDateField()
+    end = ReportDateField()
 
     def validate(self, data: dict) -> dict:
         if data["end"] < data["start"]:

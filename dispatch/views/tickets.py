@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from agencies.permissions import (
     roles,
 )
+from ambon112.validation import query_id
 from dispatch.models import Ticket
 from dispatch.recommend import recommend_units
 from dispatch.selectors import (
@@ -63,9 +64,9 @@ class TicketViewSet(viewsets.GenericViewSet):
             tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
         incident = request.query_params.get("incident")
         if incident:
-            if not incident.isdigit():
+            if query_id(incident) is None:
                 raise ValidationError({"incident": [_("Give an incident number.")]})
-            tickets = tickets.filter(incident_id=int(incident))
+            tickets = tickets.filter(incident_id=query_id(incident))
         waiting_first = Case(
             When(status=Ticket.Status.NOTIFIED, then=0),
             When(status=Ticket.Status.ACCEPTED, then=1),

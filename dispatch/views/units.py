@@ -16,6 +16,7 @@ from agencies.permissions import (
     IsTracker,
     roles,
 )
+from ambon112.validation import query_id
 from dispatch.models import Assignment
 from dispatch.selectors import (
     assignments_for,
@@ -64,9 +65,9 @@ class AssignmentViewSet(viewsets.GenericViewSet):
         assignments = self.get_queryset()
         incident = request.query_params.get("incident")
         if incident:
-            if not incident.isdigit():
+            if query_id(incident) is None:
                 raise ValidationError({"incident": [_("Give an incident number.")]})
-            assignments = assignments.filter(incident_id=int(incident))
+            assignments = assignments.filter(incident_id=query_id(incident))
         if request.query_params.get("active", "true" if not incident else "") == "true":
             assignments = assignments.filter(status__in=Assignment.ACTIVE_STATUSES)
         return Response(AssignmentSerializer(assignments[:1000], many=True).data)

@@ -299,6 +299,7 @@ export function eventLabel(kind) {
     "caller.flagged": gettext("Number flagged for nuisance calls"),
     "caller.blocked": gettext("Number blocked"),
     "caller.unblocked": gettext("Number unblocked"),
+    "account.unlocked": gettext("Account unlocked by a supervisor"),
   };
   return labels[kind] || kind;
 }

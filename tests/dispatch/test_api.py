@@ -1,8 +1,11 @@
 """The dispatch API: every refusal with its status and message, scoping by agency, the tracker."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Unit
 from dispatch.models import Ticket
@@ -196,7 +199,7 @@ def test_a_tracker_reports_its_agencys_units_only(tracker):
     response = post(tracker, url, {"positions": [{**fix, "call_sign": "PSC-01"}]})
     assert response.status_code == 409 and "PSC-01" in response.json()["detail"]
     assert post(tracker, url, {"positions": []}).status_code == 400
-    older = {**fix, "lat": -3.80, "at": "2020-01-01T00:00:00Z"}
+    older = {**fix, "lat": -3.80, "at": (timezone.now() - timedelta(hours=1)).isoformat()}
     assert post(tracker, url, {"positions": [older]}).json()["accepted"] == 0
     # The tracker's token opens nothing else.
     assert tracker.get(reverse("ticket-list")).status_code in (401, 403)

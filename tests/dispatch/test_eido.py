@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from django.conf import settings
+from django.urls import reverse
 from jsonschema import Draft7Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
@@ -277,3 +278,102 @@ def test_nenas_own_sample_passes_the_same_checks(validator, openapi):
     """The checks above accept what NENA publishes, so a failure there is ours."""
     sample = STANDARDS / "eido-sample-call-transfer.json"
     assert_valid_eido(json.loads(sample.read_text(encoding="utf-8")), validator, openapi)
+
+
+# --- Whose copy -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def declined_by_dinkes(house_fire, operator, dinkes) -> Ticket:
+    """PSC 119 was asked too and declined, giving its reason."""
+    psc_119 = Agency.objects.get(code="dinkes")
+    house_fire.agencies.add(Agency.objects.get(code="damkar"), psc_119)  # as forwarding does
+    return Ticket.objects.create(
+        incident=house_fire,
+        agency=psc_119,
+        role=Ticket.Role.SUPPORT,
+        status=Ticket.Status.DECLINED,
+        notified_at=at(2),
+        notified_by=operator,
+        declined_at=at(4),
+        declined_by=dinkes,
+        decline_reason="Semua ambulans sedang bertugas",
+    )
+
+
+def test_a_desks_eido_holds_its_own_agency_only(
+    house_fire, declined_by_dinkes, client_for, damkar, validator, openapi
+):
+    """What the Damkar desk's console shows: the incident, its place and notes, Damkar's ticket
+    and engine; not PSC 119's ticket nor its reason, nor the calls and the caller's number."""
+    response = client_for(damkar).get(
+        reverse("incident-dispatch-eido-document", args=[house_fire.pk])
+    )
+
+    assert response.status_code == 200
+    doc = response.json()
+    assert_valid_eido(doc, validator, openapi)
+    assert [a["$id"] for a in doc["agencyComponent"]] == [
+        "urn:ambon112:agency:112",
+        "urn:ambon112:agency:damkar",
+    ]
+    [dispatch] = doc["dispatchComponent"]
+    assert dispatch["agencyReference"] == {"$ref": "urn:ambon112:agency:damkar"}
+    assert [u["emergencyResourceName"] for u in doc["emergencyResourceComponent"]] == ["DAMKAR-01"]
+    assert "callComponent" not in doc and "callbackComponent" not in doc
+    text = json.dumps(doc, ensure_ascii=False)
+    for absent in ["dinkes", "PSC", "Semua ambulans sedang bertugas", "+6281234567890"]:
+        assert absent not in text
+    notes = note_text(doc, doc["incidentComponent"]["notesReference"])
+    assert "Rumah terbakar, dua orang masih di dalam" in notes
+    assert "Api menjalar ke rumah sebelah" in notes
+    # Dated by what the desk may see: Damkar's times, not PSC 119's later decline.
+    assert doc["agencyComponent"][1]["lastUpdateTimeStamp"] == "2025-09-08T10:02:30+09:00"
+
+
+def test_the_declining_desks_eido_holds_its_own_ticket_and_reason(
+    house_fire, declined_by_dinkes, client_for, dinkes, validator, openapi
+):
+    response = client_for(dinkes).get(
+        reverse("incident-dispatch-eido-document", args=[house_fire.pk])
+    )
+
+    doc = response.json()
+    assert_valid_eido(doc, validator, openapi)
+    [dispatch] = doc["dispatchComponent"]
+    assert dispatch["agencyReference"] == {"$ref": "urn:ambon112:agency:dinkes"}
+    assert "Declined because: Semua ambulans sedang bertugas" in note_text(
+        doc, dispatch["notesReference"]
+    )
+    assert "emergencyResourceComponent" not in doc
+    assert "damkar" not in json.dumps(doc) and "DAMKAR-01" not in json.dumps(doc)
+
+
+@pytest.mark.parametrize("who", ["supervisor", "dispatcher", "operator"])
+def test_the_operations_room_gets_the_whole_eido(
+    request, house_fire, declined_by_dinkes, client_for, who, validator, openapi
+):
+    user = request.getfixturevalue(who)
+    doc = (
+        client_for(user)
+        .get(reverse("incident-dispatch-eido-document", args=[house_fire.pk]))
+        .json()
+    )
+
+    assert_valid_eido(doc, validator, openapi)
+    assert [a["$id"] for a in doc["agencyComponent"]] == [
+        "urn:ambon112:agency:112",
+        "urn:ambon112:agency:damkar",
+        "urn:ambon112:agency:dinkes",
+    ]
+    assert len(doc["dispatchComponent"]) == 2 and len(doc["callComponent"]) == 1
+    assert "Semua ambulans sedang bertugas" in json.dumps(doc, ensure_ascii=False)
+    [callback] = doc["callbackComponent"]
+    assert callback["callBackInformationUri"] == ["tel:+6281234567890"]
+
+
+def test_a_desk_the_incident_was_not_forwarded_to_gets_no_eido(house_fire, client_for, desk):
+    response = client_for(desk("polresta")).get(
+        reverse("incident-dispatch-eido-document", args=[house_fire.pk])
+    )
+    assert response.status_code == 404

@@ -15,7 +15,13 @@ from agencies.models import Area
 from ambon112.realtime import ConsoleConsumer
 from dispatch.deadlines import escalate_overdue
 from incidents.models import Event, IncidentType
-from incidents.privacy import initials, mask_number, mask_payload, masks_personal_data
+from incidents.privacy import (
+    CallerNames,
+    initials,
+    mask_number,
+    mask_payload,
+    masks_personal_data,
+)
 from incidents.services.calls import create_incident, receive_call_event, take_call
 from incidents.services.incidents import add_note
 
@@ -103,10 +109,24 @@ def test_a_payload_is_masked_wherever_callers_appear_and_the_original_is_left_al
         ("+62 812 3456 7890 atau 62812345678", "+••••••••••••7890 atau •••••••5678"),
         ("kantor (0911) 352123", "kantor •••••••••2123"),
         ("0911-352123", "•••••••2123"),
+        ("62 821 1234 7012", "••••••••••••7012"),
     ],
 )
 def test_a_phone_number_typed_into_free_text_is_masked(text, masked):
     assert mask_payload({"notes": text}) == {"notes": masked}
+
+
+def test_a_name_a_caller_gave_is_masked_in_free_text_too():
+    names = CallerNames(["Budi Santoso", "Wati", "Al", "  "])
+    payload = {
+        "call": {"caller_name": "Siti Aminah", "notes": "Siti Aminah bersama BUDI  santoso"},
+        "description": "Ibu Wati (tetangga Budi Santoso) melapor; Budi saja; Watimah; Al",
+    }
+    masked = mask_payload(payload, names=names)
+    assert masked["call"] == {"caller_name": "S. A.", "notes": "Siti Aminah bersama B. S."}
+    assert masked["description"] == "Ibu W. (tetangga B. S.) melapor; Budi saja; Watimah; Al"
+    # Without the names (a pure call), only the name's own field is masked.
+    assert mask_payload(payload)["call"]["notes"] == "Siti Aminah bersama BUDI  santoso"
 
 
 @pytest.mark.parametrize(
