@@ -8,11 +8,13 @@ figures are printed for the record (`pytest -s tests/test_openapi_fuzz.py`).
 """
 
 import os
+import threading
 import time
 from collections import Counter
 
 import pytest
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from django.test import Client
 
 from agencies.models import Agency, MachineToken, Role, Unit, User
@@ -30,7 +32,8 @@ try:
 except ImportError:  # pragma: no cover - the test extras are not installed
     schemathesis = None
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# About 3 minutes on a busy 2-CPU machine.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(360)]
 
 # A few examples per operation and identity: 8 identities x 72 operations stay within minutes.
 MAX_EXAMPLES = int(os.environ.get("AMBON112_FUZZ_EXAMPLES", "3"))
@@ -109,11 +112,22 @@ def _seed(ambon) -> dict[str, dict[str, str]]:
 
 
 def _signed_in(app):
+    """The WSGI app as schemathesis's worker threads call it: the session from SESSION_HEADER,
+    and each thread's database connection back to the pool after every request (a thread that
+    ends holding one would empty the pool)."""
+
     def wsgi(environ, start_response):
         cookie = environ.pop("HTTP_" + SESSION_HEADER.upper().replace("-", "_"), None)
         if cookie is not None:
             environ["HTTP_COOKIE"] = cookie
-        return app(environ, start_response)
+        response = app(environ, start_response)
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()
+            if threading.current_thread() is not threading.main_thread():
+                connections.close_all()
+        return [body]
 
     return wsgi
 
