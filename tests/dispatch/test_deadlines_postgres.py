@@ -14,6 +14,7 @@ from dispatch.models import Deadline, Escalation, SlaPolicy, Watch
 from dispatch.services.incidents import close_incident
 from incidents.models import Call, Event
 from incidents.services.calls import receive_call_event, take_call
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres]
 
@@ -92,27 +93,6 @@ def overdue_ringing_calls(n: int, *, rang_s_ago: float) -> list[Call]:
     Call.objects.filter(pk__in=[c.pk for c in calls]).update(ringing_at=started)
     Deadline.objects.update(started_at=started, due_at=started + timedelta(seconds=15))
     return calls
-
-
-def run_together(*jobs) -> list[BaseException]:
-    """Run each job in its own thread from one barrier; the exceptions they raised."""
-    barrier, errors = threading.Barrier(len(jobs)), []
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)

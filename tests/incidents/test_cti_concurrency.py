@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 
 import psycopg.errors
 import pytest
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from ambon112 import db
 from ambon112.db import retry_transient
 from incidents.aml import build_aml_body, parse_aml
 from incidents.models import AmlMessage, Call, Caller, Event
 from incidents.services.calls import receive_aml, receive_call_event, take_call
+from tests.threads import run_together
 
 
 def aborted(driver_error: type[psycopg.Error]):
@@ -102,28 +103,6 @@ def test_inside_a_transaction_it_runs_once_and_leaves_the_failure_to_the_outer_o
 NUMBER = "+6281200003333"
 
 
-def together(*actions) -> list[BaseException]:
-    """Run the actions in threads released at the same moment; the errors they raised."""
-    barrier = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action):
-        try:
-            barrier.wait()
-            action()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 def aml_body(radius_m: int) -> str:
     return build_aml_body(
         lat=-3.69540, lon=128.18140, radius_m=radius_m, positioned_at=datetime.now(UTC)
@@ -154,7 +133,7 @@ def test_a_real_deadlock_is_retried_until_both_transactions_commit(ambon, sleeps
                 barrier.wait()
             Caller.objects.select_for_update().get(pk=other.pk)
 
-    errors = together(
+    errors = run_together(
         lambda: retry_transient(lock_both)(first, second),
         lambda: retry_transient(lock_both)(second, first),
     )
@@ -171,7 +150,7 @@ def test_an_aml_and_a_new_call_from_the_same_number_never_deadlock(ambon, operat
     ring("round-0", NUMBER)
     for round_ in range(1, 31):
         previous = Call.objects.get(call_id=f"round-{round_ - 1}")
-        errors = together(
+        errors = run_together(
             lambda r=round_: send_aml(NUMBER, aml_body(radius_m=r)),
             lambda r=round_: ring(f"round-{r}", NUMBER),
             lambda p=previous: take_call(call=p, by=operator),
@@ -187,7 +166,7 @@ def test_an_aml_racing_the_first_ring_of_its_call_always_locates_it(ambon):
     """Two web processes: whichever of the SMS and the ringing commits second finds the other."""
     for round_ in range(30):
         number = f"+628120000{4000 + round_}"
-        errors = together(
+        errors = run_together(
             lambda n=number: send_aml(n, aml_body(radius_m=12)),
             lambda n=number, r=round_: ring(f"race-{r}", n),
         )
