@@ -145,6 +145,9 @@ class Watch(models.TextChoices):
     TICKET_NOT_ACCEPTED = "ticket_not_accepted", _("Ticket not accepted")
     NO_UNIT_EN_ROUTE = "no_unit_en_route", _("Ticket accepted, no unit en route")
     FIRE_NO_OPERATIONS = "fire_no_operations", _("Fire: no operations started")
+    NOBODY_READY = "nobody_ready", _("No call-taker ready")
+    CONTACT_UNHANDLED = "contact_unhandled", _("Message contact, no first response")
+    HAZARD_UNREVIEWED = "hazard_unreviewed", _("Hazard alert (earthquake), not yet reviewed")
 
 
 class Recipient(models.TextChoices):
