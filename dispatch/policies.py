@@ -102,13 +102,17 @@ def check_ladder(watch: str, levels: list[tuple[int, int, list, str]]) -> None:
 
 
 def install_defaults(policy_model, level_model) -> int:
-    """Create the default policies when there are none (a migration runs this)."""
-    if policy_model.objects.exists():
-        return 0
+    """Create the default policies of every watch that has none yet (migrations run this, so a
+    watch added later gets its defaults without touching an administrator's policies)."""
+    configured = set(policy_model.objects.values_list("watch", flat=True).distinct())
+    created = 0
     for name, watch, category, ladder in DEFAULTS:
+        if watch in configured:
+            continue
+        created += 1
         policy = policy_model.objects.create(name=name, watch=watch, category=category)
         for number, (delay_s, recipients, action) in enumerate(ladder, start=1):
             level_model.objects.create(
                 policy=policy, level=number, delay_s=delay_s, recipients=recipients, action=action
             )
-    return len(DEFAULTS)
+    return created
