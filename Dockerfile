@@ -20,6 +20,7 @@ COPY ambon112 ./ambon112
 COPY agencies ./agencies
 COPY incidents ./incidents
 COPY dispatch ./dispatch
+COPY hazards ./hazards
 RUN pip install .
 
 COPY . .

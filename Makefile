@@ -21,6 +21,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 ## Install, migrate, load the Ambon data and demo accounts, serve on http://$(HOST):$(PORT)
 run: setup
 	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py create_demo_positions
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 setup: $(VENV)/.installed

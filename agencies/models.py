@@ -189,12 +189,17 @@ class Role(models.TextChoices):
     DISPATCHER = "dispatcher", _("Dispatcher")
     SUPERVISOR = "supervisor", _("Supervisor")
     AGENCY_DESK = "agency_desk", _("Agency desk")
+    CREW = "crew", _("Crew")
     VERIFIER = "verifier", _("Verifier")
     ADMIN = "admin", _("Administrator")
 
 
+# Roles that belong to one agency: its desk, and the crews of its units.
+AGENCY_ROLES = (Role.AGENCY_DESK, Role.CREW)
+
+
 class User(AbstractUser):
-    """A person at a console: a call-taker, a dispatcher, an agency desk, a verifier…"""
+    """A person at a console: a call-taker, a dispatcher, an agency desk, a crew, a verifier…"""
 
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     agency = models.ForeignKey(
@@ -206,9 +211,9 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                name="user_desk_has_agency",
-                condition=Q(role=Role.AGENCY_DESK, agency__isnull=False)
-                | (~Q(role=Role.AGENCY_DESK) & Q(agency__isnull=True)),
+                name="user_agency_role_has_agency",
+                condition=Q(role__in=AGENCY_ROLES, agency__isnull=False)
+                | (~Q(role__in=AGENCY_ROLES) & Q(agency__isnull=True)),
             ),
         ]
 

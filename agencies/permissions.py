@@ -89,6 +89,7 @@ class IsTracker(BasePermission):
 CALLS_CONSOLE_ROLES = frozenset({Role.CALL_TAKER, Role.SUPERVISOR, Role.ADMIN})
 DISPATCH_CONSOLE_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 DESK_CONSOLE_ROLES = frozenset({Role.AGENCY_DESK})
+CREW_CONSOLE_ROLES = frozenset({Role.CREW})
 AUDIT_ROLES = frozenset({Role.VERIFIER, Role.SUPERVISOR, Role.ADMIN})
 INCIDENT_ROLES = OPERATIONS_ROLES | {Role.VERIFIER}
 # The live city map and the wallboard: verifiers see no live operations (reports are theirs).

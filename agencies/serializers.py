@@ -34,6 +34,12 @@ def validate_on_island(lat: float, lon: float) -> None:
 
 class AgencySerializer(RejectUnknownFields, serializers.ModelSerializer):
     phone = PhoneField(required=False, allow_blank=True, max_length=30)
+    regencies = serializers.ListField(
+        child=serializers.RegexField(r"^[0-9]{2}\.[0-9]{2}$"),
+        allow_empty=False,
+        required=False,
+        help_text=_("Regencies it serves: 81.71 Kota Ambon, 81.01 Maluku Tengah"),
+    )
 
     class Meta:
         model = Agency
@@ -41,7 +47,7 @@ class AgencySerializer(RejectUnknownFields, serializers.ModelSerializer):
 
     def validate_regencies(self, value):
         known = set(Area.objects.values_list("regency_code", flat=True))
-        if not isinstance(value, list) or not value or not set(value) <= known:
+        if not value or not set(value) <= known:
             raise serializers.ValidationError(
                 _("Give a list of regency codes among: %(codes)s.")
                 % {"codes": ", ".join(sorted(known))}
@@ -91,7 +97,10 @@ class StationSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
 class UnitSerializer(RejectUnknownFields, serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
-    capabilities = serializers.ListField(child=serializers.SlugField(max_length=30))
+    # Words such as fire, rescue, water_supply: a number is refused, not stored as "0".
+    capabilities = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z][a-z0-9_]*$", max_length=30)
+    )
 
     class Meta:
         model = Unit
@@ -118,6 +127,11 @@ class UnitSerializer(RejectUnknownFields, serializers.ModelSerializer):
                 {"station": [_("This station belongs to another agency.")]}
             )
         return attrs
+
+
+class AreaQuery(StrictSerializer):
+    # Blank (`?level=`, as a form sends an unset filter) is no filter, as an absent one.
+    level = serializers.ChoiceField(choices=Area.Level.choices, required=False, allow_blank=True)
 
 
 class PointQuery(StrictSerializer):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from agencies.authentication import hash_secret, new_secret
 from agencies.models import Agency, MachineToken, Role, User
 from agencies.selectors import locked_accounts
+from agencies.signals import account_unlocked
 from agencies.validators import PatternPasswordValidator
 from ambon112.api import Conflict
 
@@ -23,11 +24,16 @@ DEMO_STAFF = [
 ]
 
 
+def demo_crew_username(agency: Agency) -> str:
+    return f"{agency.code}-crew"
+
+
 def demo_usernames() -> list[str]:
-    """The names `create_demo_accounts` gives: one per role, and each agency's code."""
-    return [name for name, _role, _label in DEMO_STAFF] + list(
-        Agency.objects.values_list("code", flat=True)
-    )
+    """The names `create_demo_accounts` gives: one per role, each agency's code, and a crew
+    account for each agency with units."""
+    agencies = list(Agency.objects.all())
+    crews = [demo_crew_username(a) for a in Agency.objects.filter(units__isnull=False).distinct()]
+    return [name for name, _role, _label in DEMO_STAFF] + [a.code for a in agencies] + crews
 
 
 def demo_password_validators() -> list:
@@ -42,7 +48,8 @@ def demo_password_validators() -> list:
 
 @transaction.atomic
 def create_demo_accounts(*, password: str) -> list[str]:
-    """One account per role and one desk per agency, named by its code. Never in production:
+    """One account per role, one desk per agency named by its code, and one crew account per
+    agency with units (`<code>-crew`). Never in production:
     their password is public, and a production server refuses to start while they are active."""
     if settings.PRODUCTION:
         raise RuntimeError(
@@ -54,6 +61,10 @@ def create_demo_accounts(*, password: str) -> list[str]:
     accounts += [
         (agency.code, Role.AGENCY_DESK, "Petugas meja (demo)", agency)
         for agency in Agency.objects.order_by("code")
+    ]
+    accounts += [
+        (demo_crew_username(agency), Role.CREW, "Kru (demo)", agency)
+        for agency in Agency.objects.filter(units__isnull=False).distinct().order_by("code")
     ]
     created = []
     for username, role, label, agency in accounts:
@@ -116,26 +127,20 @@ def deactivate_demo_accounts() -> list[str]:
 def unlock_account(*, user: User, by: User) -> int:
     """Clear an account's failed sign-ins at every address, so it can sign in again at once.
 
-    Refuses an account that is not locked; the unlock is logged as an event. Returns how many
-    failed sign-ins were cleared.
+    Refuses an account that is not locked; the unlock is logged as an event (through
+    agencies.signals, the log being one app up). Returns how many failed sign-ins were cleared.
     """
-    # agencies is the bottom of the dependency chain; the event log lives one app up.
-    from incidents.events import record_event
-
     locks = next((a["locks"] for a in locked_accounts() if a["user"].pk == user.pk), None)
     if not locks:
         raise Conflict(_("This account is not locked."))
     attempts = AccessAttempt.objects.filter(username=user.username)
     cleared = sum(attempts.values_list("failures_since_start", flat=True))
     attempts.delete()
-    record_event(
-        "account.unlocked",
-        subject=user,
-        actor=by,
-        payload={
-            "username": user.username,
-            "addresses": [lock["address"] for lock in locks],
-            "failures_cleared": cleared,
-        },
+    account_unlocked.send(
+        sender=User,
+        user=user,
+        by=by,
+        addresses=[lock["address"] for lock in locks],
+        failures_cleared=cleared,
     )
     return cleared

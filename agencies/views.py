@@ -1,6 +1,6 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -12,6 +12,7 @@ from agencies.permissions import ReadStaffWriteAdmin, roles
 from agencies.selectors import locked_accounts
 from agencies.serializers import (
     AgencySerializer,
+    AreaQuery,
     LocationSerializer,
     LockedAccountSerializer,
     PointQuery,
@@ -20,6 +21,7 @@ from agencies.serializers import (
     UnlockedAccountSerializer,
 )
 from agencies.services import unlock_account
+from ambon112.api import read_query
 from ambon112.schema import ErrorSerializer
 
 
@@ -53,14 +55,14 @@ class AreaViewSet(viewsets.ViewSet):
     permission_classes = [ReadStaffWriteAdmin]
 
     @extend_schema(
-        parameters=[OpenApiParameter("level", enum=Area.Level.values)],
+        parameters=[AreaQuery],
         responses={200: OpenApiTypes.OBJECT},
         description="A GeoJSON FeatureCollection (RFC 7946) of the areas.",
     )
     def list(self, request):
         areas = Area.objects.select_related("parent")
-        level = request.query_params.get("level")
-        if level in Area.Level.values:
+        level = read_query(AreaQuery, request).get("level")
+        if level:
             areas = areas.filter(level=level)
         features = [
             {
@@ -86,9 +88,8 @@ class AreaViewSet(viewsets.ViewSet):
     @action(detail=False)
     def locate(self, request):
         """desa → kecamatan → regency of a point (snapped within 2 km and marked approximate)."""
-        query = PointQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        location = locate(query.validated_data["lat"], query.validated_data["lon"])
+        query = read_query(PointQuery, request)
+        location = locate(query["lat"], query["lon"])
         if location is None:
             raise NotFound(_("This point is outside Ambon Island (more than 2 km from any area)."))
         return Response(LocationSerializer(location.as_dict()).data)

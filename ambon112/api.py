@@ -97,18 +97,45 @@ class IdRouter(DefaultRouter):
 
 
 class RejectUnknownFields:
-    """Serializer mixin that refuses fields it does not know, so a typo is never ignored."""
+    """Serializer mixin that refuses fields it does not know, so a typo is never ignored (the
+    OpenAPI schema says so: `additionalProperties: false`, see ambon112/schema.py), and a number
+    where the schema promises text (DRF would store 0 as "0")."""
+
+    rejects_unknown_fields = True
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+            errors = {name: [_("Unknown field.")] for name in sorted(set(data) - set(self.fields))}
+            for name, field in self.fields.items():
+                value = data.get(name)
+                if isinstance(field, serializers.CharField) and not (
+                    value is None or isinstance(value, str)
+                ):
+                    errors[name] = [_("Give text here, in quotes.")]
+            if errors:
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 
 class StrictSerializer(RejectUnknownFields, serializers.Serializer):
     """An input serializer for one action or query."""
+
+
+def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
+    """A query's parameters, checked like a body: an unknown parameter or value, a blank one
+    where a value is needed, or one given twice is a 400 naming it, never silently ignored (the
+    filter the caller thought applied would not be). Read as plain values, not as an HTML form,
+    where DRF would take a blank for an absent parameter."""
+    values, errors = {}, {}
+    for name, given in request.query_params.lists():
+        if len(given) > 1:
+            errors[name] = [_("Give this parameter once.")]
+        values[name] = given[-1]
+    if errors:
+        raise exceptions.ValidationError(errors)
+    query = serializer_class(data=values)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
 
 
 @functools.cache

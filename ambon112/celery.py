@@ -9,6 +9,7 @@ import os
 
 from celery import Celery
 from celery.signals import beat_init, worker_init
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambon112.settings")
 
@@ -23,6 +24,18 @@ app.conf.beat_schedule = {
         "task": "dispatch.tasks.escalate_overdue",
         "schedule": 1.0,
         "options": {"expires": 1.0},
+    },
+    # Issue #15: wrap-up over its maximum back to ready, silent consoles marked away.
+    "presence-check": {
+        "task": "incidents.tasks.check_presence",
+        "schedule": 5.0,
+        "options": {"expires": 5.0},
+    },
+    # Issue #20: BMKG's earthquake feeds (a no-op until their URLs are set).
+    "poll-bmkg": {
+        "task": "hazards.tasks.poll_bmkg",
+        "schedule": settings.BMKG_POLL_S,
+        "options": {"expires": 30.0},
     },
 }
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.permissions import (
     AUDIT_ROLES,
     CALLS_CONSOLE_ROLES,
+    CREW_CONSOLE_ROLES,
     DESK_CONSOLE_ROLES,
     DISPATCH_CONSOLE_ROLES,
     INCIDENT_ROLES,
@@ -15,7 +16,9 @@ CONSOLES = [
     ("calls_console", _("Calls"), CALLS_CONSOLE_ROLES),
     ("dispatch_console", _("Dispatch"), DISPATCH_CONSOLE_ROLES),
     ("map_console", _("Map"), MAP_ROLES),
+    ("hazards_page", _("Hazards"), MAP_ROLES),
     ("agency_console", _("Agency desk"), DESK_CONSOLE_ROLES),
+    ("crew_console", _("Crew"), CREW_CONSOLE_ROLES),
     ("report_page", _("Reports"), REPORT_ROLES),  # a verifier's home: what they come to read
     ("audit", _("Audit"), AUDIT_ROLES),
     ("incident_list", _("Incidents"), INCIDENT_ROLES),

@@ -21,6 +21,8 @@ from django.core.cache import cache
 from django.db import connection, connections
 from django.utils import timezone
 
+from hazards.health import check_hazard_feeds
+
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "ambon112:scheduler-heartbeat"
@@ -116,6 +118,7 @@ CHECKS = {
     "channel_layer": check_channel_layer,
     "scheduler": check_scheduler,
     "deadline_check": check_deadline_check,
+    "hazard_feeds": check_hazard_feeds,
 }
 
 

@@ -21,6 +21,8 @@ from redis.exceptions import RedisError
 
 from incidents.events import feed_for_user, feed_head
 from incidents.privacy import masked_for, masks_personal_data
+from incidents.services.presence import ANSWERING_ROLES
+from incidents.services.presence import touch as touch_presence
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +90,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
                 "heartbeat": settings.CONSOLE_HEARTBEAT_S,  # seconds from one beat to the next
             }
         )
+        await self._seen()
         self.heartbeat = asyncio.create_task(self._beat())
         self.heartbeat.add_done_callback(_report_stopped_heartbeat)
 
@@ -118,6 +121,17 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
                 )
                 continue
             await self.send_json({"type": "heartbeat", "head": head, "now": server_now()})
+            await self._seen()
+
+    async def _seen(self):
+        """The call-taker's console is alive: refresh their presence (any web process may hold
+        the socket; the presence check marks away a console silent beyond the grace period)."""
+        if self.scope["user"].role not in ANSWERING_ROLES:
+            return
+        try:
+            await database_sync_to_async(touch_presence)(user=self.scope["user"])
+        except DatabaseError as exc:
+            logger.warning("console %s: presence not refreshed (%r)", self.feed, exc)
 
     async def _join_feed(self):
         """Join (again) the feed's group; adding a member twice only refreshes its timestamp."""

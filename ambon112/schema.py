@@ -4,11 +4,14 @@ Kept apart from ambon112/api.py: drf-spectacular's views read DEFAULT_SCHEMA_CLA
 are defined, and ambon112/api.py imports them.
 """
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import is_list_serializer, is_serializer
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+from ambon112.validation import InServiceArea
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -63,6 +66,26 @@ class ApiSchema(AutoSchema):
             yield "409", ErrorSerializer, _("Changed by someone else, or no longer allowed.")
         if has_body:
             yield "413", ErrorSerializer, _("The request body is too large.")
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction != "request":
+            return schema
+        if getattr(serializer, "rejects_unknown_fields", False):
+            schema["additionalProperties"] = False  # RejectUnknownFields answers 400
+        if isinstance(serializer, InServiceArea):
+            south, west, north, east = settings.SERVICE_BOUNDS
+            properties = schema.get("properties", {})
+            for name, low, high in (("lat", south, north), ("lon", west, east)):
+                if name in properties:
+                    properties[name].update(minimum=low, maximum=high)
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+            schema.setdefault("minItems", 1)  # a list (or many=True relation) refusing []
+        return schema
 
     def _is_list_view(self, serializer=None):
         if (

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "agencies",
     "incidents",
     "dispatch",
+    "hazards",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name with another app's: named for what they are.
+    "ENUM_NAME_OVERRIDES": {
+        "MajorIncidentKindEnum": "hazards.models.MajorIncident.Kind",
+        "CapCategoryEnum": "hazards.models.PublicWarning.Category",
+    },
 }
 
 # --- Language and time ----------------------------------------------------------------------
@@ -318,12 +324,51 @@ BLOCK_HOURS = float(os.environ.get("BLOCK_HOURS", "24"))
 # a unit further than RECOMMEND_MAX_ETA_MIN away is left out of the recommendation as too far.
 UNIT_POSITION_MAX_AGE_MIN = int(os.environ.get("UNIT_POSITION_MAX_AGE_MIN", "30"))
 RECOMMEND_MAX_ETA_MIN = int(os.environ.get("RECOMMEND_MAX_ETA_MIN", "60"))
+# Crews on phones (issue #19): a phone posts its position at most every CREW_POSITION_INTERVAL_S
+# (a faster one is told to slow down, 429); a phone's fix (a crew's, a caller's through a
+# location link) claiming an accuracy worse than PHONE_FIX_MAX_ACCURACY_M is refused;
+# a step tapped more than CREW_LATE_AFTER_S before it reached the server (kept on a phone with no
+# signal) is recorded at its tap time and marked late. Crews read callers' numbers masked unless
+# CREW_SEES_CALLER_NUMBER (an ambulance calling the patient back, where the centre allows it).
+CREW_POSITION_INTERVAL_S = int(os.environ.get("CREW_POSITION_INTERVAL_S", "10"))
+PHONE_FIX_MAX_ACCURACY_M = 5000
+CREW_LATE_AFTER_S = int(os.environ.get("CREW_LATE_AFTER_S", "30"))
+CREW_SEES_CALLER_NUMBER = env_bool("CREW_SEES_CALLER_NUMBER", False)
+# A caller's location link (issue #19) works once, for this many minutes; a call gets at most
+# LOCATION_LINKS_PER_CALL of them. LOCATION_LINK_SENDER is the dotted path of a function
+# `send(*, number, url)` that hands the link to the SMS/WhatsApp gateway (the hook for one);
+# unset, the call-taker reads the link out or copies it.
+LOCATION_LINK_TTL_MIN = int(os.environ.get("LOCATION_LINK_TTL_MIN", "30"))
+LOCATION_LINKS_PER_CALL = 5
+# The caller's page answers one address at most this many times in 10 minutes (guessing links).
+LOCATION_LINK_TRIES_PER_10_MIN = 20
+LOCATION_LINK_SENDER = os.environ.get("LOCATION_LINK_SENDER", "")
 # Where call-takers forward incidents to agencies themselves (Ambon 112 does); False leaves it
 # to the dispatchers and supervisors.
 CALL_TAKERS_FORWARD = env_bool("CALL_TAKERS_FORWARD", True)
 # The deadline check runs every second; /healthz answers 503 when its last completed run is
 # older than this (nothing would escalate).
 DEADLINE_CHECK_STALE_AFTER_S = float(os.environ.get("DEADLINE_CHECK_STALE_AFTER_S", "5"))
+
+# Hazards (issue #20). BMKG's open earthquake feeds, JSON or XML (README): none by default, for
+# a machine without internet. Read every BMKG_POLL_S seconds.
+BMKG_LATEST_URL = os.environ.get("BMKG_LATEST_URL", "")
+BMKG_FELT_URL = os.environ.get("BMKG_FELT_URL", "")
+BMKG_POLL_S = float(os.environ.get("BMKG_POLL_S", "60"))
+# A quake matters (supervisor alert, call-takers' banner) when at least this strong and this near
+# Ambon Island's shore, felt in one of these places, or when BMKG says it may cause a tsunami.
+HAZARD_MIN_MAGNITUDE = float(os.environ.get("HAZARD_MIN_MAGNITUDE", "5.0"))
+HAZARD_RADIUS_KM = float(os.environ.get("HAZARD_RADIUS_KM", "200"))
+HAZARD_FELT_PLACES = env_list("HAZARD_FELT_PLACES", "Ambon,Maluku Tengah,Malteng,Masohi")
+# The call-takers' banner shows a quake this long after it was received.
+HAZARD_BANNER_H = float(os.environ.get("HAZARD_BANNER_H", "6"))
+# Public warnings (CAP 1.2): who sends them, and the address the public reaches this server at
+# (each message's <web> link).
+CAP_SENDER = os.environ.get("CAP_SENDER", "112@ambon.go.id")
+CAP_SENDER_NAME = os.environ.get("CAP_SENDER_NAME", "Call Center 112 Kota Ambon")
+CAP_IDENTIFIER_PREFIX = os.environ.get("CAP_IDENTIFIER_PREFIX", "id.ambon112")
+CAP_STATUS = os.environ.get("CAP_STATUS", "Actual")  # Exercise on a training server
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

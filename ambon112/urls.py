@@ -13,8 +13,20 @@ from agencies.views import AccountViewSet, AgencyViewSet, AreaViewSet, StationVi
 from ambon112 import views
 from ambon112.api import ApiDocsView, IdConverter, IdRouter
 from dispatch.views.consoles import agency_console, dispatch_console
+from dispatch.views.crew import (
+    CrewPositionView,
+    CrewShiftView,
+    CrewStepView,
+    CrewView,
+    crew_console,
+)
 from dispatch.views.deadlines import DeadlineListView, EscalationViewSet, SlaPolicyViewSet
 from dispatch.views.incidents import DispatchBoardView, IncidentDispatchViewSet
+from dispatch.views.location_links import (
+    CallLocationLinkView,
+    SharedLocationView,
+    location_link_page,
+)
 from dispatch.views.report_pages import integrity_page, report_page
 from dispatch.views.reports import IntegrityView, ReportExportView, ReportRowsView, ReportView
 from dispatch.views.situation import (
@@ -27,12 +39,15 @@ from dispatch.views.situation import (
 )
 from dispatch.views.tickets import TicketViewSet
 from dispatch.views.units import AssignmentViewSet, TrackerView, UnitOperationsViewSet
+from hazards.urls import api_urlpatterns as hazards_api
+from hazards.urls import urlpatterns as hazards_urls
 from incidents.views import (
     CallerViewSet,
     CallViewSet,
     CtiAmlView,
     CtiEventView,
     EventListView,
+    GatewayMessageView,
     IncidentTypeViewSet,
     IncidentViewSet,
     audit,
@@ -40,6 +55,7 @@ from incidents.views import (
     incident_detail,
     incident_list,
 )
+from incidents.views_presence import PositionViewSet, PresenceViewSet
 
 register_converter(IdConverter, "id")
 handler404 = "ambon112.views.not_found"
@@ -57,6 +73,8 @@ router.register("calls", CallViewSet, basename="call")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("incidents", IncidentDispatchViewSet, basename="incident-dispatch")
 router.register("callers", CallerViewSet, basename="caller")
+router.register("positions", PositionViewSet, basename="position")
+router.register("presence", PresenceViewSet, basename="presence")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("fleet", UnitOperationsViewSet, basename="fleet")
@@ -74,6 +92,7 @@ urlpatterns = [
     path("console/calls/", calls_console, name="calls_console"),
     path("console/dispatch/", dispatch_console, name="dispatch_console"),
     path("console/agency/", agency_console, name="agency_console"),
+    path("console/crew/", crew_console, name="crew_console"),
     path("console/map/", map_console, name="map_console"),
     path("console/wallboard/", wallboard_console, name="wallboard_console"),
     path("audit/", audit, name="audit"),
@@ -84,7 +103,19 @@ urlpatterns = [
     path("api/events/", EventListView.as_view(), name="events"),
     path("api/cti/events/", CtiEventView.as_view(), name="cti-events"),
     path("api/cti/aml/", CtiAmlView.as_view(), name="cti-aml"),
+    path("api/gateway/messages/", GatewayMessageView.as_view(), name="gateway-messages"),
     path("api/tracker/positions/", TrackerView.as_view(), name="tracker-positions"),
+    path("lokasi/<str:secret>/", location_link_page, name="location_link_page"),
+    path(
+        "api/calls/<id:pk>/location-link/",
+        CallLocationLinkView.as_view(),
+        name="call-location-link",
+    ),
+    path("api/location-links/<str:secret>/", SharedLocationView.as_view(), name="location-share"),
+    path("api/crew/", CrewView.as_view(), name="crew"),
+    path("api/crew/shift/", CrewShiftView.as_view(), name="crew-shift"),
+    path("api/crew/steps/", CrewStepView.as_view(), name="crew-steps"),
+    path("api/crew/position/", CrewPositionView.as_view(), name="crew-position"),
     path("api/dispatch/board/", DispatchBoardView.as_view(), name="dispatch-board"),
     path("api/deadlines/", DeadlineListView.as_view(), name="deadlines"),
     path("api/situation/map/", SituationMapView.as_view(), name="situation-map"),
@@ -95,6 +126,8 @@ urlpatterns = [
     path("api/reports/rows/", ReportRowsView.as_view(), name="report-rows"),
     path("api/reports/export/", ReportExportView.as_view(), name="report-export"),
     path("api/reports/integrity/", IntegrityView.as_view(), name="report-integrity"),
+    path("api/hazards/", include(hazards_api)),
+    path("", include(hazards_urls)),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),

@@ -149,16 +149,6 @@ class QueryTextMiddleware:
         return self.get_response(request)
 
 
-# --- Ids -----------------------------------------------------------------------------------------
-
-
-def query_id(value: str) -> int | None:
-    """An id given as a query parameter, or None when it is not one (letters, 20 digits…)."""
-    if value.isascii() and value.isdigit() and int(value) <= ID_MAX:
-        return int(value)
-    return None
-
-
 # --- Times from a device's clock ---------------------------------------------------------------
 
 

@@ -46,8 +46,8 @@ from dispatch.models import (
 )
 from dispatch.serializers import EscalationSerializer
 from incidents.events import NewEvent, record_events
-from incidents.models import Call, Incident
-from incidents.selectors import with_incident_refs
+from incidents.models import Call, Incident, Presence, Room
+from incidents.selectors import T1_FIELD, ringing_queue, with_incident_refs
 from incidents.services.incidents import publish_incident
 
 logger = logging.getLogger(__name__)
@@ -72,9 +72,13 @@ class Wait:
 
 
 def call_waits(call: Call) -> dict[str, Wait | None]:
-    waiting = call.taken_by_id is None and call.ended_at is None
+    waiting = call.answered_at is None and call.ended_at is None  # it ends at T1
     started = call.ringing_at or call.created_at
-    return {Watch.CALL_UNANSWERED: Wait(Watch.CALL_UNANSWERED, call, started) if waiting else None}
+    # A message has no ring clock: it waits for its first response from when it was received.
+    watch = (
+        Watch.CONTACT_UNHANDLED if call.channel in Call.MESSAGE_CHANNELS else Watch.CALL_UNANSWERED
+    )
+    return {watch: Wait(watch, call, started) if waiting else None}
 
 
 def incident_waits(incident: Incident) -> dict[str, Wait | None]:
@@ -84,11 +88,9 @@ def incident_waits(incident: Incident) -> dict[str, Wait | None]:
     }
     if not incident.is_open:
         return waits
-    calls = incident.calls.aggregate(
-        t0=Min("ringing_at"), t1=Min("answered_at"), taken=Min("taken_at")
-    )
+    calls = incident.calls.aggregate(t0=Min("ringing_at"), t1=Min(T1_FIELD))
     if not incident.tickets.exists():
-        answered = calls["t1"] or calls["taken"] or incident.created_at
+        answered = calls["t1"] or incident.created_at
         waits[Watch.INCIDENT_NOT_FORWARDED] = Wait(
             Watch.INCIDENT_NOT_FORWARDED, incident, answered, incident
         )
@@ -100,6 +102,17 @@ def incident_waits(incident: Incident) -> dict[str, Wait | None]:
             Watch.FIRE_NO_OPERATIONS, incident, calls["t0"] or incident.created_at, incident
         )
     return waits
+
+
+def room_waits(room: Room) -> dict[str, Wait | None]:
+    """Nobody ready: no signed-in call-taker is ready while a call rings (or, by the room's
+    rule, at all). The wait starts when it is first seen and ends when someone is ready."""
+    ready = Presence.objects.filter(signed_out_at__isnull=True, state=Presence.State.READY)
+    running = not ready.exists() and (
+        room.nobody_ready_when_idle or ringing_queue().filter(channel=Call.Channel.PHONE).exists()
+    )
+    wait = Wait(Watch.NOBODY_READY, room, timezone.now()) if running else None
+    return {Watch.NOBODY_READY: wait}
 
 
 def ticket_waits(ticket: Ticket) -> dict[str, Wait | None]:
@@ -208,10 +221,15 @@ def raise_missed_levels(deadline: Deadline) -> list[NewEvent]:
 def summary_of(wait: Wait) -> str:
     """What waits, in facts that read the same in any language: number and line, or the
     incident's number and type (and the agency of a ticket)."""
+    if isinstance(wait.subject, Room):
+        return room_summary()
     if isinstance(wait.subject, Call):
-        caller = wait.subject.caller
-        return " · ".join(filter(None, [caller.number if caller else "", wait.subject.line]))
+        call, caller = wait.subject, wait.subject.caller
+        channel = call.channel if call.channel in Call.MESSAGE_CHANNELS else ""
+        return " · ".join(filter(None, [channel, caller.number if caller else "", call.line]))
     incident = wait.incident
+    if incident is None:  # a wait about something else (a hazard alert): it names itself
+        return str(wait.subject)
     parts = [f"#{incident.pk}", incident.incident_type.name_id]
     if wait.ticket is not None:
         parts.append(wait.ticket.agency.short_name)
@@ -241,6 +259,16 @@ INCIDENT_WAIT_EVENTS = {
     "assignment.operations_started",  # ends "fire: no operations started"
 }
 TICKET_WAIT_EVENTS = {"assignment.en_route"}  # ends "no unit en route"
+# What can start or end "nobody ready": a call that rings or stops ringing, a presence change.
+ROOM_WAIT_EVENTS = {"call.ringing", "call.answered", "call.taken", "call.ended", "call.abandoned"}
+
+
+def room_summary() -> str:
+    """Facts that read the same in any language: calls ringing, and the positions staffed
+    with their states (codes, as the API gives them)."""
+    ringing = ringing_queue().filter(channel=Call.Channel.PHONE).count()
+    staffed = Presence.objects.filter(signed_out_at__isnull=True).select_related("position")
+    return " · ".join([f"☎ {ringing}", *(f"{p.position.name}: {p.state}" for p in staffed)])
 
 
 def on_event(new: NewEvent) -> list[NewEvent]:
@@ -255,6 +283,12 @@ def on_event(new: NewEvent) -> list[NewEvent]:
             pk=subject.ticket_id
         )
         events += reconcile(ticket_waits(ticket), ticket)
+    if new.kind in ROOM_WAIT_EVENTS or isinstance(subject, Presence):
+        # Locked, so that two calls ringing at once start one wait (lock order: the room after
+        # the rows the service changed, before the chain head).
+        Room.get()
+        room = Room.objects.select_for_update().get(pk=1)
+        events += reconcile(room_waits(room), room)
     if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
         incident = Incident.objects.select_related("incident_type").get(pk=new.incident_id)
         events += reconcile(incident_waits(incident), incident)

@@ -113,6 +113,11 @@ class Assignment(models.Model):
     cleared_at = models.DateTimeField(null=True, blank=True)  # T10
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    late_steps = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Steps a crew took offline: step → when the server received it"),
+    )
 
     class Meta:
         ordering = ["dispatched_at"]
@@ -335,3 +340,59 @@ class ReportAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CrewShift(models.Model):
+    """A crew member signed in to one of their agency's units for a shift (several per unit)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="crew_shifts")
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The crew member, or the desk that put them on the unit"),
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("crew shift")
+        verbose_name_plural = _("crew shifts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(ended_at__isnull=True), name="crew_one_open_shift"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.unit} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class LocationLink(models.Model):
+    """A one-time link sent to a caller who cannot say where they are; their phone's fix
+    locates the call like an AML message. Only the secret's hash is kept."""
+
+    call = models.ForeignKey(
+        "incidents.Call", on_delete=models.PROTECT, related_name="location_links"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)  # SHA-256 of the secret
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    sent_via = models.CharField(max_length=20, blank=True, help_text=_("Gateway that sent it"))
+    used_at = models.DateTimeField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    accuracy_m = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("location link")
+        verbose_name_plural = _("location links")
+
+    def __str__(self) -> str:
+        return f"{self.call_id} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -7,6 +7,8 @@ from dispatch.models import Action, Recipient, SlaPolicy, Watch
 
 INCIDENT_WATCHES = {Watch.INCIDENT_NOT_FORWARDED, Watch.FIRE_NO_OPERATIONS}
 TICKET_WATCHES = {Watch.TICKET_NOT_ACCEPTED, Watch.NO_UNIT_EN_ROUTE}
+# Waits of a call or a message before anyone handles it: no category, priority nor agency yet.
+CALL_WATCHES = {Watch.CALL_UNANSWERED, Watch.CONTACT_UNHANDLED}
 
 # (name, watch, category, [(delay_s, recipients, action)]) — DESIGN.md §6.
 DEFAULTS = [
@@ -15,6 +17,20 @@ DEFAULTS = [
         Watch.CALL_UNANSWERED,
         "",
         [(15, ["call_takers"], ""), (30, ["call_takers", "supervisors"], "")],
+    ),
+    (
+        "Pesan belum ditanggapi",
+        Watch.CONTACT_UNHANDLED,
+        "",
+        [(5 * 60, ["call_takers"], ""), (10 * 60, ["call_takers", "supervisors"], "")],
+    ),
+    # Issue #15: a call rings and no call-taker is ready. The supervisor at once; then the
+    # call-takers too (those on break or in wrap-up), until someone is ready.
+    (
+        "Tidak ada petugas siap",
+        Watch.NOBODY_READY,
+        "",
+        [(1, ["supervisors"], ""), (30, ["call_takers", "supervisors"], "")],
     ),
     ("Darurat belum diteruskan", Watch.INCIDENT_NOT_FORWARDED, "", [(60, ["supervisors"], "")]),
     (
@@ -50,16 +66,26 @@ DEFAULTS = [
         "kebakaran",
         [(15 * 60, ["supervisors"], "")],
     ),
+    # A BMKG quake that matters to Ambon (issue #20): the supervisor at once, again until
+    # someone reviews it or declares a major incident from it.
+    (
+        "Gempa belum ditinjau",
+        Watch.HAZARD_UNREVIEWED,
+        "",
+        [(1, ["supervisors"], ""), (120, ["call_takers", "supervisors"], "")],
+    ),
 ]
 
 
 def check_scope(policy: SlaPolicy) -> None:
     """A scope that could never match anything is refused, saying why."""
     errors = {}
-    if policy.watch == Watch.CALL_UNANSWERED and (
+    if policy.watch in CALL_WATCHES and (policy.category or policy.priority or policy.agency_id):
+        errors["watch"] = _("A ringing call has no category, priority or agency yet: no scope.")
+    if policy.watch == Watch.NOBODY_READY and (
         policy.category or policy.priority or policy.agency_id
     ):
-        errors["watch"] = _("A ringing call has no category, priority or agency yet: no scope.")
+        errors["watch"] = _("Nobody ready is about the room, not a call or incident: no scope.")
     if policy.watch in INCIDENT_WATCHES and policy.agency_id:
         errors["agency"] = _("This wait is about an incident, not one agency's ticket.")
     if policy.watch == Watch.FIRE_NO_OPERATIONS and policy.category not in ("", "kebakaran"):
@@ -97,8 +123,10 @@ def check_ladder(watch: str, levels: list[tuple[int, int, list, str]]) -> None:
             )
         if action == Action.OFFER_BACKUP and watch not in TICKET_WATCHES:
             raise ValidationError(_("A backup agency can only be offered for a ticket."))
-        if action == Action.RAISE_PRIORITY and watch == Watch.CALL_UNANSWERED:
+        if action == Action.RAISE_PRIORITY and watch in CALL_WATCHES:
             raise ValidationError(_("A ringing call has no priority to raise."))
+        if action == Action.RAISE_PRIORITY and watch == Watch.NOBODY_READY:
+            raise ValidationError(_("Nobody ready has no incident whose priority to raise."))
 
 
 def install_defaults(policy_model, level_model) -> int:

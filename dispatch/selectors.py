@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, QuerySet
 
 from agencies.models import Role, Unit
-from dispatch.models import Assignment, Escalation, Ticket
+from dispatch.models import Assignment, CrewShift, Escalation, Ticket
 from incidents.models import Incident
 from incidents.selectors import with_incident_refs
 
@@ -40,6 +40,22 @@ def units_for_all() -> QuerySet[Unit]:
 def units_for(user) -> QuerySet[Unit]:
     units = units_for_all()
     return units.filter(agency_id=user.agency_id) if is_desk(user) else units
+
+
+def open_shift(user) -> CrewShift | None:
+    """The unit a crew member is signed in to now, if any."""
+    shifts = CrewShift.objects.select_related("unit__agency", "unit__station")
+    return shifts.filter(user=user, ended_at__isnull=True).first()
+
+
+def crew_assignment(unit: Unit) -> Assignment | None:
+    """The unit's current job with the incident in full and its calls (the crew page)."""
+    assignments = with_incident_refs(assignments_for_all(), via="incident")
+    return (
+        assignments.prefetch_related("incident__calls__caller")
+        .filter(unit=unit, status__in=Assignment.ACTIVE_STATUSES)
+        .first()
+    )
 
 
 def incidents_for(user) -> QuerySet[Incident]:

@@ -1,12 +1,33 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agencies.models import Agency, Station, Unit
 from ambon112.api import StrictSerializer
-from ambon112.validation import DeviceTimeField, InServiceArea
-from dispatch.steps import next_steps
+from ambon112.validation import ID_MAX, DeviceTimeField, InServiceArea
+from dispatch.models import Assignment
+from dispatch.steps import carries_patients, is_fire, next_steps
 from incidents.models import Incident
 from incidents.serializers import IncidentSerializer
+
+OPEN_OR_ALL = [("open", _("Open")), ("all", _("All"))]
+
+
+class EscalationsQuery(StrictSerializer):
+    state = serializers.ChoiceField(choices=OPEN_OR_ALL, default="open")
+
+
+class TicketsQuery(StrictSerializer):
+    status = serializers.ChoiceField(choices=OPEN_OR_ALL, default="open")
+    incident = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+
+
+class AssignmentsQuery(StrictSerializer):
+    incident = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+    active = serializers.BooleanField(
+        required=False,
+        help_text=_("Only units still out (default: yes, unless an incident is given)"),
+    )
 
 
 class AgencyRefSerializer(serializers.Serializer):
@@ -81,6 +102,10 @@ class AssignmentSerializer(serializers.Serializer):
     cleared_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancel_reason = serializers.CharField()
+    late_steps = serializers.DictField(
+        child=serializers.DateTimeField(),
+        help_text=_("Steps a crew's phone sent late (offline): step → when the server got it"),
+    )
     next_steps = serializers.SerializerMethodField()
 
     def get_next_steps(self, obj) -> list[str]:
@@ -165,13 +190,12 @@ class RecommendationSerializer(serializers.Serializer):
 
 class NotifyInput(StrictSerializer):
     agencies = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.filter(is_active=True), many=True
+        slug_field="code",
+        queryset=Agency.objects.filter(is_active=True),
+        many=True,
+        allow_empty=False,
+        error_messages={"empty": _("Choose at least one agency.")},
     )
-
-    def validate_agencies(self, value):
-        if not value:
-            raise serializers.ValidationError(_("Choose at least one agency."))
-        return value
 
 
 class ReasonInput(StrictSerializer):
@@ -296,3 +320,117 @@ class DeadlineSerializer(serializers.Serializer):
 class DeadlineListSerializer(serializers.Serializer):
     deadlines = DeadlineSerializer(many=True)
     now = serializers.DateTimeField(help_text=_("The server's clock, for waiting times"))
+
+
+# --- Crews on phones (issue #19) ---------------------------------------------------------------
+
+CREW_STEPS = ["en_route", "on_scene", "operations_started", "transporting", "at_hospital", "clear"]
+
+
+class CrewCallSerializer(serializers.Serializer):
+    """What a crew needs of a call about its incident: whom to call back, what was said."""
+
+    callback_number = serializers.SerializerMethodField()
+    notes = serializers.CharField()
+
+    def get_callback_number(self, obj) -> str:
+        return obj.callback_number or (obj.caller.number if obj.caller else "")
+
+
+class CrewAssignmentSerializer(AssignmentSerializer):
+    """The crew's current job: the assignment, the incident in full and its callers."""
+
+    incident_detail = IncidentSerializer(source="incident")
+    calls = CrewCallSerializer(many=True, source="incident.calls.all")
+    is_fire = serializers.SerializerMethodField()
+    carries_patients = serializers.SerializerMethodField()
+
+    def get_is_fire(self, obj) -> bool:
+        return is_fire(obj)
+
+    def get_carries_patients(self, obj) -> bool:
+        return carries_patients(obj)
+
+
+class StepRuleSerializer(serializers.Serializer):
+    """One step of dispatch.steps.STEPS, so that a phone without signal knows what comes next."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    allowed_from = serializers.ListField(child=serializers.CharField())
+    to = serializers.CharField()
+    field = serializers.CharField()
+
+
+class CrewShiftSerializer(serializers.Serializer):
+    unit = UnitStateSerializer()
+    started_at = serializers.DateTimeField()
+
+
+class CrewStateSerializer(serializers.Serializer):
+    """Everything the crew page starts from; it then follows its agency's live feed."""
+
+    shift = CrewShiftSerializer(allow_null=True)
+    units = UnitStateSerializer(many=True, help_text=_("The agency's units to sign in to"))
+    assignment = CrewAssignmentSerializer(allow_null=True)
+    hospitals = StationRefSerializer(many=True)
+    steps = StepRuleSerializer(many=True)
+    position_interval_s = serializers.IntegerField()
+    now = serializers.DateTimeField(help_text=_("The server's clock"))
+
+
+class CrewShiftInput(StrictSerializer):
+    unit = serializers.SlugRelatedField(slug_field="call_sign", queryset=Unit.objects.all())
+
+
+class CrewStepInput(StrictSerializer):
+    assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.all())
+    step = serializers.ChoiceField(choices=CREW_STEPS)
+    at = DeviceTimeField(
+        required=False, help_text=_("When the crew tapped it (kept on the phone while offline)")
+    )
+    destination = serializers.PrimaryKeyRelatedField(
+        queryset=Station.objects.filter(kind__in=[Station.Kind.HOSPITAL, Station.Kind.PUSKESMAS]),
+        required=False,
+        help_text=_("A hospital or puskesmas (transporting only)"),
+    )
+
+    def validate(self, attrs):
+        if attrs["step"] == "transporting" and attrs.get("destination") is None:
+            raise serializers.ValidationError(
+                {"destination": [_("Choose the hospital or puskesmas.")]}
+            )
+        return attrs
+
+
+class PhoneFixInput(PositionInput):
+    """A fix from a phone's Geolocation API: where, and how sure (an impossible accuracy, zero
+    or negative or kilometres wide, is no fix)."""
+
+    accuracy_m = serializers.FloatField(
+        min_value=1,
+        max_value=settings.PHONE_FIX_MAX_ACCURACY_M,
+        help_text=_("Radius of the phone's fix, metres (Geolocation API `accuracy`)"),
+    )
+
+
+class CrewPositionInput(PhoneFixInput):
+    """The crew's phone, for its unit."""
+
+
+class SharedLocationInput(PhoneFixInput):
+    """The caller's phone, through a location link (no time: the server's clock says when)."""
+
+    at = None
+
+
+class SharedLocationSerializer(serializers.Serializer):
+    received = serializers.BooleanField()
+
+
+class LocationLinkSerializer(serializers.Serializer):
+    """A new location link, as the call-taker reads it out or copies it (shown once)."""
+
+    url = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    sent = serializers.BooleanField(help_text=_("Sent to the caller by the message gateway"))

@@ -248,7 +248,8 @@ def escalation_figures(stack: Stack, prefix: str, *, strict_extra: bool = True) 
     missing_examples, extra_examples = [], []
     for pk, row in by_pk.items():
         start = row["ringing_at"] or row["created_at"]
-        stops = [t for t in (row["taken_at"], row["ended_at"]) if t is not None]
+        # The wait ends at T1 (the first of the PBX's answer and a take) or at the hang-up.
+        stops = [t for t in (row["answered_at"], row["ended_at"]) if t is not None]
         stop = min(stops) if stops else None
         for level, delay in ladder_levels:
             due = start + timedelta(seconds=delay)
@@ -259,8 +260,6 @@ def escalation_figures(stack: Stack, prefix: str, *, strict_extra: bool = True) 
                     extra_examples.append(f"{row['call_id']} L{level}")
                 continue
             uncertain = (stop is not None and due > stop - race) or due > now - check
-            if row["answered_at"] is not None and due > row["answered_at"] - race:
-                uncertain = True  # whether the PBX's "answered" stops the wait is policy
             if uncertain:
                 optional += 1
                 continue
@@ -271,7 +270,7 @@ def escalation_figures(stack: Stack, prefix: str, *, strict_extra: bool = True) 
     unresolved_after_stop, resolved_late, resolved_while_waiting = 0, 0, 0
     for escalation in raised:
         row = by_pk[int(escalation["subject_id"])]
-        stops = [t for t in (row["taken_at"], row["ended_at"]) if t is not None]
+        stops = [t for t in (row["answered_at"], row["ended_at"]) if t is not None]
         if not stops:
             if escalation["resolved_at"] is not None:
                 resolved_while_waiting += 1

@@ -12,9 +12,9 @@ the event that caused them, in the same lock. The deadline check takes the deadl
 claims with SKIP LOCKED and the head last, so it never waits for a service that holds a deadline.
 
 Every console follows exactly one feed: the operations room follows `ops` (every event), an
-agency desk follows `agency.<code>` (the events naming its agency). Each pushed event carries
-`prev`, its feed's previous sequence number, so a console can tell an event it was never meant
-to see from one it missed, and resync over REST only in the second case.
+agency desk and its crews follow `agency.<code>` (the events naming its agency). Each pushed
+event carries `prev`, its feed's previous sequence number, so a console can tell an event it was
+never meant to see from one it missed, and resync over REST only in the second case.
 """
 
 import asyncio
@@ -65,7 +65,7 @@ def feed_for_user(user) -> str | None:
     """The one feed a signed-in user's consoles follow, or None when they may follow none."""
     if not user or not user.is_authenticated or not user.is_active:
         return None
-    if user.role == Role.AGENCY_DESK:
+    if user.role in (Role.AGENCY_DESK, Role.CREW):  # a crew follows its agency's desk
         return agency_feed(user.agency.code)
     if user.role in OPS_ROLES:
         return OPS_FEED

@@ -158,9 +158,11 @@ class EventAudience(models.Model):
 
 
 class Caller(models.Model):
-    """A telephone number that has called 112: its prank and ghost counts, and any block."""
+    """A telephone number (or a social-media or e-mail account) that has contacted 112: its
+    prank and ghost counts, and any block."""
 
-    number = models.CharField(max_length=20, unique=True)  # E.164
+    # E.164; an account that wrote without a number is "<platform>:<handle>" (CALLER_KEY).
+    number = models.CharField(max_length=120, unique=True)
     prank_calls = models.PositiveIntegerField(default=0)
     ghost_calls = models.PositiveIntegerField(default=0)
     flagged_at = models.DateTimeField(
@@ -271,6 +273,116 @@ class Incident(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
+class Room(models.Model):
+    """The call-taking room: its presence rules (one row), and what the "nobody ready" wait is
+    about."""
+
+    wrapup_max_s = models.PositiveIntegerField(
+        default=120, help_text=_("A call-taker in wrap-up longer than this is made ready again")
+    )
+    away_grace_s = models.PositiveIntegerField(
+        default=60,
+        help_text=_("A console silent (socket dropped) longer than this marks its call-taker away"),
+    )
+    nobody_ready_when_idle = models.BooleanField(
+        default=False,
+        help_text=_("Alarm when no call-taker is ready even while no call rings"),
+    )
+
+    class Meta:
+        verbose_name = _("call-taking room")
+        verbose_name_plural = _("call-taking room")
+        constraints = [models.CheckConstraint(name="room_is_one", condition=models.Q(pk=1))]
+
+    def __str__(self) -> str:
+        return str(_("Call-taking room"))
+
+    @classmethod
+    def get(cls) -> "Room":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class Position(models.Model):
+    """A call-taker's desk (meja) and the PBX extensions whose handsets sit on it: a PBX answer
+    at one of them belongs to whoever is signed in here."""
+
+    name = models.CharField(max_length=50, unique=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PositionExtension(models.Model):
+    """One PBX extension of a position; an extension belongs to one position only."""
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="extensions")
+    extension = models.CharField(max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["extension"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self) -> str:
+        return self.extension
+
+
+class Presence(models.Model):
+    """One call-taker signed in at one position, from sign-in to sign-out, with the state the
+    supervisor sees. Every change of state is also an event in the chain."""
+
+    class State(models.TextChoices):
+        READY = "ready", _("Ready")
+        ON_CALL = "on_call", _("On a call")
+        WRAP_UP = "wrap_up", _("Wrap-up")
+        BREAK = "break", _("On break")
+        AWAY = "away", _("Away")
+
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="presences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="presences"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
+    state_since = models.DateTimeField()
+    break_reason = models.CharField(max_length=100, blank=True)
+    signed_in_at = models.DateTimeField()
+    signed_out_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed by the console socket's heartbeat, in whichever web process holds it: the
+    # deadline check marks the person away once it is older than PRESENCE_AWAY_GRACE_S.
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position__name"]
+        verbose_name = _("presence")
+        verbose_name_plural = _("presences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["position"],
+                condition=models.Q(signed_out_at__isnull=True),
+                name="presence_one_per_position",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(signed_out_at__isnull=True),
+                name="presence_one_per_user",
+            ),
+            models.CheckConstraint(
+                name="presence_break_has_reason",
+                condition=~models.Q(state="break") | ~models.Q(break_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position} — {self.user}"
+
+
 class Call(models.Model):
     """One telephone call or message to 112, from ringing to its disposition."""
 
@@ -280,6 +392,20 @@ class Call(models.Model):
         WHATSAPP = "whatsapp", _("WhatsApp")
         WALK_IN = "walk_in", _("Walk-in")
         SOCIAL = "social", _("Social media")
+        RADIO = "radio", _("Radio")
+        LETTER = "letter", _("Letter")
+        EMAIL = "email", _("E-mail")
+
+    # A message or a visit, not a ringing telephone: no ring clock, a first-response deadline.
+    MESSAGE_CHANNELS = frozenset(Channel.values) - {Channel.PHONE}
+
+    class Platform(models.TextChoices):
+        FACEBOOK = "facebook", "Facebook"
+        INSTAGRAM = "instagram", "Instagram"
+        X = "x", "X (Twitter)"
+        TIKTOK = "tiktok", "TikTok"
+        YOUTUBE = "youtube", "YouTube"
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
         RINGING = "ringing", _("Ringing")
@@ -295,6 +421,10 @@ class Call(models.Model):
         DROPPED = "dropped", _("Dropped")
         DUPLICATE = "duplicate", _("Duplicate")
         TEST = "test", _("Test")
+
+    class AnsweredVia(models.TextChoices):
+        PBX = "pbx", _("Handset (PBX)")
+        CONSOLE = "console", _("Console")
 
     call_id = models.CharField(max_length=64, unique=True)  # the telephony adapter's id
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PHONE)
@@ -313,6 +443,16 @@ class Call(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     taken_at = models.DateTimeField(null=True, blank=True)
+    # Who answered (T1) and where: the person signed in at the answering extension's position
+    # (none if nobody was), or the call-taker who took it on the console.
+    answered_via = models.CharField(max_length=10, choices=AnsweredVia.choices, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_extension = models.CharField(max_length=20, blank=True)
     disposition = models.CharField(max_length=12, choices=Disposition.choices, blank=True)
     disposed_at = models.DateTimeField(null=True, blank=True)
     incident = models.ForeignKey(
@@ -326,6 +466,19 @@ class Call(models.Model):
     caller_name = models.CharField(max_length=100, blank=True)
     callback_number = models.CharField(max_length=20, blank=True)
     notes = models.TextField(blank=True)
+    # A contact that did not ring: what it said (or a summary), and on social media where.
+    message = models.TextField(blank=True)
+    platform = models.CharField(max_length=10, choices=Platform.choices, blank=True)
+    handle = models.CharField(max_length=100, blank=True, help_text=_("Account, handle or address"))
+    link = models.URLField(max_length=500, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The call-taker who logged a contact by hand"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -336,7 +489,7 @@ class Call(models.Model):
             models.Index(
                 fields=["created_at"],
                 name="call_waiting_idx",
-                condition=models.Q(taken_by__isnull=True, ended_at__isnull=True),
+                condition=models.Q(answered_at__isnull=True, ended_at__isnull=True),
             ),
             models.Index(fields=["caller", "created_at"], name="call_caller_idx"),
             models.Index(fields=["ringing_at"], name="call_ringing_idx"),  # reports by T0
@@ -357,6 +510,31 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id} ({self.status})"
+
+
+class ContactMessage(models.Model):
+    """One inbound message of a non-voice contact as the message gateway relayed it (SMS,
+    WhatsApp): the messages of one conversation thread into one contact."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="messages")
+    channel = models.CharField(max_length=10, choices=Call.Channel.choices)
+    message_id = models.CharField(max_length=100, help_text=_("The gateway's id for the message"))
+    sender = models.CharField(max_length=120)  # E.164, or the account it came from
+    text = models.TextField()
+    sent_at = models.DateTimeField(null=True, blank=True)  # the gateway's time, if given
+    received_at = models.DateTimeField()
+    adapter = models.CharField(max_length=100)  # the machine token's name
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name = _("contact message")
+        verbose_name_plural = _("contact messages")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "message_id"], name="contact_message_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.message_id}"
 
 
 class AmlMessage(models.Model):

@@ -10,11 +10,14 @@ accountability of public servants is what a verifier is there to review.
 
 import re
 
+from django.conf import settings
+
 from agencies.models import Role
 
 MASK = "•"
 VISIBLE_DIGITS = 4
-NUMBER_KEYS = frozenset({"number", "callback_number"})
+# A social-media account, its link and a message's sender identify a person as a number does.
+NUMBER_KEYS = frozenset({"number", "callback_number", "handle", "link", "sender"})
 NAME_KEYS = frozenset({"caller_name"})
 # An agency's or a station's own number is public: the switchboard, not a caller.
 PUBLIC_NUMBER_KEYS = frozenset({"phone"})
@@ -37,8 +40,14 @@ NAME_MIN_LETTERS = 3
 
 
 def masks_personal_data(user) -> bool:
-    """Whether this person reads callers' numbers and names masked: verifiers do."""
-    return bool(user and user.is_authenticated and getattr(user, "role", "") == Role.VERIFIER)
+    """Whether this person reads callers' numbers and names masked: verifiers do, and crews on
+    their phones unless the centre lets them call callers back (CREW_SEES_CALLER_NUMBER)."""
+    if not (user and user.is_authenticated):
+        return False
+    role = getattr(user, "role", "")
+    if role == Role.CREW:
+        return not settings.CREW_SEES_CALLER_NUMBER
+    return role == Role.VERIFIER
 
 
 def masked_for(user, data):

@@ -4,10 +4,10 @@ import math
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from incidents.models import Call, Incident
+from incidents.models import Call, Incident, Position, Presence
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -20,20 +20,94 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
+# T1, the answer (DESIGN.md §2): the first of the PBX's `answered` at an extension and the
+# console's take, written once by incidents.services.calls.first_answer. Every figure that uses
+# an answer time (the wallboard, the report with its rows export and PDF, the deadline that
+# ends at T1) reads it through `answered_within` or this column, and nowhere else.
+T1_FIELD = "answered_at"
+
+
+def answered_within(seconds: float) -> Q:
+    """Calls answered (T1) within `seconds` of ringing (T0)."""
+    return Q(
+        **{
+            f"{T1_FIELD}__isnull": False,
+            f"{T1_FIELD}__lte": F("ringing_at") + timedelta(seconds=seconds),
+        }
+    )
+
+
 def calls_with_people() -> QuerySet[Call]:
-    return Call.objects.select_related("caller", "taken_by")
+    return Call.objects.select_related("caller", "taken_by", "answered_by", "answered_position")
 
 
 def ringing_queue() -> QuerySet[Call]:
-    """Calls no call-taker has taken and whose caller is still on the line, oldest first.
-
-    A call the PBX reports answered stays here until someone takes it on a console.
-    """
+    """Calls nobody has answered (T1) and whose caller is still on the line, oldest first. A
+    PBX answer takes the call out at once, whoever holds the handset."""
     return (
         calls_with_people()
-        .filter(taken_by__isnull=True, ended_at__isnull=True)
+        .filter(**{f"{T1_FIELD}__isnull": True}, ended_at__isnull=True)
         .order_by("created_at")
     )
+
+
+def unclaimed_answers() -> QuerySet[Call]:
+    """Calls answered at a handset with nobody signed in at its position, which nobody has
+    taken on a console yet: the supervisor sees them, a call-taker takes them to handle."""
+    return (
+        calls_with_people()
+        .filter(
+            answered_via=Call.AnsweredVia.PBX,
+            taken_by__isnull=True,
+            disposition="",
+        )
+        .order_by(T1_FIELD)
+    )
+
+
+def presence_counts() -> dict:
+    """Positions staffed now, and how many of them are in each state (one query)."""
+    states = dict(
+        Presence.objects.filter(signed_out_at__isnull=True)
+        .values_list("state")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {
+        "staffed": sum(states.values()),
+        "ready": states.get(Presence.State.READY, 0),
+        "on_call": states.get(Presence.State.ON_CALL, 0),
+        "wrap_up": states.get(Presence.State.WRAP_UP, 0),
+        "on_break": states.get(Presence.State.BREAK, 0),
+        "away": states.get(Presence.State.AWAY, 0),
+    }
+
+
+def presence_board() -> dict:
+    """Every position in use with who is on it and since when, the counts, and the calls
+    answered at a handset with nobody signed in (what the supervisor's panel shows)."""
+    on = {
+        p.position_id: p
+        for p in Presence.objects.filter(signed_out_at__isnull=True).select_related(
+            "position", "user"
+        )
+    }
+    positions = Position.objects.prefetch_related("extensions").order_by("name")
+    return {
+        "now": timezone.now(),
+        "positions": [
+            {
+                "id": position.pk,
+                "name": position.name,
+                "extensions": sorted(e.extension for e in position.extensions.all()),
+                "presence": on.get(position.pk),
+            }
+            for position in positions
+            if position.is_active or position.pk in on
+        ],
+        "counts": presence_counts(),
+        "unclaimed_answers": list(unclaimed_answers()[:50]),
+    }
 
 
 def calls_in_hand(user) -> QuerySet[Call]:

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -7,7 +8,16 @@ from agencies.models import Area
 from agencies.serializers import AreaRefSerializer, PhoneField
 from ambon112.api import StrictSerializer
 from ambon112.validation import ID_MAX, DeviceTimeField, InServiceArea
-from incidents.models import Call, Incident, IncidentNote, IncidentType
+from incidents.models import (
+    Call,
+    ContactMessage,
+    Incident,
+    IncidentNote,
+    IncidentType,
+    Position,
+    PositionExtension,
+    Presence,
+)
 
 # Serializers render callers whole, for REST and pushed events alike. A verifier's copy is masked
 # where it leaves the server, by incidents.privacy.masked_for: every API answer in
@@ -37,6 +47,22 @@ class EventPageSerializer(serializers.Serializer):
     events = EventSerializer(many=True)
     has_more = serializers.BooleanField(help_text=_("Ask again with after = the last seq."))
     head = serializers.IntegerField(help_text=_("Newest sequence number on your feed."))
+
+
+class IncidentsQuery(StrictSerializer):
+    status = serializers.ChoiceField(
+        choices=[("open", _("Open")), ("all", _("All"))], default="open"
+    )
+    # Blank (`?category=`, as a form sends an unset filter) is no filter, as an absent one.
+    category = serializers.ChoiceField(
+        choices=IncidentType.Category.choices, required=False, allow_blank=True
+    )
+    kecamatan = serializers.RegexField(
+        r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$",
+        required=False,
+        allow_blank=True,
+        help_text=_("Kecamatan code, e.g. 81.71.02"),
+    )
 
 
 class EventsQuery(StrictSerializer):
@@ -97,6 +123,11 @@ class FixSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="aml_at")
 
 
+class PositionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 # Plain serializers, not ModelSerializers, on the hot path: every telephony event serialises a
 # call for its event and its answer, and field introspection would cost more than the write.
 class CallSerializer(serializers.Serializer):
@@ -114,6 +145,11 @@ class CallSerializer(serializers.Serializer):
     taken_by = serializers.CharField(source="taken_by.username", allow_null=True)
     taken_by_name = serializers.SerializerMethodField()
     taken_at = serializers.DateTimeField(allow_null=True)
+    answered_via = serializers.CharField(help_text=_("pbx (a handset) or console; blank until T1"))
+    answered_by = serializers.CharField(source="answered_by.username", allow_null=True)
+    answered_by_name = serializers.SerializerMethodField()
+    answered_position = PositionRefSerializer(allow_null=True)
+    answered_extension = serializers.CharField()
     disposition = serializers.CharField()
     incident = serializers.IntegerField(source="incident_id", allow_null=True)
     aml = serializers.SerializerMethodField()
@@ -122,12 +158,20 @@ class CallSerializer(serializers.Serializer):
     caller_name = serializers.CharField()
     callback_number = serializers.CharField()
     notes = serializers.CharField()
+    message = serializers.CharField(help_text=_("A contact's text, or its summary"))
+    platform = serializers.CharField()
+    handle = serializers.CharField()
+    link = serializers.CharField()
 
     def get_number(self, obj) -> str:
         return obj.caller.number if obj.caller else ""
 
     def get_taken_by_name(self, obj) -> str | None:
         return (obj.taken_by.get_full_name() or obj.taken_by.username) if obj.taken_by else None
+
+    def get_answered_by_name(self, obj) -> str | None:
+        person = obj.answered_by
+        return (person.get_full_name() or person.username) if person else None
 
     @extend_schema_field(FixSerializer(allow_null=True))
     def get_aml(self, obj):
@@ -169,6 +213,22 @@ class IncidentSerializer(serializers.Serializer):
 # --- Input -----------------------------------------------------------------------------------
 
 
+class ExtensionField(serializers.RegexField):
+    """A PBX extension: digits, as the PBX dials it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "error_messages", {"invalid": _("An extension is digits only, e.g. 201.")}
+        )
+        super().__init__(r"^[0-9]{1,20}$", **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):  # a string of digits, as the schema says: not a number
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class FixInput(InServiceArea, StrictSerializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lon = serializers.FloatField(min_value=-180, max_value=180)
@@ -184,6 +244,37 @@ class CtiEventInput(StrictSerializer):
     at = DeviceTimeField(required=False, help_text=_("The adapter's time of the event"))
     channel = serializers.ChoiceField(choices=Call.Channel.choices, default=Call.Channel.PHONE)
     location = FixInput(required=False)
+    extension = ExtensionField(
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_(
+            "With `answered`: the PBX extension whose handset answered. The call opens on the "
+            "console of whoever is signed in at that extension's position."
+        ),
+    )
+
+    def validate(self, attrs):
+        if attrs.get("extension") and attrs["event"] != "answered":
+            raise serializers.ValidationError(
+                {"extension": [_("An extension goes only with the 'answered' event.")]}
+            )
+        if (
+            attrs.get("extension")
+            and not PositionExtension.objects.filter(extension=attrs["extension"]).exists()
+        ):
+            raise serializers.ValidationError(
+                {
+                    "extension": [
+                        _(
+                            "Extension %(extension)s is on no position: an administrator adds "
+                            "it to one first."
+                        )
+                        % {"extension": attrs["extension"]}
+                    ]
+                }
+            )
+        return attrs
 
 
 class AmlInput(StrictSerializer):
@@ -199,6 +290,113 @@ class AmlInput(StrictSerializer):
             "without an id, a repeat of the same body from the same number changes nothing."
         ),
     )
+
+
+MESSAGE_CHANNELS = [c for c in Call.Channel.values if c in Call.MESSAGE_CHANNELS]
+GATEWAY_CHANNELS = [Call.Channel.SMS, Call.Channel.WHATSAPP]
+NUMBER_CHANNELS = {Call.Channel.SMS, Call.Channel.WHATSAPP}
+# How far back a contact logged by hand may have been received (a letter read days later).
+CONTACT_MAX_AGE_DAYS = 30
+
+
+def channel_field(choices: list[str], **kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=choices,
+        error_messages={
+            # Formatted twice: the channels now, the input ({{input}}) by DRF when it fails.
+            "invalid_choice": format_lazy(
+                _('Unknown channel "{{input}}": use one of {channels}.'),
+                channels=", ".join(choices),
+            )
+        },
+        **kwargs,
+    )
+
+
+class MessageTextField(serializers.CharField):
+    def __init__(self, **kwargs):
+        message = _("Write the message's text, or a summary of what was said.")
+        super().__init__(
+            max_length=4000, error_messages={"required": message, "blank": message}, **kwargs
+        )
+
+
+class ContactInput(StrictSerializer):
+    channel = channel_field(MESSAGE_CHANNELS)
+    received_at = serializers.DateTimeField(
+        help_text=_("T0: when the centre received it; may be earlier than now, never later")
+    )
+    message = MessageTextField()
+    number = PhoneField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text=_("The sender's number; required for SMS and WhatsApp"),
+    )
+    platform = serializers.ChoiceField(
+        choices=Call.Platform.choices, required=False, allow_blank=True
+    )
+    handle = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text=_("Account or handle (social media), or the e-mail address"),
+    )
+    link = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    caller_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    take = serializers.BooleanField(
+        default=False, help_text=_("Take it in hand at once (T1 now) instead of queueing it")
+    )
+
+    def validate_received_at(self, value):
+        now = timezone.now()
+        if value > now:
+            raise serializers.ValidationError(
+                _(
+                    "The time received cannot be later than now (%(now)s WIT): a contact is "
+                    "logged after it arrived."
+                )
+                % {"now": timezone.localtime(now).strftime("%d-%m-%Y %H:%M")}
+            )
+        if (now - value).days >= CONTACT_MAX_AGE_DAYS:
+            raise serializers.ValidationError(
+                _("The time received is more than %(days)s days ago; check the date.")
+                % {"days": CONTACT_MAX_AGE_DAYS}
+            )
+        return value
+
+    def validate(self, attrs):
+        channel, errors = attrs["channel"], {}
+        if channel in NUMBER_CHANNELS and not attrs.get("number"):
+            errors["number"] = [_("An SMS or WhatsApp contact needs the sender's number.")]
+        if channel == Call.Channel.SOCIAL:
+            if not attrs.get("platform"):
+                errors["platform"] = [_("Choose the social-media platform.")]
+            if not attrs.get("handle", "").strip():
+                errors["handle"] = [_("Give the account or handle that posted it.")]
+        elif attrs.get("platform"):
+            errors["platform"] = [_("A platform is only given for social media.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().validate(attrs)
+
+
+class GatewayMessageInput(StrictSerializer):
+    channel = channel_field(GATEWAY_CHANNELS)
+    message_id = serializers.CharField(
+        max_length=100,
+        help_text=_("The gateway's id for the message: a repeat of an id is refused (409)"),
+    )
+    number = PhoneField(max_length=30, help_text=_("The sender's number"))
+    text = MessageTextField()
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("The sender's profile name, if the gateway gives one"),
+    )
+    sent_at = DeviceTimeField(required=False, help_text=_("The gateway's time of the message"))
 
 
 class CallDetailsInput(StrictSerializer):
@@ -273,8 +471,25 @@ class AmlHeldSerializer(serializers.Serializer):
     )
 
 
+class ContactMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactMessage
+        fields = ["message_id", "sender", "text", "sent_at", "received_at"]
+
+
+class GatewayReceiptSerializer(serializers.Serializer):
+    """A gateway message as received: the contact it opened or joined."""
+
+    opened = serializers.BooleanField(help_text=_("It opened a new contact (else it joined one)"))
+    message = ContactMessageSerializer()
+    contact = CallSerializer()
+
+
 class CallDetailSerializer(CallSerializer):
     history = serializers.DictField(read_only=True)
+    messages = ContactMessageSerializer(
+        many=True, read_only=True, help_text=_("A contact's thread, as the gateway relayed it")
+    )
 
 
 class DuplicateSerializer(IncidentSerializer):
@@ -299,3 +514,100 @@ class IncidentDetailSerializer(IncidentSerializer):
     calls = CallSerializer(many=True, read_only=True)
     notes = NoteSerializer(many=True, read_only=True)
     timeline = EventSerializer(many=True, read_only=True)
+
+
+# --- Positions and presence ------------------------------------------------------------------
+
+
+class PositionSerializer(serializers.Serializer):
+    """A call-taker position (meja) with the PBX extensions on it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    extensions = serializers.SerializerMethodField()
+    is_active = serializers.BooleanField()
+
+    def get_extensions(self, obj) -> list[str]:
+        return sorted(extension.extension for extension in obj.extensions.all())
+
+
+class JsonBooleanField(serializers.BooleanField):
+    """true or false, as the schema says: not DRF's 0, 1, "yes" or "on"."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
+class DeskInput(StrictSerializer):
+    name = serializers.CharField(max_length=50)
+    extensions = serializers.ListField(child=ExtensionField(), max_length=20, default=list)
+    is_active = JsonBooleanField(required=False)
+
+
+class PresenceSerializer(serializers.Serializer):
+    """A call-taker at a position: the state the supervisor sees, and since when."""
+
+    id = serializers.IntegerField()
+    position = PositionRefSerializer()
+    user = serializers.CharField(source="user.username")
+    user_name = serializers.SerializerMethodField()
+    state = serializers.ChoiceField(choices=Presence.State.choices)
+    state_since = serializers.DateTimeField()
+    break_reason = serializers.CharField()
+    signed_in_at = serializers.DateTimeField()
+    signed_out_at = serializers.DateTimeField(allow_null=True)
+    last_seen_at = serializers.DateTimeField(allow_null=True)
+
+    def get_user_name(self, obj) -> str:
+        return obj.user.get_full_name() or obj.user.username
+
+
+class MyPresenceSerializer(serializers.Serializer):
+    presence = PresenceSerializer(allow_null=True)
+    now = serializers.DateTimeField()
+
+
+class DeskSignInInput(StrictSerializer):
+    position = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all())
+
+
+class PresenceStateInput(StrictSerializer):
+    state = serializers.ChoiceField(
+        choices=[
+            (Presence.State.READY, _("Ready")),
+            (Presence.State.WRAP_UP, _("Wrap-up")),
+            (Presence.State.BREAK, _("On break")),
+            (Presence.State.AWAY, _("Away")),
+        ]
+    )
+    reason = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True, help_text=_("For a break")
+    )
+
+
+class BoardPositionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    extensions = serializers.ListField(child=serializers.CharField())
+    presence = PresenceSerializer(allow_null=True)
+
+
+class PresenceCountsSerializer(serializers.Serializer):
+    staffed = serializers.IntegerField()
+    ready = serializers.IntegerField()
+    on_call = serializers.IntegerField()
+    wrap_up = serializers.IntegerField()
+    on_break = serializers.IntegerField()
+    away = serializers.IntegerField()
+
+
+class PresenceBoardSerializer(serializers.Serializer):
+    """Every position in use, who is on it and since when; calls answered at a handset with
+    nobody signed in at its position."""
+
+    now = serializers.DateTimeField()
+    positions = BoardPositionSerializer(many=True)
+    counts = PresenceCountsSerializer()
+    unclaimed_answers = CallSerializer(many=True)

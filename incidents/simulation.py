@@ -16,6 +16,11 @@ sends its SMS once it has a good fix, or after 20 s). What follows depends on th
 - *emergency*, *information*, *prank*: left to the people at the consoles. In a real centre the
   PBX says `answered` when a call-taker picks up; here the call stays ringing until someone takes
   it on the console, and the simulator sends neither `answered` nor `ended`.
+- With `extensions` (the PBX extensions of the room's desks, issue #15), a share of those calls
+  (`handset_share`, half by default) is answered at a handset 3–12 s after it rang: `answered`
+  with one of the extensions, as a call-taker picking up the phone at their desk. The call opens
+  on the console of whoever is signed in at that desk; the others keep ringing until someone
+  takes them on a console. So a demo has both ways to answer, and T1 from both.
 - With `auto_answer` (unattended load runs) every call that is not abandoned is answered 3–12 s
   after it rang (NENA: 90 % within 15 s) and ended after a talk time that suits its kind.
 
@@ -61,6 +66,12 @@ Rates, and where they come from
 
 The historical scenarios replay past disasters as if today's 112 centre had existed then (Ambon
 opened it on 8 Sep 2025): the times, places and scale come from history.md; the calls do not.
+
+The `messages` scenario stands in for the message gateway (issue #15) instead of the PBX: a
+dozen WhatsApp and SMS conversations in an hour, each one to three messages from one number,
+posted to /api/gateway/messages/ with a message id each (a repeat changes nothing). The texts,
+numbers and mix (WhatsApp 70 %, SMS 30 %) are synthetic, written for demonstrations; no
+published figure for Ambon's non-voice channels was found.
 """
 
 import csv
@@ -150,9 +161,12 @@ class SimEvent:
     """One thing the PBX reports, `offset_s` seconds after the scenario starts."""
 
     offset_s: float
-    action: str  # ringing | aml | answered | ended | abandoned
+    action: str  # ringing | aml | answered | ended | abandoned | message
     call: SimCall
     fallback: str = ""  # sent instead when the server refuses `action` with 409
+    channel: str = ""  # a message's: whatsapp | sms
+    text: str = ""  # a message's text
+    extension: str = ""  # an answer's: the desk's handset that picked up
 
     def at(self, start: datetime) -> datetime:
         return start + timedelta(seconds=self.offset_s)
@@ -160,13 +174,21 @@ class SimEvent:
     def request(self, *, clock: datetime, prefix: str = "") -> tuple[str, dict]:
         """The API path and JSON body of this event, stamped with `clock` (real time)."""
         call = self.call
+        if self.action == "message":  # the message gateway, not the PBX
+            return "/api/gateway/messages/", {
+                "channel": self.channel,
+                "message_id": f"{prefix}{call.call_id}-{round(self.offset_s * 10)}",
+                "number": call.number,
+                "text": self.text,
+                "sent_at": clock.isoformat(timespec="milliseconds"),
+            }
         if self.action == "aml":
             return "/api/cti/aml/", {
                 "number": call.number,
                 "body": self.aml_body(clock),
                 "message_id": f"{prefix}{call.call_id}-aml",  # as an SMS gateway numbers it
             }
-        return "/api/cti/events/", {
+        body = {
             "call_id": prefix + call.call_id,
             "event": self.action,
             "number": call.number,
@@ -174,6 +196,9 @@ class SimEvent:
             "at": clock.isoformat(timespec="milliseconds"),
             "channel": "phone",
         }
+        if self.extension:
+            body["extension"] = self.extension
+        return "/api/cti/events/", body
 
     def aml_body(self, clock: datetime) -> str:
         call, fix = self.call, self.call.fix
@@ -258,6 +283,7 @@ class _Builder:
         self.free = list(range(10_000))
         rng.shuffle(self.free)
         self.used: list[str] = []
+        self.messages: list[SimEvent] = []  # the message gateway's, in any order
 
     def number(self) -> tuple[str, bool]:
         """A number not used yet in this scenario, and False; or, when all 10,000 are taken,
@@ -337,37 +363,64 @@ class _Builder:
             self.call(at, mix=mix, script="background", place=self.rng.choice(places))
             at += self.rng.expovariate(per_hour / 3600)
 
-    def events(self, *, auto_answer: bool, compress: bool = False) -> list[SimEvent]:
+    def events(
+        self, *, auto_answer: bool, compress: bool = False, desks: "Desks | None" = None
+    ) -> list[SimEvent]:
         rng, out = self.rng, []
         self.drafts.sort(key=lambda d: d["rings_at_s"])
         for index, draft in enumerate(self.drafts):
             call = SimCall(
                 call_id=f"{self.name}-{index + 1:04d}", line=f"112-{index % LINES + 1}", **draft
             )
-            for step, (t, action, fallback) in enumerate(_steps(call, rng, auto_answer)):
+            steps = _steps(call, rng, auto_answer, desks)
+            for step, (t, action, fallback, extension) in enumerate(steps):
                 offset = 0.0 if compress else round(t, 1)
-                out.append((offset, index, step, SimEvent(offset, action, call, fallback)))
+                event = SimEvent(offset, action, call, fallback, extension=extension)
+                out.append((offset, index, step, event))
+        for index, message in enumerate(self.messages, start=len(self.drafts)):
+            out.append((message.offset_s, index, 0, message))
         out.sort(key=lambda item: item[:3])
         return [event for *_, event in out]
 
 
-def _steps(call: SimCall, rng: random.Random, auto_answer: bool) -> list[tuple]:
-    """(time, action, fallback) for one call, in order."""
+@dataclass
+class Desks:
+    """The desks' extensions, and which calls a handset answers: drawn from a generator of
+    their own, so that a scenario's calls are the same with desks or without."""
+
+    extensions: tuple[str, ...]
+    share: float
+    rng: random.Random
+
+    def handset(self) -> str:
+        """The extension that picks this call up, or "" when it is left to the consoles."""
+        if self.rng.random() >= self.share:
+            return ""
+        return self.rng.choice(self.extensions)
+
+
+def _steps(
+    call: SimCall, rng: random.Random, auto_answer: bool, desks: Desks | None = None
+) -> list[tuple]:
+    """(time, action, fallback, extension) for one call, in order."""
     t0 = call.rings_at_s
-    steps = [(t0, "ringing", "")]
+    steps = [(t0, "ringing", "", "")]
     end = None
+    extension = desks.handset() if desks and call.kind != "abandoned" else ""
     if call.kind == "abandoned":
-        end = (t0 + rng.uniform(5, 40), "abandoned", "")
+        end = (t0 + rng.uniform(5, 40), "abandoned", "", "")
     elif auto_answer:
         answered = t0 + rng.uniform(3, 12)
-        steps.append((answered, "answered", ""))
-        end = (answered + rng.uniform(*TALK_S[call.kind]), "ended", "")
+        steps.append((answered, "answered", "", extension))
+        end = (answered + rng.uniform(*TALK_S[call.kind]), "ended", "", "")
     elif call.kind == "ghost":
-        end = (t0 + rng.uniform(30, 90), "ended", "abandoned")
+        end = (t0 + rng.uniform(30, 90), "ended", "abandoned", "")
+    elif extension:  # a call-taker picks up the handset at their desk; the console classifies
+        steps.append((t0 + desks.rng.uniform(3, 12), "answered", "", extension))
     if call.fix is not None:
         sent = t0 + rng.uniform(5, 20)
         if end is None or sent < end[0]:
-            steps.append((sent, "aml", ""))
+            steps.append((sent, "aml", "", ""))
     if end is not None:
         steps.append(end)
     return sorted(steps, key=lambda step: step[0])
@@ -488,6 +541,57 @@ def _surge(b: _Builder, calls: int | None) -> None:
         )
 
 
+# What people write to the centre's WhatsApp and SMS: synthetic texts, one opening and the
+# follow-ups of a conversation; {place} is the desa the sender is in.
+CONVERSATIONS = (
+    ("Ada pohon tumbang menutup jalan di {place}, kendaraan tidak bisa lewat", "bencana"),
+    ("Lampu jalan di {place} padam sejak kemarin, jalan gelap sekali", "layanan publik"),
+    ("Beredar pesan berantai soal bentrok di {place}, apakah benar?", "hoaks"),
+    ("Air PAM tidak mengalir tiga hari di {place}", "layanan publik"),
+    ("Tolong, ada orang pingsan di depan pasar {place}", "medis"),
+    ("Ada anjing liar menggigit anak di {place}", "lain-lain"),
+)
+FOLLOW_UPS = (
+    "Mohon segera ditindaklanjuti",
+    "Fotonya sudah saya kirim",
+    "Lokasinya dekat gereja / masjid di situ",
+    "Terima kasih",
+)
+MESSAGE_CHANNELS = {"whatsapp": 0.7, "sms": 0.3}
+
+
+def _messages(b: _Builder, calls: int | None) -> None:
+    """An hour of WhatsApp and SMS conversations through the message gateway (synthetic)."""
+    city = [(code, areas()[code]["name"], None) for code in desas("Kota Ambon")]
+    for conversation in range(calls or 12):
+        number, repeat = b.number()
+        code, said, _radius = b.rng.choice(city)
+        lat, lon = point_in(code, b.rng)
+        opening, topic = b.rng.choice(CONVERSATIONS)
+        channel = _draw(b.rng, MESSAGE_CHANNELS)
+        call = SimCall(
+            call_id=f"{b.name}-{conversation + 1:04d}",
+            number=number,
+            kind="message",
+            script="messages",
+            topic=topic,
+            area_code=code,
+            place=said,
+            lat=lat,
+            lon=lon,
+            rings_at_s=round(b.rng.uniform(0, b.horizon_s * 0.9), 1),
+            line="",
+            repeat=repeat,
+            fix=None,
+        )
+        at = call.rings_at_s
+        texts = [opening.format(place=said)]
+        texts += b.rng.sample(FOLLOW_UPS, b.rng.randint(0, 2))
+        for text in texts:
+            b.messages.append(SimEvent(round(at, 1), "message", call, channel=channel, text=text))
+            at += b.rng.uniform(30, 180)
+
+
 @dataclass(frozen=True)
 class Scenario:
     build: Callable[[_Builder, int | None], None]
@@ -513,6 +617,12 @@ SCENARIOS = {
         _earthquake, datetime(2019, 9, 26, 8, 46, tzinfo=WIT), 1.5, "M6.5, 26 Sep 2019"
     ),
     "surge": Scenario(_surge, datetime(2026, 1, 5, 10, 0, tzinfo=WIT), 0, "N calls at once"),
+    "messages": Scenario(
+        _messages,
+        datetime(2026, 1, 5, 9, 0, tzinfo=WIT),
+        1,
+        "WhatsApp and SMS through the message gateway (synthetic)",
+    ),
 }
 
 
@@ -523,15 +633,21 @@ def build_scenario(
     *,
     calls: int | None = None,
     auto_answer: bool = False,
+    extensions: tuple[str, ...] = (),
+    handset_share: float = 0.5,
 ) -> list[SimEvent]:
-    """The scenario's events in time order; the same arguments give the same events."""
+    """The scenario's events in time order; the same arguments give the same events. With
+    `extensions`, `handset_share` of the answered calls are answered at one of them."""
     if name not in SCENARIOS:
         raise ValueError(f"Unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}.")
     scenario = SCENARIOS[name]
     rng = random.Random(f"{name}/{seed}")
     builder = _Builder(name, rng, scenario.hours * 3600)
     scenario.build(builder, calls)
-    return builder.events(auto_answer=auto_answer, compress=name == "surge")
+    desks = None
+    if extensions:
+        desks = Desks(tuple(extensions), handset_share, random.Random(f"{name}/{seed}/desks"))
+    return builder.events(auto_answer=auto_answer, compress=name == "surge", desks=desks)
 
 
 def scenario_start(name: str, start: datetime | None = None) -> datetime:
@@ -553,6 +669,8 @@ def summarise(events: list[SimEvent]) -> dict:
         "numbers": len({call.number for call in calls}),
         "repeat_calls": sum(call.repeat for call in calls),
         "aml": sum(event.action == "aml" for event in events),
+        "messages": sum(event.action == "message" for event in events),
+        "handset_answers": sum(bool(event.extension) for event in events),
         "abandoned_share": kinds["abandoned"] / len(calls) if calls else 0.0,
         "prank_ghost_share_of_answered": (
             (kinds["prank"] + kinds["ghost"]) / answered if answered else 0.0

@@ -25,12 +25,12 @@ from agencies.permissions import (
     role_required,
     roles,
 )
-from ambon112.api import represent
+from ambon112.api import read_query, represent
 from ambon112.db import retry_transient
 from incidents.aml import AmlError, parse_aml
+from incidents.consoles import console_context, map_config
 from incidents.events import events_visible_to, feed_for_user, feed_head, verify_chain
 from incidents.models import Caller, Incident, IncidentNote, IncidentType
-from incidents.privacy import masked_for
 from incidents.selectors import (
     caller_history,
     calls_in_hand,
@@ -38,6 +38,7 @@ from incidents.selectors import (
     duplicate_candidates,
     incidents_with_refs,
     ringing_queue,
+    unclaimed_answers,
 )
 from incidents.serializers import (
     AmlHeldSerializer,
@@ -48,6 +49,7 @@ from incidents.serializers import (
     CallerSerializer,
     CallQueueSerializer,
     CallSerializer,
+    ContactInput,
     CtiEventInput,
     DisposeInput,
     DuplicateSerializer,
@@ -56,9 +58,12 @@ from incidents.serializers import (
     EventPageSerializer,
     EventSerializer,
     EventsQuery,
+    GatewayMessageInput,
+    GatewayReceiptSerializer,
     IncidentDetailSerializer,
     IncidentInput,
     IncidentSerializer,
+    IncidentsQuery,
     IncidentTypeSerializer,
     NoteInput,
     NoteSerializer,
@@ -73,17 +78,8 @@ from incidents.services.calls import (
     receive_call_event,
     take_call,
 )
+from incidents.services.contacts import Sender, log_contact, receive_message
 from incidents.services.incidents import add_note
-
-RECENT_EVENTS = 30
-
-
-def console_context(user) -> dict:
-    """What every console page starts from: the feed head, then the recent events before it."""
-    head = feed_head(feed_for_user(user))
-    recent = events_visible_to(user).filter(seq__lte=head).order_by("-seq")[:RECENT_EVENTS]
-    events = masked_for(user, EventSerializer(recent, many=True).data)  # a verifier's masked
-    return {"last_seq": head, "recent_events": events}
 
 
 @role_required(*CALLS_CONSOLE_ROLES)
@@ -101,6 +97,7 @@ def calls_console(request):
     ]
     context["map_config"] = map_config()
     if has_role(request.user, {Role.SUPERVISOR, Role.ADMIN}):
+        context["presence_board"] = True  # every position, who is on it, in which state
         context["nuisance"] = {
             "nuisance_calls": settings.NUISANCE_CALLS,
             "nuisance_window_h": f"{settings.NUISANCE_WINDOW_H:g}",
@@ -112,16 +109,6 @@ def calls_console(request):
             "cooloff_min": f"{settings.AXES_COOLOFF_TIME.total_seconds() / 60:g}",
         }
     return render(request, "console/calls.html", context)
-
-
-def map_config() -> dict:
-    """What a console's map starts from; the tile URL is a setting, outlines are ours."""
-    leaflet = settings.LEAFLET_CONFIG
-    return {
-        "center": leaflet["DEFAULT_CENTER"],
-        "zoom": leaflet["DEFAULT_ZOOM"],
-        "tiles": leaflet["TILES"],
-    }
 
 
 @role_required(*INCIDENT_ROLES)
@@ -152,9 +139,8 @@ class EventListView(APIView):
 
     @extend_schema(parameters=[EventsQuery], responses=EventPageSerializer)
     def get(self, request):
-        query = EventsQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        after, limit = query.validated_data["after"], query.validated_data["limit"]
+        query = read_query(EventsQuery, request)
+        after, limit = query["after"], query["limit"]
         events = list(events_visible_to(request.user).filter(seq__gt=after)[: limit + 1])
         return Response(
             {
@@ -247,6 +233,33 @@ class CtiAmlView(APIView):
         return Response(AmlHeldSerializer(held).data, status=status.HTTP_202_ACCEPTED)
 
 
+class GatewayMessageView(APIView):
+    """The message gateway (an SMS or WhatsApp Business webhook relay) posts one inbound
+    message: it opens a contact, or joins the sender's open contact on that channel. Each
+    message id is received once; a repeat is refused (409) and changes nothing."""
+
+    authentication_classes = [MachineTokenAuthentication]
+    permission_classes = [IsCtiAdapter]
+
+    @extend_schema(
+        request=GatewayMessageInput,
+        responses={
+            201: OpenApiResponse(
+                GatewayReceiptSerializer,
+                gettext_lazy("Received: the contact it opened or joined."),
+            ),
+        },
+    )
+    def post(self, request):
+        data = GatewayMessageInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        received = retry_transient(receive_message)(
+            **data.validated_data, adapter=request.auth.name
+        )
+        receipt = {"opened": received.opened, "message": received.message, "contact": received.call}
+        return Response(GatewayReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
+
+
 # --- Call-taker ------------------------------------------------------------------------------
 
 
@@ -257,16 +270,43 @@ class CallViewSet(viewsets.GenericViewSet):
     queryset = calls_with_people()
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", enum=["ringing", "mine"])],
+        parameters=[OpenApiParameter("status", enum=["ringing", "mine", "unclaimed"])],
         responses=CallQueueSerializer,
     )
     def list(self, request):
-        """Ringing calls nobody took (oldest first), or the calls in my hands."""
+        """Ringing calls nobody answered (oldest first), the calls in my hands, or calls
+        answered at a handset with nobody signed in at its position (unclaimed)."""
         which = request.query_params.get("status", "ringing")
-        if which not in {"ringing", "mine"}:
-            raise ValidationError({"status": [_("Use 'ringing' or 'mine'.")]})
-        calls = ringing_queue() if which == "ringing" else calls_in_hand(request.user)
+        queues = {"ringing": ringing_queue, "unclaimed": unclaimed_answers}
+        if which not in {*queues, "mine"}:
+            raise ValidationError({"status": [_("Use 'ringing', 'mine' or 'unclaimed'.")]})
+        calls = calls_in_hand(request.user) if which == "mine" else queues[which]()
         return Response({"now": timezone.now(), "calls": CallSerializer(calls, many=True).data})
+
+    @extend_schema(request=ContactInput, responses={201: CallSerializer})
+    @action(detail=False, methods=["post"])
+    def contacts(self, request):
+        """Log a contact that did not ring (WhatsApp, SMS, social media, walk-in, radio, letter,
+        e-mail): it queues with its first-response deadline, or is taken at once (`take`)."""
+        data = ContactInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        sender = Sender(
+            number=values.get("number", ""),
+            platform=values.get("platform", ""),
+            handle=values.get("handle", "").strip(),
+            link=values.get("link", ""),
+            name=values.get("caller_name", ""),
+        )
+        call = log_contact(
+            by=request.user,
+            channel=values["channel"],
+            received_at=values["received_at"],
+            message=values["message"],
+            sender=sender,
+            take=values["take"],
+        )
+        return Response(CallSerializer(call).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=CallDetailSerializer)
     def retrieve(self, request, pk=None):
@@ -314,9 +354,7 @@ class CallViewSet(viewsets.GenericViewSet):
     def duplicates(self, request, pk=None):
         """Open incidents near the call's location that it may be about."""
         self.get_object()
-        query = DuplicatesQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        values = query.validated_data
+        values = read_query(DuplicatesQuery, request)
         found = duplicate_candidates(
             lat=values["lat"], lon=values["lon"], category=values["incident_type"].category
         )
@@ -341,17 +379,13 @@ class IncidentViewSet(viewsets.GenericViewSet):
     )
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("status", enum=["open", "all"]),
-            OpenApiParameter("category", enum=IncidentType.Category.values),
-            OpenApiParameter("kecamatan", str, description=_("Kecamatan code, e.g. 81.71.02")),
-        ],
+        parameters=[IncidentsQuery],
         responses=IncidentSerializer(many=True),
     )
     def list(self, request):
-        params = request.query_params
+        params = read_query(IncidentsQuery, request)
         incidents = self.get_queryset()
-        if params.get("status", "open") == "open":
+        if params["status"] == "open":
             incidents = incidents.filter(status__in=Incident.OPEN_STATUSES)
         if params.get("category"):
             incidents = incidents.filter(category=params["category"])

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from agencies.models import Agency, Role, User
-from dispatch.models import EscalationLevel, SlaPolicy
+from dispatch.models import EscalationLevel, SlaPolicy, Watch
 from dispatch.policies import install_defaults
 from incidents.models import EventChainHead
 
@@ -133,6 +133,12 @@ def dinkes(ambon):
 
 
 @pytest.fixture
+def crew(ambon):
+    """A crew member of Damkar on a phone (issue #19), signed in to no unit yet."""
+    return _person("damkar-crew", Role.CREW, Agency.objects.get(code="damkar"))
+
+
+@pytest.fixture
 def client_for(client):
     """A test client signed in as the given person."""
 
@@ -141,3 +147,10 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def nobody_ready_aside(ambon):
+    """For tests of other waits: no "nobody ready" alarm, which every call that rings while no
+    call-taker is signed in and ready starts (tests/incidents/test_presence.py tests it)."""
+    SlaPolicy.objects.filter(watch=Watch.NOBODY_READY).update(is_active=False)

@@ -24,6 +24,7 @@ from ambon112.realtime import ConsoleConsumer
 from dispatch.deadlines import escalate_overdue
 from dispatch.models import Escalation, SlaPolicy
 from dispatch.services.assignments import advance, dispatch_unit
+from dispatch.services.crew import start_shift
 from dispatch.services.incidents import close_incident, reopen_incident
 from dispatch.services.tickets import accept_ticket, decline_ticket, notify_agencies
 from dispatch.services.units import set_in_service
@@ -37,6 +38,7 @@ from incidents.services.calls import (
     take_call,
 )
 from incidents.services.incidents import add_note
+from incidents.services.presence import create_position
 from tests.conftest import CI
 from tests.test_verifier_readonly import leaf_patterns, path_of
 
@@ -166,6 +168,7 @@ def seeded(ambon, operator, dispatcher, supervisor, damkar, dinkes):
         "escalation": Escalation.objects.order_by("pk").first(),
         "policy": SlaPolicy.objects.order_by("pk").first(),
         "user": operator,  # a person's account (the supervisors' unlock)
+        "position": create_position(name="Meja 1", extensions=["201"], by=supervisor),
         "account": operator,
     }
 
@@ -265,6 +268,16 @@ def test_the_walk_finds_the_seed_when_a_supervisor_walks_it(seeded, supervisor, 
     # blocked caller's reason is on the supervisors' own list; a unit's service reason and the
     # reopening reason are in the event log.
     assert leaked == set(SECRETS)
+
+
+def test_a_crew_on_a_phone_reads_callers_masked_like_a_verifier(seeded, crew, tmp_path):
+    """A crew (issue #19) reads its job, its agency's feed and the reference data, with every
+    caller masked: CREW_SEES_CALLER_NUMBER is off by default."""
+    start_shift(crew=crew, unit=seeded["unit"], by=crew)
+    found = walk(crew, seeded, tmp_path)
+    assert found["read"].get("application/json", 0) >= 5
+    assert found["read"].get("text/html", 0) >= 1  # the crew page
+    assert found["leaks"] == [], "\n".join(found["leaks"])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,13 +5,14 @@ from django.urls import reverse
 
 from agencies.models import Role
 
-ALL = {"operator", "dispatcher", "supervisor", "verifier", "admin_user", "damkar"}
+ALL = {"operator", "dispatcher", "supervisor", "verifier", "admin_user", "damkar", "crew"}
 
 # url name → the cast members who get 200; everyone else signed in gets 403.
 PAGES = {
     "calls_console": {"operator", "supervisor", "admin_user"},
     "dispatch_console": {"dispatcher", "supervisor", "admin_user"},
     "agency_console": {"damkar"},
+    "crew_console": {"crew"},
     "audit": {"verifier", "supervisor", "admin_user"},
     # Live operations: not for verifiers (reports are theirs) nor desks (their own console).
     "map_console": {"dispatcher", "supervisor", "admin_user"},
@@ -31,16 +32,18 @@ READ_APIS = {
     "call-list": {"operator", "supervisor", "admin_user"},
     "incident-list": {"operator", "dispatcher", "supervisor", "admin_user", "verifier"},
     "caller-list": {"supervisor", "admin_user"},
-    "ticket-list": ALL,  # a desk's own only: tests/dispatch/test_api.py
-    "assignment-list": ALL,
-    "fleet-list": ALL,
-    "dispatch-board": ALL - {"damkar"},
-    "escalation-list": ALL - {"verifier"},
-    "deadlines": ALL - {"verifier"},
+    # A crew reads its own job through /api/crew/ only (tests/dispatch/test_crew.py).
+    "ticket-list": ALL - {"crew"},  # a desk's own only: tests/dispatch/test_api.py
+    "assignment-list": ALL - {"crew"},
+    "fleet-list": ALL - {"crew"},
+    "dispatch-board": ALL - {"damkar", "crew"},
+    "escalation-list": ALL - {"verifier", "crew"},
+    "deadlines": ALL - {"verifier", "crew"},
     "slapolicy-list": ALL,
     "situation-map": {"dispatcher", "supervisor", "admin_user"},
     "situation-wallboard": {"dispatcher", "supervisor", "admin_user"},
     "situation-calls-today": {"dispatcher", "supervisor", "admin_user"},
+    "crew": {"crew"},
 }
 
 
@@ -117,6 +120,7 @@ def test_a_desk_sees_its_own_units_only(client_for, damkar):
         ("supervisor", "calls_console"),
         ("verifier", "report_page"),
         ("damkar", "agency_console"),
+        ("crew", "crew_console"),
     ],
 )
 def test_home_sends_each_person_to_their_console(request, client_for, who, console):

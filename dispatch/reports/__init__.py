@@ -16,6 +16,8 @@
       "rows": {"calls": n, "incidents": n, "tickets": n, "assignments": n},  # row exports
       "total": <Group>,
       "groups": [<Group>, ...],                            # [] when by is None
+      "messages_by_channel": [{"key": "whatsapp", "label", "received": n,
+                               "first_response": <Metric>}, ...],  # every non-voice channel
     }
     Group = {"key": str | None, "label": str,
              "calls": {"presented": n, "abandoned": n, "abandoned_rate": float | None,

@@ -104,8 +104,9 @@ def _in_sql(source: str, query: SourceQuery, metrics: list[Metric]) -> tuple[dic
     if source == "calls":
         select += [f"count(*) FILTER (WHERE disposition = '{d}')" for d in DISPOSITIONS]
         select += [f"count(*) FILTER (WHERE channel = '{c}')" for c in CHANNELS]
+        voice = f"{metrics[0].population} = 1"  # the answer-time buckets are of voice calls
         select += [
-            f"count(*){_where(f'x_answer >= {low}', f'x_answer < {high}' if high else '')}"
+            f"count(*){_where(voice, f'x_answer >= {low}', f'x_answer < {high}' if high else '')}"
             for low, high in ANSWER_BUCKETS
         ]
     # The groups and the total in one pass: GROUPING(grp) is 1 on the total's row.
@@ -218,7 +219,7 @@ def _figures(source: str, rows: list[dict], metrics: list[Metric]) -> dict:
             d: sum(1 for row in rows if row["disposition"] == d) for d in DISPOSITIONS
         }
         figures["channels"] = {c: sum(1 for row in rows if row["channel"] == c) for c in CHANNELS}
-        answers = [interval_s(row, metrics[0]) for row in rows]
+        answers = [interval_s(row, metrics[0]) for row in rows if row[metrics[0].population]]
         figures["histogram"] = [
             sum(1 for x in answers if x is not None and x >= low and (high is None or x < high))
             for low, high in ANSWER_BUCKETS

@@ -13,6 +13,7 @@ from dispatch.reports.definitions import (
     DISPOSITION_LABELS,
     DISPOSITIONS,
     METRICS,
+    METRICS_BY_KEY,
     NEAR_POINTS,
     SHIFT_LABELS,
     SHIFTS,
@@ -60,7 +61,29 @@ def build_report(report_filter: ReportFilter, by: str | None = None, *, engine=N
             for key in keys
         ],
         "answer_histogram": _histogram(totals["calls"]),
+        "messages_by_channel": _messages_by_channel(report_filter, engine),
     }
+
+
+def _messages_by_channel(report_filter: ReportFilter, engine) -> list[dict]:
+    """Each non-voice channel's contacts and their first response (T0 received → T1 first
+    handled), apart from the voice calls and their thresholds (issue #15)."""
+    groups, _total = aggregate(
+        "calls", source_query("calls", report_filter, "channel"), engine=engine
+    )
+    metric = METRICS_BY_KEY["first_response"]
+    return [
+        {
+            "key": channel,
+            "label": str(label),
+            "received": groups.get(channel, {}).get("rows", 0),
+            "first_response": _metric(
+                metric, groups.get(channel, {}).get("metrics", {}).get(metric.key)
+            ),
+        }
+        for channel, label in Call.Channel.choices
+        if channel in Call.MESSAGE_CHANNELS
+    ]
 
 
 def months(start: date, end: date) -> list[str]:
@@ -93,10 +116,12 @@ def _calls(figures: dict) -> dict:
     presented = figures.get("rows", 0)
     dispositions = figures.get("dispositions", {})
     abandoned = dispositions.get("abandoned", 0)
+    # Only a ringing telephone can be abandoned: messages would dilute the rate (issue #15).
+    rang = figures.get("channels", {}).get(Call.Channel.PHONE, 0)
     return {
         "presented": presented,
         "abandoned": abandoned,
-        "abandoned_rate": abandoned / presented if presented else None,
+        "abandoned_rate": abandoned / rang if rang else None,
         "by_disposition": [
             {"key": d, "label": str(DISPOSITION_LABELS[d]), "count": dispositions.get(d, 0)}
             for d in DISPOSITIONS

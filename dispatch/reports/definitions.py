@@ -59,15 +59,36 @@ METRICS = (
         formula="T1 − T0",
         start="t0",
         end="t1",
+        population="is_voice",
         counted_over=_(
-            "Every call presented to the centre (T0 in the period), prank and ghost calls "
-            "included. Percentiles and shares are over the answered calls."
+            "Every telephone call presented to the centre (T0 in the period), prank and ghost "
+            "calls included; messages and other non-voice contacts are timed separately. "
+            "Percentiles and shares are over the answered calls."
         ),
         missing_note=_("Calls never answered: abandoned, or still ringing."),
         thresholds=(
             Threshold("nena_15", _("NENA: 90% within 15 s"), 15, 0.90),
             Threshold("nena_20", _("NENA: 95% within 20 s"), 20, 0.95),
             Threshold("nfpa1225_10", _("NFPA 1225: 90% within 10 s"), 10, 0.90),
+        ),
+    ),
+    Metric(
+        key="first_response",
+        source="calls",
+        label=_("Message first response"),
+        formula=_("T1 − T0 (received → first handled)"),
+        start="t0",
+        end="t1",
+        population="is_message",
+        counted_over=_(
+            "Every contact that did not arrive by telephone (WhatsApp, SMS, social media, "
+            "walk-in, radio, letter, e-mail) received in the period: from when the centre "
+            "received it to when a call-taker first took it in hand. The voice thresholds do "
+            "not apply; shown per channel."
+        ),
+        missing_note=_("Contacts nobody has taken in hand yet."),
+        thresholds=(
+            Threshold("local_300", _("Local SLA: 90% within 5 min (first response)"), 300, 0.90),
         ),
     ),
     Metric(

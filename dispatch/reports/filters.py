@@ -5,12 +5,14 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency, Area
 from ambon112.api import StrictSerializer
 from ambon112.clock import days
 from dispatch.reports.definitions import BREAKDOWNS, SHIFT_LABELS, SHIFTS
+from dispatch.reports.scopes import incident_scopes
 from incidents.models import IncidentType
 
 MAX_DAYS = 5 * 366  # "a range of more than 5 years" is refused
@@ -28,6 +30,8 @@ class ReportFilter:
     kecamatan: str | None = None  # kecamatan code, e.g. 81.71.02
     shift: str | None = None  # a key of SHIFTS
     priority: int | None = None
+    # ((scope name, value), …): incident sets offered by other apps (dispatch/reports/scopes.py)
+    scopes: tuple[tuple[str, str], ...] = ()
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
@@ -36,7 +40,7 @@ class ReportFilter:
 
     @property
     def has_incident_filter(self) -> bool:
-        return any((self.agency, self.category, self.kecamatan, self.priority))
+        return any((self.agency, self.category, self.kecamatan, self.priority, self.scopes))
 
     def as_dict(self) -> dict:
         values = asdict(self)
@@ -56,9 +60,23 @@ class ReportFilter:
             labels["shift"] = str(SHIFT_LABELS[self.shift])
         if self.priority:
             labels["priority"] = f"P{self.priority}"
+        for name, value in self.scopes:
+            scope = incident_scopes()[name]
+            labels[name] = dict(scope.choices()).get(value, value)
         return labels
 
+    def scoped_incidents(self) -> set[int] | None:
+        """The incidents every scope allows (None: no scope is set)."""
+        allowed = None
+        for name, value in self.scopes:
+            ids = incident_scopes()[name].incidents(value) or set()
+            allowed = ids if allowed is None else allowed & ids
+        return allowed
 
+
+@extend_schema_field(
+    {"type": "string", "format": "date", "pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"}
+)
 class ReportDateField(serializers.DateField):
     """A day of a report's period, between FIRST_DAY and LAST_DAY."""
 
@@ -96,7 +114,19 @@ class ReportQuery(StrictSerializer):
             raise serializers.ValidationError(_("Unknown kecamatan “%(code)s”.") % {"code": value})
         return value
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, scope in incident_scopes().items():
+            self.fields[name] = serializers.CharField(
+                required=False, allow_blank=True, max_length=40, help_text=scope.label()
+            )
+
     def validate(self, data: dict) -> dict:
+        for name, scope in incident_scopes().items():
+            if data.get(name) and scope.incidents(data[name]) is None:
+                raise serializers.ValidationError(
+                    {name: _("Unknown value “%(value)s”.") % {"value": data[name]}}
+                )
         if data["end"] < data["start"]:
             raise serializers.ValidationError({"end": _("The end is before the start.")})
         if (data["end"] - data["start"]).days + 1 > MAX_DAYS:
@@ -113,6 +143,7 @@ class ReportQuery(StrictSerializer):
             kecamatan=data.get("kecamatan") or None,
             shift=data.get("shift") or None,
             priority=data.get("priority") or None,
+            scopes=tuple((name, data[name]) for name in incident_scopes() if data.get(name)),
         )
 
     @property

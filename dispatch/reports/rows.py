@@ -32,7 +32,10 @@ ROW_COLUMNS = {
         ("t1", _("T1 answered (WIT)")),
         ("month", _("Month")),
         ("shift", _("Shift")),
+        ("is_voice", _("Telephone call, held to the voice thresholds (1/0)")),
+        ("is_message", _("Message or other non-voice contact (1/0)")),
         ("answer_s", _("Answer time (s)")),
+        ("first_response_s", _("Message first response (s)")),
     ],
     "incidents": [
         ("id", _("Incident")),

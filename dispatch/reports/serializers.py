@@ -133,6 +133,13 @@ class ChainHeadSerializer(serializers.Serializer):
     hash = serializers.CharField()
 
 
+class ChannelFiguresSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    received = serializers.IntegerField(help_text=_("Contacts received on this channel (T0)"))
+    first_response = MetricFigureSerializer()
+
+
 class ReportSerializer(serializers.Serializer):
     filter = serializers.DictField()
     by = serializers.CharField(allow_null=True)
@@ -147,6 +154,9 @@ class ReportSerializer(serializers.Serializer):
     total = GroupSerializer()
     groups = GroupSerializer(many=True)
     answer_histogram = BucketSerializer(many=True)
+    messages_by_channel = ChannelFiguresSerializer(
+        many=True, help_text=_("Non-voice contacts per channel, timed apart from voice calls")
+    )
 
 
 class ColumnSerializer(serializers.Serializer):

@@ -6,6 +6,9 @@ the loser of two simultaneous dispatches gets a 409 naming the call, and the con
 behind it for anything that bypasses this service.
 """
 
+from datetime import datetime
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +18,12 @@ from ambon112.api import Conflict
 from dispatch.eta import estimate_eta_s
 from dispatch.models import Assignment, Ticket
 from dispatch.recommend import plan_position, unit_rows
-from dispatch.services.common import lock_row, publish_assignment, require_agency_operator
+from dispatch.services.common import (
+    lock_row,
+    publish_assignment,
+    require_agency_operator,
+    require_unit_operator,
+)
 from dispatch.services.incidents import lock_open_incident, refresh_status
 from dispatch.services.tickets import accept
 from dispatch.steps import STEPS, carries_patients, is_fire, next_steps
@@ -130,11 +138,33 @@ def _refuse_step(assignment: Assignment, step_name: str) -> Conflict:
     )
 
 
+def _step_time(assignment: Assignment, at: datetime | None, now: datetime) -> datetime:
+    """When a step happened: now, or the time a crew's phone tapped it (kept while offline),
+    never in the future nor before the assignment's latest step, so the steps stay in order
+    whatever the phone's clock says."""
+    if at is None:
+        return now
+    earlier = [getattr(assignment, rule.field) for rule in STEPS.values()]
+    return max([min(at, now), assignment.dispatched_at, *(t for t in earlier if t is not None)])
+
+
 @transaction.atomic
-def advance(*, assignment: Assignment, step: str, by, reason: str = "", destination=None):
-    """Take one step (see dispatch.steps.STEPS); a step out of order is a 409 naming the next."""
+def advance(
+    *,
+    assignment: Assignment,
+    step: str,
+    by,
+    reason: str = "",
+    destination=None,
+    at: datetime | None = None,
+):
+    """Take one step (see dispatch.steps.STEPS); a step out of order is a 409 naming the next.
+
+    `at` is when a crew tapped it on the phone; a tap that reaches the server more than
+    CREW_LATE_AFTER_S later (no signal) is recorded at its tap time and marked late.
+    """
     assignment = _lock(assignment)
-    require_agency_operator(by, assignment.unit.agency)
+    require_unit_operator(by, assignment.unit)
     rule = STEPS[step]
     if step not in next_steps(assignment):
         if step == "operations_started" and not is_fire(assignment):
@@ -143,7 +173,11 @@ def advance(*, assignment: Assignment, step: str, by, reason: str = "", destinat
             raise Conflict(_("Only an ambulance transports a patient."))
         raise _refuse_step(assignment, step)
     now = timezone.now()
-    setattr(assignment, rule.field, now)
+    when = _step_time(assignment, at, now)
+    late = at is not None and (now - at).total_seconds() > settings.CREW_LATE_AFTER_S
+    setattr(assignment, rule.field, when)
+    if late:
+        assignment.late_steps = {**assignment.late_steps, step: now.isoformat()}
     assignment.status = rule.to
     if step == "transporting":
         assignment.destination = destination
@@ -155,7 +189,8 @@ def advance(*, assignment: Assignment, step: str, by, reason: str = "", destinat
         unit.status = UNIT_STATUS[assignment.status]
         unit.save(update_fields=["status"])
     kind = "cleared" if step == "clear" else "cancelled" if step == "cancel" else step
-    publish_assignment(f"assignment.{kind}", assignment, actor=by)
+    extra = {"late": True, "at": when, "received_at": now} if late else {}
+    publish_assignment(f"assignment.{kind}", assignment, actor=by, **extra)
     refresh_status(assignment.incident, actor=by)
     return assignment
 

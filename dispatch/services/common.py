@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
 from ambon112.api import represent
-from dispatch.models import Assignment, Ticket
+from dispatch.models import Assignment, CrewShift, Ticket
 from dispatch.serializers import AssignmentSerializer, TicketSerializer, UnitStateSerializer
 from incidents.events import record_event
 
@@ -42,6 +42,19 @@ def require_agency_operator(user, agency: Agency) -> None:
     if user.role in DISPATCH_ROLES and agency.dispatcher_may_assign:
         return
     raise PermissionDenied(_("Only %(agency)s's desk may do this.") % {"agency": agency})
+
+
+def require_unit_operator(user, unit) -> None:
+    """Who moves a unit through its steps: the agency's operators, and the crew signed in to
+    that unit (a crew signed in to another unit, or to none, is told so)."""
+    if user.role != Role.CREW:
+        require_agency_operator(user, unit.agency)
+        return
+    if not CrewShift.objects.filter(user=user, unit=unit, ended_at__isnull=True).exists():
+        raise PermissionDenied(
+            _("You are not signed in to %(unit)s; choose your unit first.")
+            % {"unit": unit.call_sign}
+        )
 
 
 def publish_ticket(kind: str, ticket: Ticket, *, actor, **extra) -> None:

@@ -4,12 +4,15 @@ service state (out of service aside from any incident)."""
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import Throttled
 
 from agencies.models import MachineToken, Unit
 from ambon112.api import Conflict
+from dispatch.models import CrewShift
 from dispatch.services.common import lock_row, publish_unit, require_agency_operator
 
 
@@ -66,6 +69,33 @@ def report_positions(*, token: MachineToken, positions: list[dict]) -> list[Unit
             publish_unit("unit.moved", unit, actor_label=f"tracker:{token.name}", source="tracker")
             moved.append(unit)
     return moved
+
+
+@transaction.atomic
+def report_crew_position(
+    *, by, lat: float, lon: float, accuracy_m: float, at: datetime | None = None
+) -> Unit:
+    """A crew's phone reports where its unit is (Geolocation API), at most once every
+    CREW_POSITION_INTERVAL_S per person: a faster phone is told to slow down (429)."""
+    shift = CrewShift.objects.filter(user=by, ended_at__isnull=True).first()
+    if shift is None:
+        raise Conflict(_("You are not signed in to a unit; choose your unit first."))
+    now = timezone.now()
+    at = at or now
+    if (at - now).total_seconds() > settings.CLOCK_SKEW_LIMIT_S:
+        raise Conflict(_("This position is dated in the future; check the phone's clock."))
+    interval = settings.CREW_POSITION_INTERVAL_S
+    if not cache.add(f"crew-position:{by.pk}", 1, timeout=interval):
+        raise Throttled(
+            wait=interval,
+            detail=_("Positions are taken every %(s)s seconds; this one came too soon.")
+            % {"s": interval},
+        )
+    lock_row(Unit, shift.unit_id)
+    unit = Unit.objects.select_related("agency", "station").get(pk=shift.unit_id)
+    if _move(unit, lat, lon, at):
+        publish_unit("unit.moved", unit, actor=by, source="crew", accuracy_m=accuracy_m)
+    return unit
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from agencies.permissions import (
     DISPATCH_CONSOLE_ROLES,
     role_required,
 )
-from incidents.views import console_context, map_config
+from incidents.consoles import console_context, map_config
 
 
 @role_required(*DISPATCH_CONSOLE_ROLES)

@@ -2,11 +2,9 @@
 
 from django.db.models import F
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,6 +12,7 @@ from agencies.models import Role
 from agencies.permissions import (
     roles,
 )
+from ambon112.api import read_query
 from dispatch.models import Deadline, Escalation, SlaPolicy
 from dispatch.selectors import (
     escalations_for,
@@ -23,6 +22,7 @@ from dispatch.serializers import (
     DeadlineListSerializer,
     EscalationListSerializer,
     EscalationSerializer,
+    EscalationsQuery,
     PolicySerializer,
     TicketBriefSerializer,
 )
@@ -40,14 +40,12 @@ class EscalationViewSet(viewsets.GenericViewSet):
         return escalations_for(self.request.user)
 
     @extend_schema(
-        parameters=[OpenApiParameter("state", enum=["open", "all"])],
+        parameters=[EscalationsQuery],
         responses=EscalationListSerializer,
     )
     def list(self, request):
         """Newest first: the ones nobody acknowledged (default), or the last 200 of all."""
-        state = request.query_params.get("state", "open")
-        if state not in {"open", "all"}:
-            raise ValidationError({"state": [_("Use 'open' or 'all'.")]})
+        state = read_query(EscalationsQuery, request)["state"]
         escalations = self.get_queryset()
         unacknowledged = escalations.filter(acknowledged_at__isnull=True)
         shown = unacknowledged if state == "open" else escalations

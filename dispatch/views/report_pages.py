@@ -10,6 +10,7 @@ from agencies.models import Agency, Area
 from agencies.permissions import REPORT_ROLES, role_required
 from dispatch.reports.definitions import SHIFT_LABELS
 from dispatch.reports.exports.xlsx_export import XLSX_ROW_LIMIT
+from dispatch.reports.scopes import incident_scopes
 from incidents.models import IncidentType
 
 
@@ -26,6 +27,14 @@ def _report_options() -> dict:
         "shifts": [{"code": code, "name": str(label)} for code, label in SHIFT_LABELS.items()],
         "priorities": [1, 2, 3, 4],
         "xlsx_row_limit": XLSX_ROW_LIMIT,
+        "scopes": [
+            {
+                "name": scope.name,
+                "label": scope.label(),
+                "choices": [{"code": v, "name": label} for v, label in scope.choices()],
+            }
+            for scope in incident_scopes().values()
+        ],
     }
 
 

@@ -15,8 +15,9 @@ from rest_framework.views import APIView
 from agencies.models import Agency, Area, Unit
 from agencies.permissions import MAP_ROLES, role_required, roles
 from dispatch import situation
+from incidents.consoles import console_context, map_config
 from incidents.models import Incident, IncidentType
-from incidents.views import console_context, map_config
+from incidents.serializers import PresenceCountsSerializer
 
 
 def _page_context(request) -> dict:
@@ -102,9 +103,12 @@ class UnitsAvailableSerializer(serializers.Serializer):
 
 class AnswerShareSerializer(serializers.Serializer):
     threshold_s = serializers.IntegerField()
-    within = serializers.IntegerField(help_text="Answered within the threshold")
+    within = serializers.IntegerField(help_text="Answered (T1) within the threshold")
+    answered = serializers.IntegerField(help_text="Calls that rang today and were answered")
     presented = serializers.IntegerField(help_text="Calls that rang today")
-    percent = serializers.FloatField(allow_null=True, help_text="Null when no call rang today")
+    percent = serializers.FloatField(
+        allow_null=True, help_text="within ÷ answered, as the report; null when none answered"
+    )
 
 
 class WallboardSerializer(serializers.Serializer):
@@ -121,6 +125,7 @@ class WallboardSerializer(serializers.Serializer):
     tickets_not_accepted = TicketWaitSerializer(many=True)
     units_available = UnitsAvailableSerializer(many=True)
     open_escalations = serializers.IntegerField()
+    call_takers = PresenceCountsSerializer(help_text="Positions staffed, and in which state")
 
 
 class WallboardView(APIView):

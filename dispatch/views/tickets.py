@@ -4,16 +4,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from agencies.permissions import (
     roles,
 )
-from ambon112.validation import query_id
+from ambon112.api import read_query
 from dispatch.models import Ticket
 from dispatch.recommend import recommend_units
 from dispatch.selectors import (
@@ -29,6 +28,7 @@ from dispatch.serializers import (
     RecommendationSerializer,
     TicketListSerializer,
     TicketSerializer,
+    TicketsQuery,
 )
 from dispatch.services.assignments import dispatch_unit
 from dispatch.services.tickets import accept_ticket, decline_ticket
@@ -48,25 +48,17 @@ class TicketViewSet(viewsets.GenericViewSet):
         return ticket
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("status", enum=["open", "all"]),
-            OpenApiParameter("incident", int),
-        ],
+        parameters=[TicketsQuery],
         responses=TicketListSerializer,
     )
     def list(self, request):
         """Open tickets (waiting first, oldest first), or every ticket of one incident."""
         tickets = tickets_for(request.user)
-        which = request.query_params.get("status", "open")
-        if which not in {"open", "all"}:
-            raise ValidationError({"status": [_("Use 'open' or 'all'.")]})
-        if which == "open":
+        query = read_query(TicketsQuery, request)
+        if query["status"] == "open":
             tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
-        incident = request.query_params.get("incident")
-        if incident:
-            if query_id(incident) is None:
-                raise ValidationError({"incident": [_("Give an incident number.")]})
-            tickets = tickets.filter(incident_id=query_id(incident))
+        if "incident" in query:
+            tickets = tickets.filter(incident_id=query["incident"])
         waiting_first = Case(
             When(status=Ticket.Status.NOTIFIED, then=0),
             When(status=Ticket.Status.ACCEPTED, then=1),

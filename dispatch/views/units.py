@@ -3,10 +3,9 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,7 +15,7 @@ from agencies.permissions import (
     IsTracker,
     roles,
 )
-from ambon112.validation import query_id
+from ambon112.api import read_query
 from dispatch.models import Assignment
 from dispatch.selectors import (
     assignments_for,
@@ -27,6 +26,7 @@ from dispatch.selectors import (
 )
 from dispatch.serializers import (
     AssignmentSerializer,
+    AssignmentsQuery,
     PositionInput,
     ReasonInput,
     ServiceInput,
@@ -57,18 +57,16 @@ class AssignmentViewSet(viewsets.GenericViewSet):
         return assignment
 
     @extend_schema(
-        parameters=[OpenApiParameter("incident", int), OpenApiParameter("active", bool)],
+        parameters=[AssignmentsQuery],
         responses=AssignmentSerializer(many=True),
     )
     def list(self, request):
         """Assignments of one incident, or the ones still active (units out now)."""
         assignments = self.get_queryset()
-        incident = request.query_params.get("incident")
-        if incident:
-            if query_id(incident) is None:
-                raise ValidationError({"incident": [_("Give an incident number.")]})
-            assignments = assignments.filter(incident_id=query_id(incident))
-        if request.query_params.get("active", "true" if not incident else "") == "true":
+        query = read_query(AssignmentsQuery, request)
+        if "incident" in query:
+            assignments = assignments.filter(incident_id=query["incident"])
+        if query.get("active", "incident" not in query):
             assignments = assignments.filter(status__in=Assignment.ACTIVE_STATUSES)
         return Response(AssignmentSerializer(assignments[:1000], many=True).data)
 

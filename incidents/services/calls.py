@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,10 +29,18 @@ from ambon112.api import Conflict, represent
 from ambon112.db import lock_until_commit
 from incidents.aml import AmlFix
 from incidents.events import NewEvent, record_events
-from incidents.models import AmlMessage, Call, Incident, IncidentType
+from incidents.models import (
+    AmlMessage,
+    Call,
+    Incident,
+    IncidentType,
+    PositionExtension,
+    Presence,
+)
 from incidents.serializers import CallSerializer
 from incidents.services.callers import caller_for_number, count_nuisance
 from incidents.services.incidents import publish_incident
+from incidents.services.presence import current_presence, follow_calls
 
 EVENT_FIELD = {
     "ringing": "ringing_at",
@@ -61,11 +70,45 @@ class Fix:
 
 def derived_status(call: Call) -> str:
     if call.ended_at:
-        answered = call.answered_at or call.taken_at
-        return Call.Status.ENDED if answered else Call.Status.ABANDONED
-    if call.answered_at or call.taken_at:
+        return Call.Status.ENDED if call.answered_at else Call.Status.ABANDONED
+    if call.answered_at:
         return Call.Status.ANSWERED
     return Call.Status.RINGING
+
+
+def first_answer(
+    call: Call, *, at: datetime, via: str, by=None, position=None, extension: str = ""
+) -> bool:
+    """T1 (DESIGN.md §2) is the first of the PBX's `answered` and the console's take, tied to
+    who answered and where; returns whether this answer was the first (it changes the call)."""
+    if call.answered_at is not None:
+        return False
+    call.answered_at, call.answered_via = at, via
+    call.answered_by, call.answered_position, call.answered_extension = by, position, extension
+    return True
+
+
+def answer_at_handset(call: Call, *, at: datetime, extension: str, now: datetime) -> bool:
+    """The PBX reports the answer at an extension: T1, and the call opens on the console of
+    whoever is signed in at that extension's position (the screen-pop follows the handset).
+    With nobody signed in there, it is recorded as such for the supervisor to see."""
+    position = occupant = None
+    if extension:
+        position = PositionExtension.objects.select_related("position").get(extension=extension)
+        position = position.position
+        occupant = (
+            Presence.objects.select_related("user")
+            .filter(position=position, signed_out_at__isnull=True)
+            .first()
+        )
+    person = occupant.user if occupant else None
+    if not first_answer(
+        call, at=at, via=Call.AnsweredVia.PBX, by=person, position=position, extension=extension
+    ):
+        return False
+    if person is not None and call.taken_by_id is None:
+        call.taken_by, call.taken_at = person, now
+    return True
 
 
 NUMBER_LOCK = "incidents.number"
@@ -134,8 +177,10 @@ def receive_call_event(
     line: str = "",
     channel: str = Call.Channel.PHONE,
     fix: Fix | None = None,
+    extension: str = "",
 ) -> tuple[Call, bool]:
-    """Apply one telephony event; returns the call and whether anything changed."""
+    """Apply one telephony event; returns the call and whether anything changed. An `answered`
+    after the call was taken on a console changes nothing: T1 was the take."""
     now = timezone.now()
     if number:
         lock_until_commit(namespace=NUMBER_LOCK, key=number)
@@ -145,8 +190,11 @@ def receive_call_event(
     )
     field = EVENT_FIELD[event]
     timed = getattr(call, field) is None
-    if timed:
+    if timed and event == "answered":
+        answer_at_handset(call, at=at or now, extension=extension, now=now)
+    elif timed:
         setattr(call, field, at or now)
+    if timed:
         if at is not None and abs((at - now).total_seconds()) > settings.CLOCK_SKEW_LIMIT_S:
             call.clock_skew_s = round((at - now).total_seconds(), 3)
     located = fix is not None and call.aml_lat is None
@@ -157,11 +205,13 @@ def receive_call_event(
         return call, False
     call.status = derived_status(call)
     call.save()
+    # The call in someone's hands puts them on the call (locked after the call, as everywhere).
+    presence_events = follow_calls(call.taken_by) if timed and event == "answered" else []
     kind = f"call.{call.status}" if created or timed else "call.located"
     events = [_call_event(kind, call, actor_label=f"cti:{adapter}")]
     if held_located:
         events.append(_call_event("call.located", call, actor_label=f"cti:{adapter}"))
-    record_events(events)
+    record_events(events + presence_events)
     return call, True
 
 
@@ -217,21 +267,42 @@ def _earlier_aml(*, number: str, message_id: str, body_sha256: str) -> AmlMessag
 
 @transaction.atomic
 def take_call(*, call: Call, by) -> Call:
-    """A call-taker answers a ringing call: exactly one wins, the others are told who did."""
+    """A call-taker takes a call on the console: exactly one wins, the others are told who did.
+    A ringing call is answered by the take (T1). A call answered at a handset with nobody
+    signed in at its position can be taken too (even after the caller hung up) to be handled."""
     now = timezone.now()
-    won = Call.objects.filter(pk=call.pk, taken_by__isnull=True, ended_at__isnull=True).update(
-        taken_by=by, taken_at=now, status=Call.Status.ANSWERED
+    won = (
+        Call.objects.filter(pk=call.pk, taken_by__isnull=True)
+        .filter(Q(ended_at__isnull=True) | Q(answered_at__isnull=False))
+        .update(taken_by=by, taken_at=now)
     )
     call.refresh_from_db()
     if not won:
         if call.taken_by_id == by.pk:
             return call
         if call.taken_by is not None:
-            name = call.taken_by.get_full_name() or call.taken_by.get_username()
-            raise Conflict(_("Already taken by %(name)s.") % {"name": name})
+            raise Conflict(taken_by_other(call))
         raise Conflict(_("The caller hung up before anyone answered."))
-    _publish("call.taken", call, actor=by)
+    presence = current_presence(by)
+    if first_answer(
+        call, at=now, via=Call.AnsweredVia.CONSOLE, by=by, position=presence and presence.position
+    ):
+        call.status = derived_status(call)
+        call.save()
+    record_events([_call_event("call.taken", call, actor=by), *follow_calls(by)])
     return call
+
+
+def taken_by_other(call: Call) -> str:
+    """Who has the call, and where when they answered it at their handset."""
+    name = call.taken_by.get_full_name() or call.taken_by.get_username()
+    if call.answered_via == Call.AnsweredVia.PBX and call.answered_by_id == call.taken_by_id:
+        return _("Already answered by %(name)s at %(position)s (extension %(extension)s).") % {
+            "name": name,
+            "position": call.answered_position.name,
+            "extension": call.answered_extension,
+        }
+    return _("Already taken by %(name)s.") % {"name": name}
 
 
 def _claim_for_disposition(call: Call, by) -> Call:
@@ -258,8 +329,9 @@ def dispose_call(*, call: Call, by, disposition: str, **details) -> Call:
     call.disposition, call.disposed_at = disposition, timezone.now()
     _fill_caller_details(call, details)
     call.save()
+    presence_events = follow_calls(by)  # locked before count_nuisance appends its events
     count_nuisance(caller=call.caller, disposition=disposition, actor=by)
-    _publish("call.disposed", call, actor=by)
+    record_events([_call_event("call.disposed", call, actor=by), *presence_events])
     return call
 
 
@@ -312,8 +384,9 @@ def create_incident(
     call.disposition, call.disposed_at, call.incident = Call.Disposition.EMERGENCY, now, incident
     _fill_caller_details(call, details)
     call.save()
+    presence_events = follow_calls(by)
     publish_incident("incident.created", incident, actor=by, call=call.pk)
-    _publish("call.disposed", call, actor=by)
+    record_events([_call_event("call.disposed", call, actor=by), *presence_events])
     return incident
 
 
@@ -331,6 +404,22 @@ def attach_call_to_incident(*, call: Call, by, incident: Incident, **details) ->
     )
     _fill_caller_details(call, details)
     call.save()
+    presence_events = follow_calls(by)
     publish_incident("incident.call_attached", incident, actor=by, call=call.pk)
-    _publish("call.disposed", call, actor=by)
+    record_events([_call_event("call.disposed", call, actor=by), *presence_events])
     return call
+
+
+@transaction.atomic
+def locate_call(*, call: Call, fix: Fix, actor_label: str) -> bool:
+    """A fix from the caller's own phone (a location link, issue #19) locates the call as an
+    AML message does: the newest fix wins, and the call-taker's screen hears `call.located`.
+    Returns whether the call's location changed."""
+    calls = Call.objects.select_for_update(of=("self",)).select_related("caller", "taken_by")
+    call = calls.get(pk=call.pk)
+    if call.aml_at is not None and fix.at is not None and call.aml_at > fix.at:
+        return False
+    _locate_call(call, fix)
+    call.save()
+    _publish("call.located", call, actor_label=actor_label)
+    return True

@@ -7,6 +7,8 @@
 // live feed's `live:event`s (see live.js), so a call taken elsewhere leaves this queue at once.
 
 import { limitText, playSound } from "./alarms.js";
+import { channelBadge, isMessage, senderText, wireContactForm } from "./contacts.js";
+import { wireLocationLink } from "./location_link.js";
 import { createMap, desaList } from "./map.js";
 import { picker } from "./picker.js";
 import {
@@ -74,6 +76,9 @@ let duplicateRequest = 0;
 // The active `call_unanswered` policy's ladder (DESIGN.md §6 defaults until it is read).
 let deadlineS = 15;
 let overdueS = 30;
+// The `contact_unhandled` policy's: a message has no ring clock, it waits for a first response.
+let contactDeadlineS = 300;
+let contactOverdueS = 600;
 const sounded = new Set(); // ids of ringing calls whose alarm has played
 
 // --- Server clock -----------------------------------------------------------------------------
@@ -89,10 +94,10 @@ function learnOffset(nowIso, sentAt) {
 // --- The queue --------------------------------------------------------------------------------
 
 /**
- * A call waits in the queue until a call-taker takes it or the caller hangs up, even when the
- * PBX already reports it answered (as /api/calls/?status=ringing).
+ * A call waits in the queue until it is answered (T1: taken on a console or answered at a
+ * handset) or the caller hangs up (as /api/calls/?status=ringing).
  */
-const waiting = (call) => !call.taken_by && !call.ended_at && !call.disposition;
+const waiting = (call) => !call.answered_at && !call.ended_at && !call.disposition;
 const isMine = (call) => call.taken_by === me && !call.disposition;
 const byRinging = (a, b) =>
   Date.parse(a.ringing_at || 0) - Date.parse(b.ringing_at || 0) || a.id - b.id;
@@ -100,7 +105,7 @@ const byRinging = (a, b) =>
 function badges(call) {
   const list = [];
   const caller = call.caller;
-  if (!caller) list.push(el("span", { className: "badge muted-badge" }, gettext("number withheld")));
+  if (!caller && !isMessage(call)) list.push(el("span", { className: "badge muted-badge" }, gettext("number withheld")));
   if (caller && caller.blocked) list.push(el("span", { className: "badge bad" }, gettext("blocked")));
   if (caller && caller.flagged) list.push(el("span", { className: "badge warn" }, gettext("flagged")));
   if (caller && caller.prank_calls) {
@@ -115,22 +120,27 @@ function badges(call) {
 /** Read the deadline of a ringing call from the SLA policy in force. */
 async function loadDeadline() {
   try {
-    const policy = (await api("/api/sla-policies/")).find((p) => p.watch === "call_unanswered");
-    const levels = policy ? [...policy.levels].sort((a, b) => a.level - b.level) : [];
-    if (levels.length) {
-      deadlineS = levels[0].delay_s;
-      overdueS = levels.length > 1 ? levels[1].delay_s : Infinity;
-    }
+    const policies = await api("/api/sla-policies/");
+    const ladder = (watch) => {
+      const policy = policies.find((p) => p.watch === watch);
+      const levels = policy ? [...policy.levels].sort((a, b) => a.level - b.level) : [];
+      return levels.length ? [levels[0].delay_s, levels.length > 1 ? levels[1].delay_s : Infinity] : null;
+    };
+    [deadlineS, overdueS] = ladder("call_unanswered") || [deadlineS, overdueS];
+    [contactDeadlineS, contactOverdueS] = ladder("contact_unhandled") || [contactDeadlineS, contactOverdueS];
   } catch (error) {
     notify(toasts, errorText(error), "error");
   }
   renderQueue();
 }
 
-function clockState(seconds) {
-  if (seconds >= overdueS) return "overdue";
-  if (seconds >= deadlineS) return "late";
-  return seconds >= deadlineS - SOON_S ? "soon" : "ok";
+/** The deadline and the next level of a call's wait: a ring clock, or a message's first response. */
+const limitsOf = (call) => (isMessage(call) ? [contactDeadlineS, contactOverdueS] : [deadlineS, overdueS]);
+
+function clockState(seconds, [deadline, overdue]) {
+  if (seconds >= overdue) return "overdue";
+  if (seconds >= deadline) return "late";
+  return seconds >= deadline - SOON_S ? "soon" : "ok";
 }
 
 function waitText(call) {
@@ -145,19 +155,22 @@ function queueRow(call, index) {
     index === 0 ? " " : null,
     gettext("Take")
   );
+  const [deadline, overdue] = limitsOf(call);
+  const message = isMessage(call);
   const row = el(
     "li",
-    { className: "call-row", dataset: { id: call.id, ringingAt: call.ringing_at || "", clock: "ok" } },
+    { className: `call-row${message ? " message" : ""}`, dataset: { id: call.id, ringingAt: call.ringing_at || "", clock: "ok", deadline, overdue } },
     el(
       "span",
       { className: "clock" },
-      el("span", { className: "wait", title: gettext("Waiting") }, call.ringing_at ? waitText(call) : "–"),
-      el("span", { className: "limit" }, limitText(deadlineS))
+      el("span", { className: "wait", title: message ? gettext("Waiting for a first response") : gettext("Waiting") }, call.ringing_at ? waitText(call) : "–"),
+      el("span", { className: "limit" }, limitText(deadline))
     ),
-    el("span", { className: "line" }, call.line || gettext("line ?")),
-    el("span", { className: "number" }, call.number || gettext("Withheld number")),
+    el("span", { className: "line" }, message ? channelBadge(call) : call.line || gettext("line ?")),
+    el("span", { className: "number" }, senderText(call)),
     el("span", { className: "badges" }, badges(call)),
-    take
+    take,
+    message && call.message ? el("span", { className: "snippet" }, call.message.slice(0, 120)) : null
   );
   if (call.caller && call.caller.blocked) row.classList.add("blocked");
   return row;
@@ -173,7 +186,13 @@ function renderQueue() {
   const calls = [...queue.values()].sort(byRinging);
   queueList.replaceChildren(...calls.map(queueRow));
   queueEmpty.hidden = calls.length > 0;
-  queueCount.textContent = calls.length ? fmt(gettext("%(n)s ringing"), { n: calls.length }) : "";
+  const messages = calls.filter(isMessage).length;
+  queueCount.textContent = [
+    calls.length > messages ? fmt(gettext("%(n)s ringing"), { n: calls.length - messages }) : "",
+    messages ? fmt(gettext("%(n)s messages waiting"), { n: messages }) : "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
   tick();
   const mineCalls = [...mine.values()].sort(byRinging);
   mineBlock.hidden = mineCalls.length === 0;
@@ -182,8 +201,8 @@ function renderQueue() {
       el(
         "li",
         { className: `call-row${current && current.id === call.id ? " current" : ""}`, dataset: { id: call.id } },
-        el("span", { className: "line" }, call.line || ""),
-        el("span", { className: "number" }, call.number || gettext("Withheld number")),
+        isMessage(call) ? channelBadge(call) : el("span", { className: "line" }, call.line || ""),
+        el("span", { className: "number" }, senderText(call)),
         el("span", { className: "muted" }, statusLabel(call.status)),
         current && current.id === call.id
           ? el("span", { className: "badge ok" }, gettext("open"))
@@ -202,9 +221,10 @@ function tick() {
     if (!row.dataset.ringingAt) continue;
     const seconds = (serverNow() - Date.parse(row.dataset.ringingAt)) / 1000;
     row.querySelector(".wait").textContent = duration(seconds);
-    row.dataset.clock = clockState(seconds);
+    const deadline = Number(row.dataset.deadline);
+    row.dataset.clock = clockState(seconds, [deadline, Number(row.dataset.overdue)]);
     const id = Number(row.dataset.id);
-    if (seconds >= deadlineS && !sounded.has(id)) {
+    if (seconds >= deadline && !sounded.has(id)) {
       sounded.add(id);
       playSound("alarm");
     }
@@ -294,12 +314,22 @@ function takeOldest() {
 // --- Screen-pop -------------------------------------------------------------------------------
 
 function popState(call) {
+  if (isMessage(call)) {
+    // No line to hang up and no ring: when it came, and how long its first response took.
+    const handled = call.taken_at || call.answered_at;
+    const parts = [fmt(gettext("received %(at)s"), { at: when(call.ringing_at) })];
+    if (handled) parts.push(fmt(gettext("first handled after %(t)s"), { t: duration((Date.parse(handled) - Date.parse(call.ringing_at)) / 1000) }));
+    return parts.join(" · ");
+  }
   if (call.ended_at) return gettext("The caller has hung up");
-  const since = call.taken_at || call.answered_at;
+  const since = call.answered_at || call.taken_at; // T1: the handset's answer or the take
   const waited =
     call.ringing_at && since ? (Date.parse(since) - Date.parse(call.ringing_at)) / 1000 : null;
   const parts = [statusLabel(call.status)];
   if (waited != null) parts.push(fmt(gettext("answered after %(t)s"), { t: duration(waited) }));
+  if (call.answered_via === "pbx" && call.answered_extension) {
+    parts.push(fmt(gettext("at the handset, ext. %(ext)s"), { ext: call.answered_extension }));
+  }
   if (since) parts.push(fmt(gettext("on the line %(t)s"), { t: duration((serverNow() - Date.parse(since)) / 1000) }));
   return parts.join(" · ");
 }
@@ -307,7 +337,10 @@ function popState(call) {
 function warnings(call) {
   const items = [];
   const caller = call.caller;
-  if (!caller) items.push(["muted-badge", gettext("Number withheld: no history.")]);
+  if (!caller) {
+    const text = isMessage(call) ? gettext("No number or account given: no history.") : gettext("Number withheld: no history.");
+    items.push(["muted-badge", text]);
+  }
   if (caller && caller.blocked) {
     const until = caller.blocked_until ? when(caller.blocked_until) : "";
     items.push([
@@ -377,8 +410,9 @@ function renderHistory() {
 
 function renderPop() {
   const call = current;
-  $("pop-number").textContent = call.number || gettext("Withheld number");
-  $("pop-line").textContent = call.line ? fmt(gettext("line %(line)s"), { line: call.line }) : "";
+  $("pop-number").textContent = senderText(call);
+  $("pop-line").replaceChildren(isMessage(call) ? channelBadge(call) : call.line ? fmt(gettext("line %(line)s"), { line: call.line }) : "");
+  renderMessage(call);
   $("pop-state").textContent = popState(call);
   $("pop-warnings").replaceChildren(...warnings(call));
   intake.classList.toggle("blocked", Boolean(call.caller && call.caller.blocked));
@@ -391,6 +425,24 @@ function renderPop() {
       })
     : gettext("No handset location received.");
   renderHistory();
+}
+
+/** A contact's text, and its thread as the message gateway relayed it (from the detail). */
+function renderMessage(call) {
+  const box = $("pop-message");
+  const relayed = (call.messages || []).map((m) => ({ at: m.received_at, text: m.text }));
+  // A contact logged by hand holds its text itself; the gateway's first message is its text.
+  const logged = call.message && (!relayed.length || relayed[0].text !== call.message);
+  const thread = [...(logged ? [{ at: call.ringing_at, text: call.message }] : []), ...relayed];
+  box.hidden = !isMessage(call) || !thread.length;
+  if (box.hidden) return;
+  fill(
+    box,
+    ...thread.map((m) =>
+      el("p", { className: "message-text" }, el("span", { className: "muted" }, `${when(m.at)} `), m.text)
+    ),
+    call.link ? el("p", {}, el("a", { href: call.link, rel: "noopener noreferrer", target: "_blank" }, call.link)) : null
+  );
 }
 
 function resetForm() {
@@ -797,6 +849,7 @@ intake.querySelector(".dispositions").addEventListener("click", (event) => {
   if (button) dispose(button.dataset.disposition);
 });
 useAmlButton.addEventListener("click", useAml);
+wireLocationLink({ currentCall: () => current, toasts });
 dupList.addEventListener("click", (event) => {
   const button = event.target.closest("button.attach");
   if (button) attach(button.dataset.id);
@@ -861,6 +914,9 @@ document.addEventListener("live:event", ({ detail }) => {
     if (touched) touched.add(data.call.id);
     upsert(data.call);
     renderQueue();
+    // Answered at my desk's handset: the screen-pop follows the handset. (A take of mine
+    // opens from its own answer, when the take is done.)
+    if (detail.kind === "call.answered" && !current && isMine(data.call)) openCall(data.call);
   } else if (detail.kind.startsWith("caller.") && data.caller) {
     for (const map of [queue, mine]) {
       for (const call of map.values()) {
@@ -886,5 +942,21 @@ document.addEventListener("live:status", ({ detail }) => {
   }
 });
 
+// Another message in the contact on my screen: its thread grows as it arrives.
+document.addEventListener("live:event", ({ detail }) => {
+  const call = (detail.data || {}).call;
+  if (detail.kind !== "call.message_received" || !current || !call || current.id !== call.id) return;
+  current.messages = [...(current.messages || []), { received_at: detail.at, text: detail.data.text }];
+  renderPop();
+});
+
+// A contact I logged: the live feed brings it too, but mine opens at once.
+document.addEventListener("contact:logged", ({ detail }) => {
+  upsert(detail);
+  renderQueue();
+  if (isMine(detail)) openCall(detail);
+});
+
+wireContactForm(serverNow);
 loadDeadline();
 loadQueue().then(startTicking);

@@ -24,6 +24,7 @@ import {
   stepLabel,
   timeEl,
   typingIn,
+  when,
 } from "./ui.js";
 
 const app = document.getElementById("desk-app");
@@ -492,16 +493,27 @@ function currentAssignment() {
 }
 
 function stepTimes(assignment) {
+  const late = assignment.late_steps || {}; // step -> when a crew's phone got it through
   return STEP_TIMES.filter(([field]) => assignment[field]).map(([field, label]) =>
     el(
       "li",
       { dataset: { field } },
       el("span", { className: "step-name" }, label()),
       timeEl(assignment[field]),
+      lateMark(late[field === "cleared_at" ? "clear" : field.replace(/_at$/, "")]),
       field === "transporting_at" && assignment.destination ? el("span", { className: "muted" }, assignment.destination.name) : null,
       field === "cancelled_at" && assignment.cancel_reason ? el("span", { className: "muted" }, assignment.cancel_reason) : null
     )
   );
+}
+
+/** A step the crew tapped without signal: recorded at the tap, received later. */
+function lateMark(receivedAt) {
+  if (!receivedAt) return null;
+  const title = fmt(gettext("Tapped offline on the crew's phone; received at %(time)s WIT"), {
+    time: when(receivedAt),
+  });
+  return el("span", { className: "late", title }, gettext("arrived late"));
 }
 
 function assignmentRow(assignment, current) {

@@ -2,6 +2,7 @@
 // by the live feed) and one incident (facts, calls, notes with an add-note box, and a
 // timeline built from the event log and the calls' own times). Server text goes in as text.
 
+import { channelBadge, channelLabel, isMessage, senderText } from "./contacts.js";
 import { startDispatchPanel } from "./incident_dispatch.js";
 import { createMap, kecamatanList } from "./map.js";
 import {
@@ -192,8 +193,9 @@ function startDetail(root) {
           el(
             "div",
             { className: "call-head" },
-            el("strong", { className: "number" }, call.number || gettext("Withheld number")),
+            el("strong", { className: "number" }, senderText(call)),
             " ",
+            isMessage(call) ? channelBadge(call) : null,
             call.line ? el("span", { className: "muted" }, fmt(gettext("line %(line)s"), { line: call.line })) : null,
             " · ",
             timeEl(call.ringing_at),
@@ -212,6 +214,7 @@ function startDetail(root) {
                   : null
               )
             : null,
+          isMessage(call) && call.message ? el("p", { className: "call-notes message-text" }, call.message) : null,
           call.notes ? el("p", { className: "call-notes" }, call.notes) : null
         )
       )
@@ -263,8 +266,12 @@ function startDetail(root) {
       };
     });
     for (const call of incident.calls || []) {
-      const number = call.number || gettext("Withheld number");
-      if (call.ringing_at) {
+      const number = senderText(call);
+      if (call.ringing_at && isMessage(call)) {
+        // A message or a visit has no ring: it was received, on its channel.
+        const text = fmt(gettext("%(channel)s from %(sender)s received"), { channel: channelLabel(call.channel), sender: number });
+        entries.push({ at: call.ringing_at, text, who: "", kind: "call.received" });
+      } else if (call.ringing_at) {
         entries.push({ at: call.ringing_at, text: fmt(gettext("Call from %(number)s ringing"), { number }), who: call.line, kind: "call.ringing" });
       }
       if (call.taken_at) {

@@ -7,7 +7,9 @@ import { loadMap, loadTrend } from "./reports-charts.js";
 import { closeDrill, openDrill } from "./reports-drill.js";
 import { render } from "./reports-summary.js";
 
-const FILTER_KEYS = ["start", "end", "agency", "category", "kecamatan", "shift", "priority", "by"];
+// Scopes are incident sets other apps offer (a major incident): dispatch/reports/scopes.py.
+const SCOPES = options.scopes || [];
+const FILTER_KEYS = ["start", "end", "agency", "category", "kecamatan", ...SCOPES.map((s) => s.name), "shift", "priority", "by"];
 
 const app = document.getElementById("report-app");
 const form = document.getElementById("report-filter");
@@ -18,6 +20,7 @@ export function fillSelects() {
   $("f-kecamatan").append(...(options.kecamatan || []).map((k) => option(k.code, k.name)));
   $("f-shift").append(...(options.shifts || []).map((s) => option(s.code, s.name)));
   $("f-priority").append(...(options.priorities || []).map((p) => option(String(p), `P${p}`)));
+  for (const scope of SCOPES) $(`f-${scope.name}`).append(...scope.choices.map((c) => option(c.code, c.name)));
 }
 
 /** The filter as the form holds it: only the fields that are set. */

@@ -8,7 +8,7 @@ import { drawCallCharts } from "./reports-charts.js";
 import { drillLink } from "./reports-drill.js";
 
 const SOURCE_OF = {
-  answer: "calls", processing: "incidents", acknowledgment: "tickets",
+  answer: "calls", first_response: "calls", processing: "incidents", acknowledgment: "tickets",
   turnout: "assignments", travel: "assignments", response: "incidents", spm_fire: "incidents",
 };
 const INCIDENT_FILTERS = ["agency", "category", "kecamatan", "priority"];
@@ -62,6 +62,7 @@ export function render(report) {
   $("call-filter-notice").hidden = !INCIDENT_FILTERS.some((key) => filter[key]);
   renderSummary(report.total);
   renderCalls(report);
+  renderMessages(report);
   renderBreakdown(report);
 }
 
@@ -200,7 +201,7 @@ function renderCalls(report) {
       {},
       el("dt", {}, gettext("Abandoned rate")),
       el("dd", { dataset: { figure: "abandoned-rate" } }, calls.abandoned_rate == null ? gettext("No data") : share(calls.abandoned_rate)),
-      el("p", { className: "muted small" }, gettext("Abandoned ÷ presented, over every presented call; reported, no threshold."))
+      el("p", { className: "muted small" }, gettext("Abandoned ÷ telephone calls presented (messages are never abandoned); reported, no threshold."))
     ),
     answer
       ? el(
@@ -231,6 +232,34 @@ function renderCalls(report) {
     )
   );
   drawCallCharts(report);
+}
+
+// --- Messages, per channel (issue #15) ---------------------------------------------------------
+
+function renderMessages(report) {
+  const channels = report.messages_by_channel || [];
+  const any = channels.some((c) => c.received);
+  fill(
+    $("message-rows"),
+    any
+      ? channels
+          .filter((c) => c.received)
+          .map((c) => {
+            const m = c.first_response;
+            const t = m.thresholds[0];
+            return el(
+              "tr",
+              { dataset: { channel: c.key } },
+              el("th", { scope: "row" }, c.label),
+              el("td", { className: "num", dataset: { col: "received" } }, count(c.received)),
+              el("td", { className: "num", dataset: { col: "measured" } }, count(m.measured)),
+              el("td", { className: "num", dataset: { col: "missing" } }, count(m.missing)),
+              ...["p50", "p90", "max"].map((p) => el("td", { className: `num time${m[p] == null ? " none" : ""}`, title: secondsTitle(m[p]), dataset: { col: p } }, mss(m[p]))),
+              el("td", {}, t ? `${t.label}: ${t.share == null ? gettext("No data") : `${share(t.share)} (${count(t.within)}/${count(t.of)})`}` : "—")
+            );
+          })
+      : el("tr", {}, el("td", { colSpan: 8, className: "empty" }, gettext("No messages or other non-voice contacts in this period.")))
+  );
 }
 
 // --- The breakdown -----------------------------------------------------------------------------

@@ -225,6 +225,18 @@ export function outcomeLabel(outcome) {
   return labels[outcome] || outcome || "";
 }
 
+/** A call-taker's presence state (incidents.Presence.State). */
+export function presenceLabel(state) {
+  const labels = {
+    ready: gettext("Ready"),
+    on_call: gettext("On a call"),
+    wrap_up: gettext("Wrap-up"),
+    break: gettext("On break"),
+    away: gettext("Away"),
+  };
+  return labels[state] || state;
+}
+
 export function dispositionLabel(disposition) {
   const labels = {
     emergency: gettext("Emergency"),
@@ -271,6 +283,15 @@ export function eventLabel(kind) {
     "call.abandoned": gettext("Caller hung up before answer"),
     "call.located": gettext("Caller's location received"),
     "call.disposed": gettext("Call classified"),
+    "call.logged": gettext("Contact logged by a call-taker"),
+    "call.received": gettext("Message received: a new contact"),
+    "call.message_received": gettext("Another message in the contact"),
+    "presence.signed_in": gettext("Signed in at a desk"),
+    "presence.signed_out": gettext("Signed out of a desk"),
+    "presence.changed": gettext("Call-taker's state changed"),
+    "position.created": gettext("Desk added"),
+    "position.updated": gettext("Desk changed"),
+    "room.updated": gettext("Presence rules changed"),
     "incident.created": gettext("Incident created"),
     "incident.call_attached": gettext("Another call attached"),
     "incident.note_added": gettext("Note added"),
@@ -296,10 +317,24 @@ export function eventLabel(kind) {
     "assignment.cancelled": gettext("Unit called back"),
     "unit.moved": gettext("Unit position updated"),
     "unit.status_changed": gettext("Unit service status changed"),
+    "crew.signed_in": gettext("Crew signed in to a unit"),
+    "crew.signed_out": gettext("Crew signed off a unit"),
+    "call.location_link_created": gettext("Location link made for the caller"),
     "caller.flagged": gettext("Number flagged for nuisance calls"),
     "caller.blocked": gettext("Number blocked"),
     "caller.unblocked": gettext("Number unblocked"),
     "account.unlocked": gettext("Account unlocked by a supervisor"),
+    "quake.received": gettext("Earthquake reported by BMKG"),
+    "quake.updated": gettext("Earthquake report completed by BMKG"),
+    "quake.reviewed": gettext("Earthquake alert reviewed"),
+    "hazard_feed.failed": gettext("BMKG feed failing"),
+    "hazard_feed.recovered": gettext("BMKG feed read again"),
+    "major_incident.declared": gettext("Major incident declared"),
+    "major_incident.closed": gettext("Major incident closed"),
+    "major_incident.call_attached": gettext("Call attached to the major incident"),
+    "major_incident.incident_linked": gettext("Incident linked to the major incident"),
+    "warning.drafted": gettext("Public warning drafted"),
+    "warning.published": gettext("Public warning published"),
   };
   return labels[kind] || kind;
 }

@@ -5,7 +5,7 @@
 import { api, categoryLabel, clockFormat, duration, el, fill, fmt } from "./ui.js";
 
 const REFETCH_DELAY_MS = 800;
-const RELEVANT = /^(call|incident|ticket|assignment|escalation)\.|^unit\.status_changed$/;
+const RELEVANT = /^(call|incident|ticket|assignment|escalation|presence)\.|^unit\.status_changed$/;
 
 function tile(metric, label, value, ...detail) {
   return el(
@@ -45,6 +45,14 @@ export function renderWallboard(root, data, { onArea = null, clockOffsetMs = 0 }
   const escalations = tile("escalations", gettext("Open escalations"), data.open_escalations);
   if (data.open_escalations > 0) escalations.classList.add("alert");
   const categories = data.open_by_category.filter((c) => c.count > 0);
+  const takers = data.call_takers;
+  const takersTile = tile(
+    "ready",
+    gettext("Call-takers ready"),
+    takers.ready,
+    fmt(gettext("%(staffed)s staffed · %(on_call)s on a call · %(on_break)s on break"), takers)
+  );
+  if (takers.ready === 0) takersTile.classList.add("alert");
   fill(
     root,
     el(
@@ -55,10 +63,11 @@ export function renderWallboard(root, data, { onArea = null, clockOffsetMs = 0 }
         "answered15",
         fmt(gettext("Answered within %(s)s s today"), { s: share.threshold_s }),
         percent,
-        share.presented
-          ? fmt(gettext("%(within)s of %(presented)s calls"), share)
+        share.answered
+          ? fmt(gettext("%(within)s of %(answered)s answered calls"), share)
           : gettext("no calls yet today")
       ),
+      takersTile,
       tile("abandoned", gettext("Abandoned today"), data.abandoned_today),
       tile("open", gettext("Open incidents"), data.open_incidents),
       escalations

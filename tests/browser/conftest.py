@@ -55,6 +55,9 @@ def server_env(workdir: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="ambon112.settings",
         DEBUG="false",
         PYTHONUNBUFFERED="1",
+        # A crew's phone (issue #19): positions every 2 s, a tap held offline 3 s is late.
+        CREW_POSITION_INTERVAL_S="2",
+        CREW_LATE_AFTER_S="3",
     )
     return env
 

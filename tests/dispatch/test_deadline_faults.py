@@ -19,6 +19,10 @@ T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
 NUMBER = "+6281200007777"
 
 
+# Each wait's own ladder here; the room's "nobody ready" is tested on its own.
+pytestmark = pytest.mark.usefixtures("nobody_ready_aside")
+
+
 def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 

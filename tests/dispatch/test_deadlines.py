@@ -27,6 +27,9 @@ from incidents.models import Event
 from incidents.services.calls import receive_call_event, take_call
 from tests.dispatch.conftest import unit
 
+# Each wait's own ladder here; the room's "nobody ready" is tested on its own.
+pytestmark = pytest.mark.usefixtures("nobody_ready_aside")
+
 T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
 
 

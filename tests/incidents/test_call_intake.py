@@ -440,15 +440,17 @@ def test_two_call_takers_taking_the_same_call_at_once_one_wins(ambon, operator, 
     assert Event.objects.filter(kind="call.taken").count() == 1
 
 
-def test_a_call_the_pbx_answered_stays_in_the_queue_until_a_call_taker_takes_it(
+def test_a_pbx_answer_without_extension_leaves_the_queue_and_waits_unclaimed_for_a_take(
     client_for, operator
 ):
     call = ring()
     receive_call_event(call_id="c-1", event="answered", number=NUMBER, adapter="pbx")
     client = client_for(operator)
-    assert [c["id"] for c in client.get(reverse("call-list")).json()["calls"]] == [call.pk]
-    take_call(call=call, by=operator)
     assert client.get(reverse("call-list")).json()["calls"] == []
+    unclaimed = client.get(reverse("call-list"), {"status": "unclaimed"}).json()["calls"]
+    assert [c["id"] for c in unclaimed] == [call.pk]
+    take_call(call=call, by=operator)
+    assert client.get(reverse("call-list"), {"status": "unclaimed"}).json()["calls"] == []
     assert [
         c["id"] for c in client.get(reverse("call-list"), {"status": "mine"}).json()["calls"]
     ] == [call.pk]

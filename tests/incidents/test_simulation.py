@@ -17,7 +17,8 @@ from agencies.models import MachineToken
 from agencies.services import create_machine_token
 from incidents.aml import parse_aml
 from incidents.management.commands.simulate_calls import Player, RetryPolicy
-from incidents.models import AmlMessage, Call, Event
+from incidents.models import AmlMessage, Call, ContactMessage, Event
+from incidents.services.presence import create_position
 from incidents.simulation import (
     ABANDONED_RANGE,
     BACKGROUND_MIX,
@@ -34,6 +35,8 @@ from incidents.simulation import (
 )
 
 SEEDS = (1, 2, 3)
+# The scenarios the PBX plays (the messages scenario is the message gateway's: no calls).
+VOICE = [name for name in SCENARIOS if name != "messages"]
 E164_TEST_BLOCK = re.compile(r"^\+628120000\d{4}$")
 # What callers may call a place that is not the area's own name (see the scenario comments).
 ALIASES = {
@@ -84,7 +87,7 @@ def test_the_named_disaster_places_are_the_areas_the_sources_name():
     assert quake_desa == {"Liang", "Waai", "Tulehu", "Tengah Tengah"}
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("name", VOICE)
 def test_the_aml_fix_a_handset_sends_parses_and_points_at_the_caller(name, timelines):
     start = datetime(2026, 1, 1, 12, tzinfo=WIT)
     fixes = [event for event in timelines[(name, 1)] if event.action == "aml"]
@@ -99,7 +102,7 @@ def test_the_aml_fix_a_handset_sends_parses_and_points_at_the_caller(name, timel
         assert fix.positioned_at < start
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("name", VOICE)
 def test_events_of_one_call_come_in_the_order_a_pbx_sends_them(name, timelines):
     for auto_answer in (False, True):
         events = build_scenario(name, 1, auto_answer=auto_answer)
@@ -200,7 +203,7 @@ def test_the_2019_earthquake_brings_hundreds_of_calls_in_minutes_then_decays():
         assert regencies == {"Kota Ambon", "Kabupaten Maluku Tengah"}
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("name", VOICE)
 def test_some_numbers_call_again(name, timelines):
     for seed in SEEDS:
         calls = calls_of(timelines[(name, seed)])
@@ -213,6 +216,27 @@ def test_a_surge_is_as_many_calls_as_asked_all_at_once():
     events = build_scenario("surge", 1, calls=300)
     assert summarise(events)["calls"] == 300
     assert {event.offset_s for event in events} == {0.0}
+
+
+def test_the_messages_scenario_threads_conversations_through_the_gateway(timelines):
+    events = timelines[("messages", 1)]
+    assert calls_of(events) == [] and {event.action for event in events} == {"message"}
+    assert summarise(events)["messages"] == len(events)
+    conversations = calls_by_id(events)
+    assert len(conversations) == 12
+    assert any(len(messages) > 1 for messages in conversations.values())
+    for messages in conversations.values():
+        assert len({(m.channel, m.call.number) for m in messages}) == 1  # one thread each
+        assert messages[0].channel in ("whatsapp", "sms")
+    path, body = events[0].request(clock=datetime(2026, 1, 1, 12, tzinfo=WIT), prefix="sim-x-")
+    assert path == "/api/gateway/messages/"
+    assert body == {
+        "channel": events[0].channel,
+        "message_id": f"sim-x-{events[0].call.call_id}-{round(events[0].offset_s * 10)}",
+        "number": events[0].call.number,
+        "text": events[0].text,
+        "sent_at": "2026-01-01T12:00:00.000+09:00",
+    }
 
 
 def test_a_cti_event_carries_the_fields_of_the_api_contract(timelines):
@@ -500,3 +524,87 @@ def test_a_played_scenario_lands_in_the_call_queue_as_a_pbx_would_leave_it(ambon
     assert AmlMessage.objects.count() == sum(event.action == "aml" for event in events)
     cti_events = sum(event.action != "aml" for event in events)
     assert f"already known (200) {cti_events}" in again.getvalue()
+
+
+def test_the_messages_scenario_lands_as_threaded_contacts_and_a_replay_changes_nothing(
+    ambon, live_server
+):
+    """Each conversation is one contact with its messages; sent again, every message is
+    refused as already received and nothing changes."""
+    _token, secret = create_machine_token(name="wa-simulator", kind=MachineToken.Kind.CTI)
+    args = ["--scenario", "messages", "--speed", "100000", "--seed", "2", "--run-id", "m"]
+    args += ["--url", live_server.url, "--token", secret, "--concurrency", "1"]
+    out = StringIO()
+    call_command("simulate_calls", *args, stdout=out)
+    events = build_scenario("messages", 2)
+    conversations = calls_by_id(events)
+    contacts = list(Call.objects.prefetch_related("messages"))
+    assert len(contacts) == len(conversations)
+    assert {contact.channel for contact in contacts} <= {"whatsapp", "sms"}
+    assert ContactMessage.objects.count() == len(events)
+    assert sorted(contact.messages.count() for contact in contacts) == sorted(
+        len(messages) for messages in conversations.values()
+    )
+    assert " 0 errors," in out.getvalue()
+    logged = Event.objects.count()
+    again = StringIO()
+    call_command("simulate_calls", *args, stdout=again)
+    assert Event.objects.count() == logged
+    assert f"message already received (409) {len(events)}" in again.getvalue()
+
+
+# --- desks: answers at a handset (issue #15) --------------------------------------------------
+
+
+def test_with_desks_some_calls_are_answered_at_a_handset_and_the_others_left_to_consoles():
+    plain = build_scenario("earthquake-2019", 1)
+    with_desks = build_scenario("earthquake-2019", 1, extensions=("201", "202"))
+    ringing = [(e.offset_s, e.call) for e in plain if e.action == "ringing"]
+    assert [(e.offset_s, e.call) for e in with_desks if e.action == "ringing"] == ringing
+    handset, console = 0, 0
+    for events in calls_by_id(with_desks).values():
+        call = events[0].call
+        answers = [e for e in events if e.action == "answered"]
+        if call.kind in ("abandoned", "ghost"):
+            assert answers == []
+        elif answers:
+            [answer] = answers
+            handset += 1
+            assert answer.extension in ("201", "202")
+            assert 3 <= answer.offset_s - events[0].offset_s <= 12.1
+            path, body = answer.request(clock=datetime.now(WIT), prefix="sim-")
+            assert (path, body["extension"]) == ("/api/cti/events/", answer.extension)
+        else:
+            console += 1  # rings until someone takes it on a console
+    assert handset and console
+    assert summarise(with_desks)["handset_answers"] == handset
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_handset_answer_lands_on_the_desk_and_the_rest_waits_for_the_consoles(
+    ambon, live_server, admin_user
+):
+    create_position(name="Meja 1", extensions=["201"], by=admin_user)
+    _token, secret = create_machine_token(name="simulator", kind=MachineToken.Kind.CTI)
+    out = StringIO()
+    call_command(
+        "simulate_calls",
+        *("--scenario", "house-fire-batu-merah", "--speed", "100000", "--seed", "4"),
+        *("--extensions", "201", "--url", live_server.url, "--token", secret),
+        *("--concurrency", "1", "--run-id", "d"),
+        stdout=out,
+    )
+    events = build_scenario("house-fire-batu-merah", 4, extensions=("201",))
+    at_handset = {f"sim-d-{e.call.call_id}" for e in events if e.extension}
+    assert at_handset
+    for call in Call.objects.exclude(status="abandoned"):
+        if call.call_id in at_handset:
+            assert (call.status, call.answered_via, call.answered_extension) == (
+                "answered",
+                "pbx",
+                "201",
+            )
+            assert call.answered_position.name == "Meja 1" and call.answered_by is None
+        else:
+            assert (call.status, call.answered_at) == ("ringing", None)
+    assert " 0 errors," in out.getvalue()

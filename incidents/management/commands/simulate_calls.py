@@ -3,6 +3,8 @@
     manage.py simulate_calls --scenario earthquake-2019 --speed 10 --token $CTI_TOKEN
     manage.py simulate_calls --scenario surge --calls 2000 --auto-answer --concurrency 32
     manage.py simulate_calls --scenario quiet-night --dry-run
+    manage.py simulate_calls --scenario house-fire-batu-merah --extensions 201,202,203
+    manage.py simulate_calls --scenario messages --speed 30   (WhatsApp/SMS, synthetic)
 
 What is sent and when is described in incidents/simulation.py. Each request carries the real
 time in `at` (the server flags times more than 5 s off its clock); the scenario's own clock,
@@ -142,6 +144,8 @@ class Player:
                     self.counts["already known (200)"] += 1
                 if status == 202:
                     self.counts["AML held for its call (202)"] += 1
+            elif status == 409 and action == "message":
+                self.counts["message already received (409)"] += 1
             elif status == 409:
                 self.counts["taken at a console (409)"] += 1
             else:
@@ -224,10 +228,25 @@ class Command(BaseCommand):
         parser.add_argument("--token", default=None, help="the CTI token; default $CTI_TOKEN")
         parser.add_argument("--seed", type=int, default=112)
         parser.add_argument(
-            "--calls", type=int, default=None, help="surge size (200), or the flood/quake callers"
+            "--calls",
+            type=int,
+            default=None,
+            help="surge size (200), the flood/quake callers, or the conversations (messages, 12)",
         )
         parser.add_argument("--start", default=None, help="the scenario's clock, ISO 8601")
         parser.add_argument("--auto-answer", action="store_true", help="answer and end calls")
+        parser.add_argument(
+            "--extensions",
+            default="",
+            help="the desks' PBX extensions, comma-separated (201,202): a share of the calls "
+            "is answered at one of their handsets, the rest is left to the consoles",
+        )
+        parser.add_argument(
+            "--handset-share",
+            type=float,
+            default=0.5,
+            help="with --extensions: the share of answered calls picked up at a handset (0.5)",
+        )
         parser.add_argument("--concurrency", type=int, default=8, help="connections in parallel")
         parser.add_argument("--run-id", default=None, help="call-id prefix; default: the time")
         parser.add_argument("--dry-run", action="store_true", help="print the timeline only")
@@ -253,6 +272,11 @@ class Command(BaseCommand):
             raise CommandError("--concurrency must be at least 1.")
         if options["max_attempts"] < 1 or options["retry_budget"] < 0:
             raise CommandError("--max-attempts must be at least 1, --retry-budget not negative.")
+        extensions = tuple(e.strip() for e in options["extensions"].split(",") if e.strip())
+        if any(not e.isdigit() for e in extensions):
+            raise CommandError("--extensions: digits only, comma-separated (201,202).")
+        if not 0 <= options["handset_share"] <= 1:
+            raise CommandError("--handset-share must be between 0 and 1.")
         start = None
         if options["start"]:
             try:
@@ -268,6 +292,8 @@ class Command(BaseCommand):
             start,
             calls=options["calls"],
             auto_answer=options["auto_answer"],
+            extensions=extensions,
+            handset_share=options["handset_share"],
         )
         start = scenario_start(name, start)
         if options["dry_run"]:
@@ -306,6 +332,7 @@ class Command(BaseCommand):
             clock = event.at(start).astimezone(WIT).strftime("%Y-%m-%d %H:%M:%S")
             elapsed = time.strftime("%H:%M:%S", time.gmtime(event.offset_s))
             action = event.action + (f"/{event.fallback}" if event.fallback else "")
+            action += f"@{event.extension}" if event.extension else ""
             detail = f"{call.kind:<11} {call.topic or '-':<13}"
             if event.action == "aml":
                 detail = f"AML pm={call.fix.method} rd={call.fix.radius_m:g} m".ljust(25)
@@ -321,7 +348,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{s['calls']} calls from {s['numbers']} numbers ({s['repeat_calls']} repeat calls): "
             f"{kinds}; {s['aml']} AML fixes; abandoned {s['abandoned_share']:.0%}, "
-            f"prank+ghost {s['prank_ghost_share_of_answered']:.0%} of the rest."
+            f"prank+ghost {s['prank_ghost_share_of_answered']:.0%} of the rest; "
+            f"{s['messages']} messages through the gateway; "
+            f"{s['handset_answers']} calls answered at a desk's handset."
         )
 
 

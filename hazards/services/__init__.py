@@ -1,0 +1,1 @@
+"""Every write of the hazards app (quakes, feeds, major incidents, public warnings)."""

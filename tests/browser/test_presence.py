@@ -1,0 +1,139 @@
+"""Two call-takers at two desks and a supervisor: a call answered at desk A's handset pops on
+A's console and not on B's, B takes another on the console, B goes on break, and the
+supervisor's panel follows it all live."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DEMO_PASSWORD, csrf, report_problems, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+NUMBER_A = "+6281200004101"
+NUMBER_B = "+6281200004102"
+
+# Two desks and a second call-taker on the test server, as an administrator sets them up.
+SETUP = f"""
+from agencies.models import Role, User
+from incidents.models import Position
+from incidents.services.presence import create_position
+admin = User.objects.get(username="admin")
+for name, extension in [("Meja A", "2101"), ("Meja B", "2102")]:
+    if not Position.objects.filter(name=name).exists():
+        create_position(name=name, extensions=[extension], by=admin)
+if not User.objects.filter(username="operator2").exists():
+    User.objects.create_user(
+        username="operator2", password={DEMO_PASSWORD!r}, role=Role.CALL_TAKER,
+        first_name="Operator 2",
+    )
+"""
+
+
+@pytest.fixture
+def desks(server):
+    server.manage("shell", "--no-imports", "-c", SETUP)
+
+
+@pytest.fixture
+def console(browser, live_server_url, request, telephone, desks):
+    """The calls console signed in as someone, in a browser profile of their own; signed out
+    of their desk afterwards, so that no other test finds them there."""
+    opened, problems = [], []
+
+    def open_as(username: str):
+        context = browser.new_context(
+            base_url=live_server_url,
+            locale="id-ID",
+            timezone_id="Asia/Jayapura",
+            viewport={"width": 1280, "height": 1000},
+        )
+        context.set_default_timeout(15_000)
+        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+        page = context.new_page()
+        report_problems(page, username, problems)
+        page.goto("/login/")
+        page.get_by_label("Nama pengguna").fill(username)
+        page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"/console/calls/$"))
+        expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
+        opened.append((username, context, page))
+        return page
+
+    yield open_as
+    failed = getattr(request.node, "rep_call", None)
+    for username, context, page in opened:
+        if failed is not None and failed.failed:
+            screenshot(page, f"FAILED-{request.node.name}-{username}")
+        page.request.post("/api/presence/sign-out/", headers={"X-CSRFToken": csrf(page)})
+        context.close()
+    assert problems == [], "script errors or CSP violations in the browser"
+
+
+def sign_in_at(page, desk: str, extension: str) -> None:
+    bar = page.locator("#presence")
+    bar.locator("#presence-position").select_option(label=f"{desk} (ekst. {extension})")
+    bar.get_by_role("button", name="Masuk di meja ini").click()
+    expect(page.locator("#presence-where")).to_have_text(desk)
+    expect(page.locator("#presence-state")).to_have_text("Siap")
+
+
+def board_row(page, desk: str):
+    return page.locator("#presence-rows tr", has_text=desk)
+
+
+def test_the_screen_pop_follows_the_handset_and_the_supervisor_sees_every_desk(console, telephone):
+    a = console("operator")
+    b = console("operator2")
+    supervisor = console("supervisor")
+    sign_in_at(a, "Meja A", "2101")
+    sign_in_at(b, "Meja B", "2102")
+    expect(board_row(supervisor, "Meja A")).to_contain_text("Siap")
+    expect(board_row(supervisor, "Meja B")).to_contain_text("Operator 2")
+
+    first = telephone.ring(NUMBER_A)
+    telephone.ring(NUMBER_B, line="112-2")
+    for page in (a, b):
+        expect(page.locator("#call-queue li", has_text=NUMBER_A)).to_be_visible()
+
+    # Desk A's call-taker picks up the handset: the PBX says so, with the extension.
+    answered = telephone.post(call_id=first, event="answered", number=NUMBER_A, extension="2101")
+    assert (answered["answered_by"], answered["answered_extension"]) == ("operator", "2101")
+    expect(a.locator("#pop-number")).to_have_text(NUMBER_A)
+    expect(a.locator("#presence-state")).to_have_text("Menerima panggilan")
+    expect(b.locator("#call-queue li", has_text=NUMBER_A)).to_have_count(0)
+    expect(b.locator("#intake")).to_be_hidden()
+    screenshot(a, "presence-01-screen-pop-follows-the-handset")
+
+    # B takes the other call on the console, classifies it, and goes on break.
+    expect(b.locator("#call-queue li", has_text=NUMBER_B)).to_be_visible()
+    b.locator("body").press("a")
+    expect(b.locator("#pop-number")).to_have_text(NUMBER_B)
+    expect(board_row(supervisor, "Meja B")).to_contain_text("Menerima panggilan")
+    b.locator("body").press("t")
+    expect(b.locator("#intake")).to_be_hidden()
+    expect(b.locator("#presence-state")).to_have_text("Menyelesaikan")
+    b.locator("body").press("j")  # jeda: a break
+    expect(b.locator("#presence-reason")).to_be_focused()
+    b.keyboard.type("Makan")
+    b.keyboard.press("Enter")
+    expect(b.locator("#presence-state")).to_have_text("Istirahat — Makan")
+    screenshot(b, "presence-02-on-break")
+
+    # The supervisor's panel followed without a reload.
+    expect(board_row(supervisor, "Meja A")).to_contain_text("Menerima panggilan")
+    expect(board_row(supervisor, "Meja B")).to_contain_text("Istirahat — Makan")
+    expect(supervisor.locator("#presence-counts")).to_contain_text("1 menerima panggilan")
+    expect(supervisor.locator("#presence-counts")).to_contain_text("1 istirahat")
+    screenshot(supervisor, "presence-03-supervisor-panel")
+
+    # The call answered at the handset records who answered and where.
+    calls = a.evaluate("fetch('/api/calls/?status=mine').then(r => r.json())")["calls"]
+    assert [(c["number"], c["answered_via"], c["answered_position"]["name"]) for c in calls] == [
+        (NUMBER_A, "pbx", "Meja A")
+    ]
+    a.locator("body").press("t")
+    expect(a.locator("#intake")).to_be_hidden()
+    expect(a.locator("#presence-state")).to_have_text("Menyelesaikan")

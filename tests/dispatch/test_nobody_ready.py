@@ -1,0 +1,126 @@
+"""Nobody ready is an alarm: a call rings and no call-taker is ready, the supervisor is told at
+once through the escalation ladder; the wallboard shows the positions staffed and their states."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from dispatch import situation
+from dispatch.deadlines import escalate_overdue
+from dispatch.models import Deadline, Escalation, Watch
+from incidents.models import Room
+from incidents.services.calls import dispose_call, receive_call_event, take_call
+from incidents.services.presence import change_state, create_position, sign_in
+
+T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def desk(admin_user):
+    return create_position(name="Meja 1", extensions=["201"], by=admin_user)
+
+
+def ring(call_id="n-1"):
+    return receive_call_event(
+        call_id=call_id, event="ringing", number="+6281200008888", adapter="pbx"
+    )[0]
+
+
+def nobody_ready() -> list[tuple[int, bool, bool]]:
+    """(level, to supervisors, to call-takers) of the nobody-ready escalations, in order."""
+    return list(
+        Escalation.objects.filter(watch=Watch.NOBODY_READY)
+        .order_by("level")
+        .values_list("level", "to_supervisors", "to_call_takers")
+    )
+
+
+def test_a_call_ringing_with_nobody_signed_in_alerts_the_supervisor_at_once(ambon, clock):
+    ring()
+    clock.move_to(at(1))
+    escalate_overdue()
+    assert nobody_ready() == [(1, True, False)]
+    clock.move_to(at(30))
+    escalate_overdue()
+    assert nobody_ready() == [(1, True, False), (2, True, True)]  # then the call-takers too
+
+
+def test_a_ready_call_taker_means_no_alarm(ambon, clock, desk, operator):
+    sign_in(user=operator, position=desk)
+    ring()
+    assert not Deadline.objects.filter(watch=Watch.NOBODY_READY).exists()
+
+
+def test_the_last_ready_call_taker_taking_a_call_while_another_rings_starts_it(
+    ambon, clock, desk, operator
+):
+    sign_in(user=operator, position=desk)
+    first = ring("n-1")
+    ring("n-2")
+    take_call(call=first, by=operator)  # now on a call, and n-2 still rings
+    assert Deadline.objects.filter(watch=Watch.NOBODY_READY).exists()
+    clock.move_to(at(2))
+    escalate_overdue()
+    assert nobody_ready() == [(1, True, False)]
+    dispose_call(call=first, by=operator, disposition="test")  # wrap-up: still not ready
+    change_state(user=operator, state="ready")
+    assert not Deadline.objects.filter(watch=Watch.NOBODY_READY).exists()
+    escalation = Escalation.objects.get(watch=Watch.NOBODY_READY)
+    assert escalation.resolved_at is not None
+
+
+def test_a_call_answered_ends_the_alarm_when_no_other_rings(ambon, clock, desk, operator):
+    call = ring()
+    clock.move_to(at(1))
+    escalate_overdue()
+    take_call(call=call, by=operator)
+    assert not Deadline.objects.filter(watch=Watch.NOBODY_READY).exists()
+    assert Escalation.objects.get(watch=Watch.NOBODY_READY).resolved_at is not None
+
+
+def test_with_no_call_ringing_nobody_ready_is_an_alarm_only_if_the_room_says_so(
+    ambon, clock, desk, operator
+):
+    sign_in(user=operator, position=desk)
+    change_state(user=operator, state="break", reason="Makan")
+    assert not Deadline.objects.filter(watch=Watch.NOBODY_READY).exists()
+    Room.objects.filter(pk=1).update(nobody_ready_when_idle=True)
+    change_state(user=operator, state="away")
+    assert Deadline.objects.filter(watch=Watch.NOBODY_READY).exists()
+
+
+def test_two_calls_ringing_at_once_start_one_wait(ambon, clock):
+    ring("n-1")
+    ring("n-2")
+    assert Deadline.objects.filter(watch=Watch.NOBODY_READY).count() == 1
+
+
+def test_the_wallboard_shows_positions_staffed_and_their_states(
+    ambon, desk, admin_user, operator, supervisor
+):
+    sign_in(user=operator, position=desk)
+    sign_in(
+        user=supervisor,
+        position=create_position(name="Meja 2", extensions=["202"], by=admin_user),
+    )
+    change_state(user=supervisor, state="break", reason="Rapat")
+    take_call(call=ring(), by=operator)
+    assert situation.wallboard()["call_takers"] == {
+        "staffed": 2,
+        "ready": 0,
+        "on_call": 1,
+        "wrap_up": 0,
+        "on_break": 1,
+        "away": 0,
+    }
