@@ -37,7 +37,6 @@ class AgencySerializer(RejectUnknownFields, serializers.ModelSerializer):
     regencies = serializers.ListField(
         child=serializers.RegexField(r"^[0-9]{2}\.[0-9]{2}$"),
         allow_empty=False,
-        required=False,
         help_text=_("Regencies it serves: 81.71 Kota Ambon, 81.01 Maluku Tengah"),
     )
 

@@ -83,7 +83,11 @@ class ApiSchema(AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+        if (
+            direction == "request"
+            and schema.get("type") == "array"
+            and getattr(field, "allow_empty", True) is False
+        ):
             schema.setdefault("minItems", 1)  # a list (or many=True relation) refusing []
         return schema
 

@@ -174,9 +174,12 @@ CALL = dict.fromkeys(
     ("call_id", "channel", "line", "status", "ringing_at", "answered_at", "ended_at",
      "taken_by_id", "taken_at", "disposition", "disposed_at", "incident_id", "aml_lat",
      "aml_lon", "aml_radius_m", "aml_source", "aml_at", "caller_name", "callback_number",
-     "notes", "created_at")
+     "notes", "created_at", "answered_via", "answered_by_id", "answered_extension", "message",
+     "platform", "handle", "link")
 )  # fmt: skip
 CALL |= {"disposition": "", "aml_source": "", "caller_name": "", "callback_number": "", "notes": ""}
+CALL |= {"answered_via": "", "answered_extension": "", "message": "", "platform": "", "handle": ""}
+CALL |= {"link": ""}
 INCIDENT = dict.fromkeys(
     ("id", "incident_type_id", "category", "priority", "status", "lat", "lon", "address",
      "area_id", "kecamatan_id", "location_approximate", "outside_coverage", "description",
@@ -194,7 +197,7 @@ ASSIGNMENT = dict.fromkeys(
      "eta_s", "en_route_at", "on_scene_at", "operations_started_at", "transporting_at",
      "destination_id", "at_hospital_at", "cleared_at", "cancelled_at", "cancel_reason")
 )  # fmt: skip
-ASSIGNMENT |= {"cancel_reason": ""}
+ASSIGNMENT |= {"cancel_reason": "", "late_steps": "{}"}
 
 
 def reserve_ids(table: str, n: int) -> list[int]:
@@ -258,6 +261,7 @@ class Year:
         talk = {"emergency": 150, "duplicate": 60, "information": 70, "prank": 25}.get(kind, 15)
         ended = t1 + lognormal(rng, talk, 0.5)
         row |= {"status": "ended", "answered_at": t1, "taken_at": t1, "taken_by_id": self.user}
+        row |= {"answered_via": "console", "answered_by_id": self.user}
         row |= {"ended_at": ended, "incident_id": incident_id}
         if kind != "unclassified":
             row |= {"disposition": kind, "disposed_at": ended + rng.uniform(2, 30)}
@@ -525,7 +529,7 @@ SELECT count(*) AS presented,
        count(*) FILTER (WHERE answered_at - ringing_at <= interval '15 seconds')::float
            / nullif(count(answered_at), 0) AS within_15
 FROM incidents_call
-WHERE ringing_at >= %s AND ringing_at < %s
+WHERE ringing_at >= %s AND ringing_at < %s AND channel = 'phone'  -- voice: NENA's answer time
 """
 
 

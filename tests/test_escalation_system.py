@@ -120,7 +120,9 @@ def lateness(found) -> list[float]:
     return [arrived - datetime.fromisoformat(due).timestamp() for _w, _l, due, arrived in found]
 
 
-def test_escalations_arrive_on_time_and_once_across_a_worker_crash(ambon, tmp_path):
+def test_escalations_arrive_on_time_and_once_across_a_worker_crash(
+    ambon, nobody_ready_aside, tmp_path
+):
     shorten(Watch.CALL_UNANSWERED, 3, 6)
     shorten(Watch.TICKET_NOT_ACCEPTED, 3)
     supervisor = User.objects.create_user("sup", password="x" * 12, role=Role.SUPERVISOR)

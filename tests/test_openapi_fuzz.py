@@ -75,6 +75,8 @@ UNSTATED_RULES = [
     "This metric is not computed from %(source)s.",
     "This station belongs to another agency.",
     "Give a list of regency codes among: %(codes)s.",  # the regencies our area data covers
+    "Unknown agency “%(code)s”.",  # a report's filter naming a row that does not exist
+    "Unknown kecamatan “%(code)s”.",
     # A contact logged by hand (issue #15): its time against the clock, and what its channel needs.
     "The time received cannot be later than now (%(now)s WIT): a contact is logged after it "
     "arrived.",

@@ -109,7 +109,7 @@ def test_supervisor_moves_between_consoles_and_checks_the_log(page):
     expect(page).to_have_url(re.compile(r"/console/calls/$"))
     consoles = page.get_by_role("navigation", name="Konsol")
     expect(consoles.get_by_role("link")).to_have_text(
-        ["Panggilan", "Dispatch", "Peta", "Laporan", "Audit", "Kejadian"]
+        ["Panggilan", "Dispatch", "Peta", "Bencana", "Laporan", "Audit", "Kejadian"]
     )
     expect(consoles.get_by_role("link", name="Panggilan")).to_have_attribute("aria-current", "page")
     expect(page.locator(".who")).to_contain_text("Supervisor")

@@ -1,18 +1,27 @@
-"""Two call-takers at two desks and a supervisor: a call answered at desk A's handset pops on
-A's console and not on B's, B takes another on the console, B goes on break, and the
-supervisor's panel follows it all live."""
+"""Two call-takers at two desks and a supervisor (issue #15): a call answered at desk A's handset
+pops on A's console and not on B's, B takes another on the console, a third is abandoned, B goes
+on break, A logs a WhatsApp complaint; the supervisor's panel and wallboard follow it all live,
+and the verifier's report for the day gives the wallboard's "answered within 15 s" and counts
+the WhatsApp contact under its channel."""
 
 import re
+from datetime import datetime
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, csrf, report_problems, screenshot
 
+WIT = ZoneInfo("Asia/Jayapura")
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 NUMBER_A = "+6281200004101"
 NUMBER_B = "+6281200004102"
+NUMBER_C = "+6281200004103"
+WHATSAPP = "Ada pohon tumbang menutup jalan di Kayu Putih, mobil tidak bisa lewat"
 
 # Two desks and a second call-taker on the test server, as an administrator sets them up.
 SETUP = f"""
@@ -42,7 +51,7 @@ def console(browser, live_server_url, request, telephone, desks):
     of their desk afterwards, so that no other test finds them there."""
     opened, problems = [], []
 
-    def open_as(username: str):
+    def open_as(username: str, landing: str = "/console/calls/"):
         context = browser.new_context(
             base_url=live_server_url,
             locale="id-ID",
@@ -53,12 +62,13 @@ def console(browser, live_server_url, request, telephone, desks):
         context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
         page = context.new_page()
         report_problems(page, username, problems)
-        page.goto("/login/")
+        page.goto(f"/login/?next={quote(landing)}")
         page.get_by_label("Nama pengguna").fill(username)
         page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
         page.keyboard.press("Enter")
-        expect(page).to_have_url(re.compile(r"/console/calls/$"))
-        expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
+        expect(page).to_have_url(re.compile(f"{re.escape(landing)}$"))
+        if landing.startswith("/console/"):
+            expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
         opened.append((username, context, page))
         return page
 
@@ -137,3 +147,40 @@ def test_the_screen_pop_follows_the_handset_and_the_supervisor_sees_every_desk(c
     a.locator("body").press("t")
     expect(a.locator("#intake")).to_be_hidden()
     expect(a.locator("#presence-state")).to_have_text("Menyelesaikan")
+
+    # A third call rings; the caller hangs up before anyone answers.
+    third = telephone.ring(NUMBER_C, line="112-3")
+    expect(a.locator("#call-queue li", has_text=NUMBER_C)).to_be_visible()
+    telephone.post(call_id=third, event="abandoned", number=telephone.live.pop(third))
+    expect(a.locator("#call-queue li", has_text=NUMBER_C)).to_have_count(0)
+
+    # A logs a WhatsApp complaint with its text and handles it at once.
+    a.get_by_text("Catat kontak bukan telepon").click()
+    form = a.locator("#contact-form")
+    form.get_by_label("Saluran").select_option("whatsapp")
+    form.get_by_label("Isi pesan, atau ringkasan yang disampaikan").fill(WHATSAPP)
+    form.get_by_label("Nomor pengirim").fill("0812-7700-4104")
+    form.get_by_role("button", name="Catat kontak").click()
+    expect(form.locator("#contact-done")).to_contain_text("WhatsApp")
+    expect(a.locator("#pop-message")).to_contain_text(WHATSAPP)
+    expect(board_row(supervisor, "Meja A")).to_contain_text("Menerima panggilan")
+    a.locator('button[data-disposition="information"]').click()
+    expect(a.locator("#intake")).to_be_hidden()
+
+    # The room's screen, then the verifier's report for the same day: one answered-within-15 s.
+    supervisor.goto("/console/wallboard/")
+    detail = supervisor.locator(".wb-answered15 .wb-detail")
+    expect(detail).to_contain_text("panggilan terjawab")
+    expect(supervisor.locator(".wb-abandoned .wb-value")).not_to_have_text("0")
+    screenshot(supervisor, "presence-04-wallboard")
+    board_within, board_answered = map(int, re.findall(r"\d+", detail.inner_text())[:2])
+
+    today = datetime.now(WIT).date().isoformat()
+    verifier = console("verifier", f"/reports/?start={today}&end={today}")
+    expect(verifier.locator("#report-app")).to_have_attribute("data-state", "ready")
+    nena = verifier.locator("#summary-rows tr[data-metric='answer'] [data-threshold='nena_15']")
+    within, answered = map(int, re.findall(r"\d+", nena.locator(".t-counts").inner_text())[:2])
+    assert (within, answered) == (board_within, board_answered)
+    whatsapp = verifier.locator("#message-rows tr[data-channel='whatsapp']")
+    assert int(whatsapp.locator("td[data-col='received']").inner_text()) >= 1
+    screenshot(verifier, "presence-05-verifier-report")
