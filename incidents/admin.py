@@ -23,6 +23,20 @@ from incidents.services.presence import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record written only by the services (the log, what machines relayed, who sat where):
+    the admin shows it and changes nothing."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class IncidentTypeAgencyInline(admin.TabularInline):
     model = IncidentTypeAgency
     extra = 0
@@ -37,25 +51,16 @@ class IncidentTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     """Read-only: the log is written by services only."""
 
     list_display = ["seq", "at", "kind", "actor_label", "subject_type", "subject_id"]
     list_filter = ["kind"]
     search_fields = ["kind", "subject_id", "actor_label"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AmlMessage)
-class AmlMessageAdmin(admin.ModelAdmin):
+class AmlMessageAdmin(ReadOnlyAdmin):
     """Read-only: every AML SMS as it reached us, and the call it located (or none yet)."""
 
     list_display = [
@@ -74,18 +79,9 @@ class AmlMessageAdmin(admin.ModelAdmin):
     search_fields = ["number", "message_id", "call__call_id"]
     date_hierarchy = "received_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ContactMessage)
-class ContactMessageAdmin(admin.ModelAdmin):
+class ContactMessageAdmin(ReadOnlyAdmin):
     """Read-only: every message the message gateway relayed, and the contact it threads into."""
 
     list_display = ["received_at", "channel", "sender", "message_id", "call", "adapter"]
@@ -93,15 +89,6 @@ class ContactMessageAdmin(admin.ModelAdmin):
     list_select_related = ["call"]
     search_fields = ["sender", "message_id", "call__call_id"]
     date_hierarchy = "received_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PositionForm(forms.ModelForm):
@@ -186,22 +173,13 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Presence)
-class PresenceAdmin(admin.ModelAdmin):
+class PresenceAdmin(ReadOnlyAdmin):
     """Read-only: who was signed in where, written by the call-takers' consoles."""
 
     list_display = ["position", "user", "state", "state_since", "signed_in_at", "signed_out_at"]
     list_filter = ["state", "position", ("signed_out_at", admin.EmptyFieldListFilter)]
     list_select_related = ["position", "user"]
     date_hierarchy = "signed_in_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Room)

@@ -8,6 +8,7 @@ database that pytest-django sets up, so they need no `db` mark.
 import csv
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -302,6 +304,58 @@ def report_problems(page, username: str, problems: list[str]) -> None:
             else None
         ),
     )
+
+
+class People:
+    """People signed in on one server, each in a browser profile of their own (an Indonesian
+    workstation in Ambon, WIT), landing on `path`; every page's script errors and CSP
+    violations are collected. `close` screenshots every page of a failed test, closes them,
+    and fails the test on any problem seen."""
+
+    def __init__(self, browser, base_url: str, *, width: int = 1280, timeout_ms: int = 15_000):
+        self.browser, self.base_url = browser, base_url
+        self.width, self.timeout_ms = width, timeout_ms
+        self.pages: list[tuple[str, object]] = []
+        self.problems: list[str] = []
+
+    def open(self, username: str, path: str = "/console/calls/"):
+        from playwright.sync_api import expect
+
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            locale="id-ID",
+            timezone_id="Asia/Jayapura",
+            viewport={"width": self.width, "height": 1000},
+        )
+        context.set_default_timeout(self.timeout_ms)
+        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+        page = context.new_page()
+        report_problems(page, username, self.problems)
+        page.goto(f"/login/?next={quote(path)}")
+        page.get_by_label("Nama pengguna").fill(username)
+        page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(f"{re.escape(path)}$"))
+        if path.startswith("/console/"):
+            expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
+        self.pages.append((username, page))
+        return page
+
+    def close(self, request) -> None:
+        failed = getattr(request.node, "rep_call", None)
+        for username, page in self.pages:
+            if failed is not None and failed.failed:
+                screenshot(page, f"FAILED-{request.node.name}-{username}")
+            page.context.close()
+        assert self.problems == [], "script errors or CSP violations in the browser"
+
+
+@pytest.fixture
+def people(browser, live_server_url, request):
+    """`people.open(username, path)`: see People."""
+    signed_in = People(browser, live_server_url)
+    yield signed_in
+    signed_in.close(request)
 
 
 def csrf(page) -> str:

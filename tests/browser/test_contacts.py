@@ -3,14 +3,13 @@ time it came in, it queues with its channel badge (never "jalur ?") and no ring 
 escalates when its first response is late, the take answers it, and the verifier's report for
 the day counts and times it under its channel."""
 
-import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, report_problems, screenshot
+from tests.browser.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -19,46 +18,10 @@ NUMBER = "+6281277001515"
 TEXT = "Lampu jalan di depan Masjid Raya Al-Fatah padam sejak tiga hari, jalan gelap sekali"
 
 
-@pytest.fixture
-def sign_in(browser, live_server_url, request):
-    """Open a console signed in as someone; a script error or CSP violation fails the test."""
-    contexts, pages, problems = [], [], []
-
-    def open_as(username: str, path: str):
-        context = browser.new_context(
-            base_url=live_server_url,
-            locale="id-ID",
-            timezone_id="Asia/Jayapura",
-            viewport={"width": 1280, "height": 1000},
-        )
-        context.set_default_timeout(15_000)
-        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-        contexts.append(context)
-        page = context.new_page()
-        report_problems(page, username, problems)
-        page.goto(f"/login/?next={path}")
-        page.get_by_label("Nama pengguna").fill(username)
-        page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        expect(page).to_have_url(re.compile(f"{re.escape(path)}$"))
-        pages.append((username, page))
-        return page
-
-    yield open_as
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        for username, page in pages:
-            screenshot(page, f"FAILED-{request.node.name}-{username}")
-    for context in contexts:
-        context.close()
-    assert problems == [], "script errors or CSP violations in the browser"
-
-
 def test_a_whatsapp_complaint_logged_by_hand_queues_with_its_badge_escalates_and_is_reported(
-    sign_in,
+    people,
 ):
-    operator = sign_in("operator", "/console/calls/")
-    expect(operator.locator("[data-live]")).to_have_attribute("data-live-status", "online")
+    operator = people.open("operator", "/console/calls/")
 
     # Received on the centre's WhatsApp six minutes ago; the call-taker logs it for the queue.
     operator.get_by_text("Catat kontak bukan telepon").click()
@@ -109,9 +72,8 @@ def test_a_whatsapp_complaint_logged_by_hand_queues_with_its_badge_escalates_and
     expect(operator.locator("#intake")).to_be_hidden()
 
     # The verifier's report for the day: the contact under its channel, apart from the calls.
-    verifier = sign_in("verifier", "/reports/")
     today = datetime.now(WIT).date().isoformat()
-    verifier.goto(f"/reports/?start={today}&end={today}")
+    verifier = people.open("verifier", f"/reports/?start={today}&end={today}")
     expect(verifier.locator("#report-app")).to_have_attribute("data-state", "ready")
     whatsapp = verifier.locator("#message-rows tr[data-channel='whatsapp']")
     expect(whatsapp.locator("th")).to_have_text("WhatsApp")

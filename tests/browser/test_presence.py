@@ -6,13 +6,12 @@ the WhatsApp contact under its channel."""
 
 import re
 from datetime import datetime
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, csrf, report_problems, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, csrf, screenshot
 
 WIT = ZoneInfo("Asia/Jayapura")
 
@@ -46,40 +45,12 @@ def desks(server):
 
 
 @pytest.fixture
-def console(browser, live_server_url, request, telephone, desks):
-    """The calls console signed in as someone, in a browser profile of their own; signed out
-    of their desk afterwards, so that no other test finds them there."""
-    opened, problems = [], []
-
-    def open_as(username: str, landing: str = "/console/calls/"):
-        context = browser.new_context(
-            base_url=live_server_url,
-            locale="id-ID",
-            timezone_id="Asia/Jayapura",
-            viewport={"width": 1280, "height": 1000},
-        )
-        context.set_default_timeout(15_000)
-        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-        page = context.new_page()
-        report_problems(page, username, problems)
-        page.goto(f"/login/?next={quote(landing)}")
-        page.get_by_label("Nama pengguna").fill(username)
-        page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        expect(page).to_have_url(re.compile(f"{re.escape(landing)}$"))
-        if landing.startswith("/console/"):
-            expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
-        opened.append((username, context, page))
-        return page
-
-    yield open_as
-    failed = getattr(request.node, "rep_call", None)
-    for username, context, page in opened:
-        if failed is not None and failed.failed:
-            screenshot(page, f"FAILED-{request.node.name}-{username}")
+def console(people, telephone, desks):
+    """The calls console signed in as someone; signed out of their desk afterwards, so that no
+    other test finds them there."""
+    yield people.open
+    for _username, page in people.pages:
         page.request.post("/api/presence/sign-out/", headers={"X-CSRFToken": csrf(page)})
-        context.close()
-    assert problems == [], "script errors or CSP violations in the browser"
 
 
 def sign_in_at(page, desk: str, extension: str) -> None:

@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 from tests.browser.conftest import (
     CHROMIUM_ARGS,
     DEMO_PASSWORD,
+    People,
     Server,
     Telephone,
-    report_problems,
     screenshot,
 )
 from tests.conftest import CHROMIUM
@@ -67,38 +67,9 @@ def chromium():
 
 @pytest.fixture
 def people(chromium, hazard_server, request):
-    contexts, pages, problems = [], [], []
-
-    def open_as(username: str, path: str):
-        context = chromium.new_context(
-            base_url=hazard_server.url,
-            locale="id-ID",
-            timezone_id="Asia/Jayapura",
-            viewport={"width": 1366, "height": 1000},
-        )
-        context.set_default_timeout(20_000)
-        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-        contexts.append(context)
-        page = context.new_page()
-        report_problems(page, username, problems)
-        page.goto("/login/")
-        page.get_by_label("Nama pengguna").fill(username)
-        page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
-        page.goto(path)
-        expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
-        pages.append((username, page))
-        return page
-
-    yield open_as
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        for username, page in pages:
-            screenshot(page, f"FAILED-{request.node.name}-{username}")
-    for context in contexts:
-        context.close()
-    assert problems == [], "script errors or CSP violations in the browser"
+    signed_in = People(chromium, hazard_server.url, width=1366, timeout_ms=20_000)
+    yield signed_in.open
+    signed_in.close(request)
 
 
 def test_a_quake_becomes_a_major_incident_and_a_public_warning(people, feed, hazard_server):
