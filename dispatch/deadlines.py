@@ -286,8 +286,7 @@ def on_event(new: NewEvent) -> list[NewEvent]:
     if new.kind in ROOM_WAIT_EVENTS or isinstance(subject, Presence):
         # Locked, so that two calls ringing at once start one wait (lock order: the room after
         # the rows the service changed, before the chain head).
-        Room.get()
-        room = Room.objects.select_for_update().get(pk=1)
+        room = Room.objects.select_for_update().get_or_create(pk=1)[0]
         events += reconcile(room_waits(room), room)
     if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
         incident = Incident.objects.select_related("incident_type").get(pk=new.incident_id)
