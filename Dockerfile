@@ -34,6 +34,8 @@ RUN SECRET_KEY=build-only-not-secret REDIS_URL=redis://build-only.invalid:6379/0
 
 # Run as an unprivileged user; the application tree stays owned by root and read-only to it.
 RUN useradd --system --uid 10112 --user-group --home-dir /nonexistent --no-create-home ambon112
+# Where the signing key's volume is mounted: a new volume takes this owner and mode.
+RUN mkdir -m 700 /var/lib/ambon112 && chown ambon112:ambon112 /var/lib/ambon112
 USER ambon112
 
 EXPOSE 8000

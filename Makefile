@@ -28,6 +28,7 @@ setup: $(VENV)/.installed
 	@mkdir -p var/staticfiles
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_ambon
+	$(PY) manage.py create_signing_key --if-missing
 
 ## Lint, check migrations, run the whole test suite
 test: lint

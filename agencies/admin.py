@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.shortcuts import redirect
 
 from agencies.models import Agency, Area, MachineToken, Station, Unit, User
+from agencies.services import unit_in_use_reasons
 
 
 @admin.register(Area)
@@ -30,6 +34,32 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ["call_sign", "agency", "station", "kind", "status", "is_demo"]
     list_filter = ["agency", "kind", "status"]
     search_fields = ["call_sign"]
+    # Status and position are the consoles' work, each change an event of its own.
+    readonly_fields = ["status", "last_lat", "last_lon", "last_position_at"]
+    actions = ["delete_units"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # delete_units says which unit is on a call
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        unit = self.get_object(request, unquote(object_id))
+        if unit is not None and self._refused(request, [unit]):
+            return redirect("admin:agencies_unit_change", unit.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description=delete_selected.short_description, permissions=["delete"])
+    def delete_units(self, request, queryset):
+        if self._refused(request, queryset):
+            return None
+        return delete_selected(self, request, queryset)
+
+    def _refused(self, request, units) -> bool:
+        reasons = [reason for unit in units for reason in unit_in_use_reasons(unit)]
+        for reason in reasons:
+            self.message_user(request, reason, messages.ERROR)
+        return bool(reasons)
 
 
 @admin.register(User)

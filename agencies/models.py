@@ -198,12 +198,27 @@ class Role(models.TextChoices):
 AGENCY_ROLES = (Role.AGENCY_DESK, Role.CREW)
 
 
+class Landing(models.TextChoices):
+    """Where a supervisor or an administrator lands after signing in (issue #16): the room's
+    overview, never the call-taker's queue. The values are the consoles' URL names."""
+
+    DISPATCH = "dispatch_console", _("Dispatch console")
+    MAP = "map_console", _("Map")
+
+
 class User(AbstractUser):
     """A person at a console: a call-taker, a dispatcher, an agency desk, a crew, a verifier…"""
 
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="desks"
+    )
+    landing = models.CharField(
+        _("landing console"),
+        max_length=20,
+        choices=Landing.choices,
+        default=Landing.DISPATCH,
+        help_text=_("Where a supervisor or an administrator lands after signing in"),
     )
 
     class Meta:
@@ -254,3 +269,24 @@ class MachineToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoadedReference(models.Model):
+    """What `load_ambon` last loaded into one row of reference data, field by field. A value
+    that differs from it now was changed by an administrator: kept, and reported, never loaded
+    over; a value still equal to it follows the data file when the file changes."""
+
+    model = models.CharField(max_length=60)  # app_label.model_name, e.g. agencies.unit
+    key = models.CharField(max_length=250)  # the row's natural key, e.g. the unit's call sign
+    values = models.JSONField(help_text=_("Field → value as loaded (a related row by its id)"))
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("loaded reference row")
+        verbose_name_plural = _("loaded reference rows")
+        constraints = [
+            models.UniqueConstraint(fields=["model", "key"], name="loaded_reference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.key}"

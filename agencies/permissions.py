@@ -40,8 +40,8 @@ def role_required(*roles):
 class HasRole(BasePermission):
     """API permission: the user holds one of `roles`. Machine tokens hold no role.
 
-    A verifier only ever reads (DESIGN.md §10), whatever roles a view lets in: refused here,
-    before any input is looked at, rather than by each service.
+    A verifier only ever reads (docs/architecture.md "House rules"), whatever roles a view lets in:
+    refused here, before any input is looked at, rather than by each service.
     """
 
     roles: frozenset = STAFF_ROLES

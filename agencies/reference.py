@@ -1,7 +1,12 @@
-"""Loading Ambon's reference data from the files in agencies/data/, idempotently.
+"""Loading Ambon's reference data from the files in agencies/data/, honestly and idempotently.
 
-Each loader upserts by natural key and touches a row only when a value differs, so a second
-run reports nothing created and nothing updated.
+The data files are the centre's starting point, not its truth: an administrator corrects a
+station's position or a unit's station in the admin, and a deploy (which runs `load_ambon`) must
+not undo that. So each row's values are compared three ways — the data file, the database, and
+what the last load wrote (LoadedReference) — and a value is written only where the database
+still holds what was loaded before (the data file changed) or the row is new. A value an
+administrator changed is kept and reported; a row an administrator deleted is not loaded again.
+A second run with the same files touches nothing.
 """
 
 import csv
@@ -10,8 +15,9 @@ from collections import Counter
 from pathlib import Path
 
 from django.db import models
+from django.utils import timezone
 
-from agencies.models import Agency, Area, Station, Unit
+from agencies.models import Agency, Area, LoadedReference, Station, Unit
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 AMBON_DIR = DATA_DIR / "ambon"
@@ -22,22 +28,118 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def upsert(model: type[models.Model], key: dict, values: dict, counts: Counter) -> models.Model:
-    """Create the row, or update only the fields that differ; count what happened."""
+def _stored(value):
+    """A value as the record keeps it: a related row by its id."""
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _key_text(key: dict) -> str:
+    """A row's natural key as one string: codes for related rows (`kebakaran.rumah damkar`)."""
+    return " ".join(str(getattr(value, "code", _stored(value))) for value in key.values())
+
+
+class Load:
+    """One run of `load_ambon`: what it changed, what it kept, and the record of what it loaded."""
+
+    def __init__(self):
+        self.counts = Counter()
+        self.kept: list[str] = []  # one line per difference left as the administrator made it
+        self.records = {(r.model, r.key): r for r in LoadedReference.objects.all()}
+        self.created: set[tuple[str, str]] = set()  # rows this run created: all theirs to fill
+        self.gone: set[tuple[str, str]] = set()
+        self.now = timezone.now()
+
+    def remember(self, label: str, key: str, values: dict) -> None:
+        record = self.records.get((label, key))
+        if record is None:
+            record = self.records[label, key] = LoadedReference(model=label, key=key, values={})
+        if record.pk is None or record.values != values:
+            record.values, record.loaded_at = values, self.now
+
+    def forget(self, label: str, key: str) -> None:
+        self.gone.add((label, key))
+
+    def keep(self, obj: models.Model, what: str) -> None:
+        self.kept.append(f"{obj._meta.verbose_name} {obj}: {what}")
+
+    def save_records(self) -> None:
+        """Write the record of this run: new rows, changed rows, rows no longer loaded."""
+        records = [r for k, r in self.records.items() if k not in self.gone]
+        LoadedReference.objects.bulk_create([r for r in records if r.pk is None])
+        changed = [r for r in records if r.pk is not None and r.loaded_at == self.now]
+        LoadedReference.objects.bulk_update(changed, ["values", "loaded_at"])
+        stale = [self.records[k].pk for k in self.gone if self.records.get(k) is not None]
+        LoadedReference.objects.filter(pk__in=[pk for pk in stale if pk is not None]).delete()
+
+
+def _shown(model: type[models.Model], name: str, value) -> str:
+    field = model._meta.get_field(name)
+    if field.is_relation and value is not None:
+        return str(field.related_model.objects.filter(pk=value).first() or value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def upsert(model: type[models.Model], key: dict, values: dict, load: Load) -> models.Model | None:
+    """Create the row, or bring it to the data file where the database still holds what was
+    loaded before; keep and report every value an administrator changed. None when an
+    administrator deleted the row: it is not loaded again."""
+    label, key_text = model._meta.label_lower, _key_text(key)
+    record = load.records.get((label, key_text))
+    wanted = {name: _stored(value) for name, value in values.items()}
     obj = model.objects.filter(**key).first()
     if obj is None:
-        counts[f"{model._meta.model_name} created"] += 1
+        if record is not None and record.pk is not None:
+            load.kept.append(f"{model._meta.verbose_name} {key_text}: deleted by an administrator")
+            return None
+        load.counts[f"{model._meta.model_name} created"] += 1
+        load.created.add((label, key_text))
+        load.remember(label, key_text, wanted)
         return model.objects.create(**key, **values)
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
+    last = dict(record.values) if record is not None else {}
+    ours = (label, key_text) in load.created
+    changed = []
+    for name, want in wanted.items():
+        have = getattr(obj, model._meta.get_field(name).attname)
+        if have == want:
+            last[name] = want
+        elif ours or (name in last and have == last[name]):  # the data file changed
             setattr(obj, name, values[name])
+            changed.append(name)
+            last[name] = want
+        else:
+            why = "changed by an administrator" if name in last else "no earlier load recorded"
+            load.keep(
+                obj,
+                f"{name} kept at {_shown(model, name, have)} ({why}); "
+                f"the data file says {_shown(model, name, want)}",
+            )
+    if changed:
         obj.save(update_fields=changed)
-        counts[f"{model._meta.model_name} updated"] += 1
+        load.counts[f"{model._meta.model_name} updated"] += 1
+    load.remember(label, key_text, last)
     return obj
 
 
-def load_areas(counts: Counter) -> None:
+def retire(obj: models.Model, key: dict, load: Load) -> None:
+    """A row the data file no longer has: deleted if it is as loaded, else kept and reported."""
+    label, key_text = obj._meta.label_lower, _key_text(key)
+    record = load.records.get((label, key_text))
+    if record is None or record.pk is None:
+        load.keep(obj, "added by an administrator, not in the data file")
+        return
+    as_loaded = all(
+        getattr(obj, obj._meta.get_field(name).attname) == value
+        for name, value in record.values.items()
+    )
+    if not as_loaded:
+        load.keep(obj, "no longer in the data file, but changed by an administrator")
+        return
+    obj.delete()
+    load.forget(label, key_text)
+    load.counts[f"{obj._meta.model_name} deleted"] += 1
+
+
+def load_areas(load: Load) -> None:
     features = json.loads((AMBON_DIR / "boundaries.geojson").read_text(encoding="utf-8"))
     geometry = {f["properties"]["code"]: f["geometry"] for f in features["features"]}
     rows = read_csv(AMBON_DIR / "areas.csv")
@@ -68,11 +170,11 @@ def load_areas(counts: Counter) -> None:
                 "geometry": geometry[row["code"]],
                 "geometry_source": row["geometry_source"],
             },
-            counts,
+            load,
         )
 
 
-def load_agencies(counts: Counter) -> None:
+def load_agencies(load: Load) -> None:
     for row in read_csv(DATA_DIR / "agencies.csv"):
         upsert(
             Agency,
@@ -83,12 +185,12 @@ def load_agencies(counts: Counter) -> None:
                 "kind": row["kind"],
                 "regencies": row["regencies"].split(),
             },
-            counts,
+            load,
         )
     by_code = {agency.code: agency for agency in Agency.objects.all()}
     for row in read_csv(DATA_DIR / "agencies.csv"):
         backup = by_code.get(row["backup"])
-        upsert(Agency, {"code": row["code"]}, {"backup": backup}, counts)
+        upsert(Agency, {"code": row["code"]}, {"backup": backup}, load)
 
 
 def station_position(row: dict, area: Area | None) -> tuple[float | None, float | None, str]:
@@ -102,9 +204,10 @@ def station_position(row: dict, area: Area | None) -> tuple[float | None, float 
     return None, None, quality.UNKNOWN
 
 
-def load_stations(counts: Counter) -> None:
+def load_stations(load: Load) -> None:
+    by_code = {agency.code: agency for agency in Agency.objects.all()}
     agency_of = {
-        row["station"]: Agency.objects.get(code=row["agency"])
+        row["station"]: by_code.get(row["agency"])
         for row in read_csv(DATA_DIR / "station_agencies.csv")
     }
     for row in read_csv(AMBON_DIR / "facilities.csv"):
@@ -126,23 +229,26 @@ def load_stations(counts: Counter) -> None:
                 "source": row["source"],
                 "notes": row["notes"],
             },
-            counts,
+            load,
         )
 
 
-def load_demo_units(counts: Counter) -> None:
+def load_demo_units(load: Load) -> None:
     """Synthetic call signs at real stations (agencies/data/README.md)."""
+    by_code = {agency.code: agency for agency in Agency.objects.all()}
+    stations = {station.name: station for station in Station.objects.all()}
     for row in read_csv(DATA_DIR / "demo_units.csv"):
-        station = Station.objects.get(name=row["station"]) if row["station"] else None
+        if row["agency"] not in by_code:  # deleted by an administrator, and reported so
+            continue
         upsert(
             Unit,
             {"call_sign": row["call_sign"]},
             {
-                "agency": Agency.objects.get(code=row["agency"]),
-                "station": station,
+                "agency": by_code[row["agency"]],
+                "station": stations.get(row["station"]),
                 "kind": row["kind"],
                 "capabilities": row["capabilities"].split(),
                 "is_demo": True,
             },
-            counts,
+            load,
         )

@@ -3,13 +3,14 @@
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.password_validation import get_password_validators, validate_password
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from agencies.authentication import hash_secret, new_secret
-from agencies.models import Agency, MachineToken, Role, User
+from agencies.models import Agency, Landing, MachineToken, Role, Unit, User
 from agencies.selectors import locked_accounts
-from agencies.signals import account_unlocked
+from agencies.signals import account_unlocked, unit_in_use
 from agencies.validators import PatternPasswordValidator
 from ambon112.api import Conflict
 
@@ -144,3 +145,49 @@ def unlock_account(*, user: User, by: User) -> int:
         failures_cleared=cleared,
     )
     return cleared
+
+
+# Who may choose where they land: the others land on their role's first console.
+LANDING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def set_landing(*, user: User, landing: str) -> User:
+    """Remember where a supervisor or an administrator lands after signing in. A preference
+    of the person's own screen, not an operational fact: no event in the log."""
+    if user.role not in LANDING_ROLES:
+        raise PermissionDenied(_("Only supervisors and administrators choose where they land."))
+    if landing not in Landing.values:
+        raise ValidationError(
+            _("Unknown console “%(landing)s”: choose the dispatch console or the map.")
+            % {"landing": landing}
+        )
+    user.landing = landing
+    user.save(update_fields=["landing"])
+    return user
+
+
+@transaction.atomic
+def save_record(*, serializer) -> models.Model:
+    """Create or change an agency, station or unit from its validated serializer. The change
+    and its change-log event (incidents/changelog.py) commit together or not at all."""
+    return serializer.save()
+
+
+def unit_in_use_reasons(unit: Unit) -> list[str]:
+    """Why a unit may not be deleted now, in words (dispatch answers: it is on a call)."""
+    return [reason for _receiver, reason in unit_in_use.send(sender=Unit, unit=unit) if reason]
+
+
+@transaction.atomic
+def delete_record(*, record: models.Model) -> None:
+    """Delete an agency, station or unit, with its change-log event.
+
+    A unit on a call is refused (409) saying which call; a record that calls or dispatches
+    still name is refused by the database's PROTECT, which the API answers 409 too.
+    """
+    if isinstance(record, Unit):
+        Unit.objects.select_for_update().filter(pk=record.pk).first()  # no dispatch meanwhile
+        reasons = unit_in_use_reasons(record)
+        if reasons:
+            raise Conflict(" ".join(reasons))
+    record.delete()

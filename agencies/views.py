@@ -20,24 +20,38 @@ from agencies.serializers import (
     UnitSerializer,
     UnlockedAccountSerializer,
 )
-from agencies.services import unlock_account
+from agencies.services import delete_record, save_record, unlock_account
 from ambon112.api import read_query
 from ambon112.schema import ErrorSerializer
 
 
-class AgencyViewSet(viewsets.ModelViewSet):
+class LoggedWrites:
+    """Reference data written through the services, so that each change and its change-log
+    event commit together (a unit on a call is refused there, 409)."""
+
+    def perform_create(self, serializer):
+        save_record(serializer=serializer)
+
+    def perform_update(self, serializer):
+        save_record(serializer=serializer)
+
+    def perform_destroy(self, instance):
+        delete_record(record=instance)
+
+
+class AgencyViewSet(LoggedWrites, viewsets.ModelViewSet):
     queryset = Agency.objects.all()
     serializer_class = AgencySerializer
     permission_classes = [ReadStaffWriteAdmin]
 
 
-class StationViewSet(viewsets.ModelViewSet):
+class StationViewSet(LoggedWrites, viewsets.ModelViewSet):
     queryset = Station.objects.select_related("area")
     serializer_class = StationSerializer
     permission_classes = [ReadStaffWriteAdmin]
 
 
-class UnitViewSet(viewsets.ModelViewSet):
+class UnitViewSet(LoggedWrites, viewsets.ModelViewSet):
     queryset = Unit.objects.all()
     serializer_class = UnitSerializer
     permission_classes = [ReadStaffWriteAdmin]

@@ -18,8 +18,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "scheduler-heartbeat": {"task": "ambon112.tasks.heartbeat", "schedule": 1.0},
-    # DESIGN.md §6: the deadline check every second. A check not started within a second is
-    # dropped: the next one covers the same rows.
+    # docs/architecture.md "Deadlines": the deadline check every second. A check not started within
+    # a second is dropped: the next one covers the same rows.
     "escalate-overdue": {
         "task": "dispatch.tasks.escalate_overdue",
         "schedule": 1.0,
@@ -30,6 +30,14 @@ app.conf.beat_schedule = {
         "task": "incidents.tasks.check_presence",
         "schedule": 5.0,
         "options": {"expires": 5.0},
+    },
+    # Issue #17: the daily seal of the event log. Hourly rather than at midnight (the embedded
+    # ticker runs plain intervals): each run seals yesterday once, so it is sealed within the
+    # hour, and a server that was down at midnight seals when it is back.
+    "seal-chain": {
+        "task": "incidents.tasks.seal_chain",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
     },
     # Issue #20: BMKG's earthquake feeds (a no-op until their URLs are set).
     "poll-bmkg": {

@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Landing
 from agencies.permissions import (
     AUDIT_ROLES,
     CALLS_CONSOLE_ROLES,
@@ -10,6 +11,7 @@ from agencies.permissions import (
     MAP_ROLES,
     REPORT_ROLES,
 )
+from agencies.services import LANDING_ROLES
 
 # The consoles in the header, in order; a role's first console is its home page.
 CONSOLES = [
@@ -30,5 +32,18 @@ def consoles_for(user) -> list[tuple[str, str]]:
     return [(name, label) for name, label, roles in CONSOLES if role in roles]
 
 
+def landing_here(request) -> str | None:
+    """This console's URL name when a supervisor or an administrator may land on it (issue
+    #16): the page then offers "land here" (ambon112.views.landing)."""
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    if getattr(user, "role", "") not in LANDING_ROLES or match is None:
+        return None
+    return match.url_name if match.url_name in Landing.values else None
+
+
 def console(request):
-    return {"consoles": consoles_for(getattr(request, "user", None))}
+    return {
+        "consoles": consoles_for(getattr(request, "user", None)),
+        "landing_here": landing_here(request),
+    }

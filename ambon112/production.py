@@ -1,4 +1,5 @@
-"""What production refuses to start with (DESIGN.md §9): a public key, or accounts anyone can use.
+"""What production refuses to start with (docs/architecture.md "Run modes"): a public key, or
+accounts anyone can use.
 
 `AMBON112_ENV=production` says a deployment takes real calls. Then `manage.py serve`, the ASGI
 lifespan and the Celery worker and beat all run `production_problems()` before they start, and

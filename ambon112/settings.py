@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "agencies.acting.ActingPersonMiddleware",  # who made a change, for the change log
     "ambon112.middleware.PersonalDataMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -297,7 +298,7 @@ TIME_ZONE = "Asia/Jayapura"  # WIT, UTC+9; stored in UTC
 USE_TZ = True
 PHONE_REGION = "ID"
 
-# --- Call intake policy (DESIGN.md §2, §4) --------------------------------------------------
+# --- Call intake policy (docs/architecture.md "The clock", "States") ----------------------------
 CLOCK_SKEW_LIMIT_S = 5  # adapter times further than this from the server's are flagged
 # A time from a device's clock (the telephony adapter's `at`, a tracker's fix) further than this
 # from the server's is refused (400), not stored: year 1 or 9999 is a broken clock. Within it a
@@ -320,8 +321,9 @@ NUISANCE_CALLS = int(os.environ.get("NUISANCE_CALLS", "3"))
 NUISANCE_WINDOW_H = float(os.environ.get("NUISANCE_WINDOW_H", "24"))
 BLOCK_HOURS = float(os.environ.get("BLOCK_HOURS", "24"))
 
-# Dispatch (DESIGN.md §7): a unit's tracked position older than this falls back to its station;
-# a unit further than RECOMMEND_MAX_ETA_MIN away is left out of the recommendation as too far.
+# Dispatch (docs/architecture.md "Places"): a unit's tracked position older than this falls back to
+# its station; a unit further than RECOMMEND_MAX_ETA_MIN away is left out of the recommendation as
+# too far.
 UNIT_POSITION_MAX_AGE_MIN = int(os.environ.get("UNIT_POSITION_MAX_AGE_MIN", "30"))
 RECOMMEND_MAX_ETA_MIN = int(os.environ.get("RECOMMEND_MAX_ETA_MIN", "60"))
 # Crews on phones (issue #19): a phone posts its position at most every CREW_POSITION_INTERVAL_S
@@ -369,6 +371,14 @@ CAP_SENDER_NAME = os.environ.get("CAP_SENDER_NAME", "Call Center 112 Kota Ambon"
 CAP_IDENTIFIER_PREFIX = os.environ.get("CAP_IDENTIFIER_PREFIX", "id.ambon112")
 CAP_STATUS = os.environ.get("CAP_STATUS", "Actual")  # Exercise on a training server
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Signed exports and the daily seal (issue #17) -------------------------------------------
+# The centre's Ed25519 private key (PEM), made once by `manage.py create_signing_key`: a file
+# outside the database and the repository (var/ is never committed). Without it no export is
+# given out and no day is sealed. Production points this at a path on its own volume or secret.
+SIGNING_KEY_PATH = Path(
+    os.environ.get("AMBON112_SIGNING_KEY", "") or BASE_DIR / "var" / "signing-key.pem"
+)
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

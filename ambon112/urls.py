@@ -89,6 +89,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", views.healthz, name="healthz"),
+    path("landing/", views.landing, name="landing"),
     path("console/calls/", calls_console, name="calls_console"),
     path("console/dispatch/", dispatch_console, name="dispatch_console"),
     path("console/agency/", agency_console, name="agency_console"),

@@ -155,8 +155,9 @@ class QueryTextMiddleware:
 class DeviceTimeField(serializers.DateTimeField):
     """A time stamped by a machine (the telephony adapter, a vehicle tracker), refused when it
     is more than DEVICE_TIME_WINDOW_S from the server's clock. Within that window a skew is
-    kept (and the call flagged beyond CLOCK_SKEW_LIMIT_S, DESIGN.md §2): a PBX clock minutes off
-    never loses a call; a time in year 1 or 9999 is a broken clock, never a call."""
+    kept (and the call flagged beyond CLOCK_SKEW_LIMIT_S, docs/architecture.md "The clock"): a PBX
+    clock minutes off never loses a call; a time in year 1 or 9999 is a broken clock, never a
+    call."""
 
     def to_internal_value(self, value) -> datetime:
         moment = super().to_internal_value(value)

@@ -1,7 +1,7 @@
 """Appending to the event log: latency of one append+commit, and throughput with 8 writers.
 
-Each append locks the chain head until commit (DESIGN.md §5); this shows what that costs.
-Broadcasts go to the configured channel layer, as in production.
+Each append locks the chain head until commit (docs/architecture.md "The write path"); this shows
+what that costs. Broadcasts go to the configured channel layer, as in production.
 """
 
 import threading

@@ -548,6 +548,7 @@ def run_profile(args, users: dict[str, User], call_signs: list[str], secret: str
     send = InProcess(users, secret)
     queries: dict[str, list[int]] = {kind: [] for kind in KINDS}
     walls: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    cpus: dict[str, list[float]] = {kind: [] for kind in KINDS}
     profiles = {"create incident": cProfile.Profile(), "accept ticket": cProfile.Profile()}
 
     def timed(kind, fn):
@@ -558,9 +559,10 @@ def run_profile(args, users: dict[str, User], call_signs: list[str], secret: str
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             result = fn()
             walls[kind].append(time.perf_counter() - started)
+            cpus[kind].append(time.process_time() - cpu_started)
         queries[kind].append(len(statements))
         return result
 
@@ -577,11 +579,14 @@ def run_profile(args, users: dict[str, User], call_signs: list[str], secret: str
     print(
         f"\nIn process (Django test client, no HTTP server), {args.profile} loops; {stored_label()}"
     )
-    print(f"{'request':22} {'SQL statements':>15} {'wall':>32}")
+    print(f"{'request':22} {'SQL statements':>15} {'CPU p50 ms':>11}   wall")
     for kind in KINDS:
         counts = sorted(set(queries[kind]))
         shown = "–".join(str(c) for c in (counts[0], counts[-1])) if len(counts) > 1 else counts[0]
-        print(f"{kind:22} {shown!s:>15}   {percentiles(walls[kind])}")
+        cpu = statistics.median(cpus[kind]) * 1000
+        print(f"{kind:22} {shown!s:>15} {cpu:11.2f}   {percentiles(walls[kind])}")
+    cpu_loop = sum(statistics.median(cpus[kind]) for kind in KINDS) * 1000
+    print(f"CPU of this process per loop (sum of the p50s): {cpu_loop:.1f} ms")
     for kind, profile in profiles.items():
         print_profile(f"`{kind}` over {args.profile} requests", profile)
 

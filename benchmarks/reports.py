@@ -8,8 +8,8 @@ hand-written SQL statement over the calls (the floor the report is compared with
 THE DATA ARE SYNTHETIC. They stand in for a year the size of Jakarta 2024 (637,292 calls
 presented): ≈23 % prank/ghost, ≈10 % abandoned, ≈100,000 incidents over Ambon's real
 kecamatan and desa/kelurahan areas and incident types (`manage.py load_ambon`), each with 1–3
-agency tickets and 0–3 unit assignments, with every clock time of DESIGN.md §2. Durations and
-rates are modelling choices, not measurements; see the constants below.
+agency tickets and 0–3 unit assignments, with every clock time of docs/architecture.md "The clock".
+Durations and rates are modelling choices, not measurements; see the constants below.
 
 The year is the calendar year before today, in WIT. Writes into the database it is pointed at
 (use a database of its own): calls `rpt-<year>-…`, incidents created by the user
@@ -487,7 +487,7 @@ def existing_calls(year: int) -> int:
 
 def prepare(args, year: int) -> None:
     call_command("migrate", verbosity=0)
-    call_command("load_ambon")
+    call_command("load_ambon", "--demo-units")  # the synthetic year sends the demo units
     user, created = User.objects.get_or_create(
         username=USERNAME, defaults={"role": Role.SUPERVISOR, "first_name": "Benchmark"}
     )

@@ -7,7 +7,16 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch")
 
     def ready(self):
+        from agencies.signals import unit_in_use
+        from dispatch.chain_times import register_tables
         from dispatch.deadlines import on_event
+        from dispatch.models import EscalationLevel, SlaPolicy
+        from dispatch.selectors import unit_on_call
+        from incidents.changelog import track
         from incidents.events import observe_events
 
         observe_events(on_event)
+        track(SlaPolicy, "sla_policy")
+        track(EscalationLevel, "sla_level", parent="policy")
+        unit_in_use.connect(unit_on_call, dispatch_uid="dispatch.unit_on_call")
+        register_tables()

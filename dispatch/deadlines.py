@@ -1,4 +1,4 @@
-"""Deadlines and escalation (DESIGN.md §6): nothing waits unseen.
+"""Deadlines and escalation (docs/architecture.md "Deadlines"): nothing waits unseen.
 
 Every appended event is seen by `on_event` in its own transaction, before the event log locks
 its chain head: it works out, for the call, ticket or incident the event is about, whether each
@@ -26,27 +26,32 @@ last, so it never waits for anything a service holds.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import InterfaceError, OperationalError, models, transaction
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils import timezone
 
+from agencies.models import Agency
 from ambon112 import health
 from ambon112.api import represent
 from dispatch.models import (
+    TO_AGENCY,
+    TO_CALL_TAKERS,
+    TO_SUPERVISORS,
     Action,
     Assignment,
     Deadline,
     Escalation,
     EscalationLevel,
-    Recipient,
+    Shelf,
     SlaPolicy,
     Ticket,
     Watch,
 )
-from dispatch.serializers import EscalationSerializer
+from dispatch.serializers import EscalationSerializer, ShelfSerializer
 from incidents.events import NewEvent, record_events
-from incidents.models import Call, Incident, Presence, Room
+from incidents.models import Call, Event, Incident, Presence, Room
 from incidents.selectors import T1_FIELD, ringing_queue, with_incident_refs
 from incidents.services.incidents import publish_incident
 
@@ -65,7 +70,14 @@ class Wait:
     subject: models.Model
     started_at: datetime
     incident: Incident | None = None
-    ticket: Ticket | None = None
+    agency: Agency | None = None  # a ticket's or a unit's agency
+
+
+WIT = ZoneInfo("Asia/Jayapura")  # policies' time windows are the room's local time
+
+# When the dispatch gave no ETA (no position known): NFPA 1710's 240 s travel
+# (docs/architecture.md "The clock").
+DEFAULT_TRAVEL_S = 240
 
 
 # --- What is waiting --------------------------------------------------------------------------
@@ -85,9 +97,12 @@ def incident_waits(incident: Incident) -> dict[str, Wait | None]:
     waits: dict[str, Wait | None] = {
         Watch.INCIDENT_NOT_FORWARDED: None,
         Watch.FIRE_NO_OPERATIONS: None,
+        Watch.INCIDENT_IDLE: None,
     }
     if not incident.is_open:
         return waits
+    # Idle from now: the event that brought us here is activity (see idle_activity).
+    waits[Watch.INCIDENT_IDLE] = Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)
     calls = incident.calls.aggregate(t0=Min("ringing_at"), t1=Min(T1_FIELD))
     if not incident.tickets.exists():
         answered = calls["t1"] or incident.created_at
@@ -116,38 +131,66 @@ def room_waits(room: Room) -> dict[str, Wait | None]:
 
 
 def ticket_waits(ticket: Ticket) -> dict[str, Wait | None]:
-    waits: dict[str, Wait | None] = {Watch.TICKET_NOT_ACCEPTED: None, Watch.NO_UNIT_EN_ROUTE: None}
+    waits: dict[str, Wait | None] = {
+        Watch.TICKET_NOT_ACCEPTED: None,
+        Watch.NO_UNIT_EN_ROUTE: None,
+        Watch.UNIT_NOT_DISPATCHED: None,
+    }
+
+    def wait(watch, started_at):
+        return Wait(watch, ticket, started_at, ticket.incident, ticket.agency)
+
     if ticket.status == Ticket.Status.NOTIFIED:
-        waits[Watch.TICKET_NOT_ACCEPTED] = Wait(
-            Watch.TICKET_NOT_ACCEPTED, ticket, ticket.notified_at, ticket.incident, ticket
-        )
-    elif (
-        ticket.status == Ticket.Status.ACCEPTED
-        and not ticket.assignments.filter(en_route_at__isnull=False).exists()
-    ):
-        waits[Watch.NO_UNIT_EN_ROUTE] = Wait(
-            Watch.NO_UNIT_EN_ROUTE, ticket, ticket.accepted_at, ticket.incident, ticket
-        )
+        waits[Watch.TICKET_NOT_ACCEPTED] = wait(Watch.TICKET_NOT_ACCEPTED, ticket.notified_at)
+    elif ticket.status == Ticket.Status.ACCEPTED:
+        sent = list(ticket.assignments.values_list("en_route_at", flat=True))
+        if not any(sent):
+            waits[Watch.NO_UNIT_EN_ROUTE] = wait(Watch.NO_UNIT_EN_ROUTE, ticket.accepted_at)
+        if not sent:  # T4 → T4d
+            waits[Watch.UNIT_NOT_DISPATCHED] = wait(Watch.UNIT_NOT_DISPATCHED, ticket.accepted_at)
+    return waits
+
+
+def assignment_waits(assignment: Assignment) -> dict[str, Wait | None]:
+    """One unit's way to the scene: turnout (T4d → T5), then travel past its ETA (T5 → T6)."""
+    waits: dict[str, Wait | None] = {Watch.UNIT_NOT_EN_ROUTE: None, Watch.UNIT_NOT_ON_SCENE: None}
+
+    def wait(watch, started_at):
+        return Wait(watch, assignment, started_at, assignment.incident, assignment.unit.agency)
+
+    if assignment.status == Assignment.Status.DISPATCHED:
+        waits[Watch.UNIT_NOT_EN_ROUTE] = wait(Watch.UNIT_NOT_EN_ROUTE, assignment.dispatched_at)
+    elif assignment.status == Assignment.Status.EN_ROUTE:
+        # It waits from when the unit should have arrived; the ladder's delays are the margin.
+        travel = assignment.eta_s if assignment.eta_s is not None else DEFAULT_TRAVEL_S
+        due = assignment.en_route_at + timedelta(seconds=travel)
+        waits[Watch.UNIT_NOT_ON_SCENE] = wait(Watch.UNIT_NOT_ON_SCENE, due)
     return waits
 
 
 # --- Keeping deadlines in step with events ----------------------------------------------------
 
 
-def policy_for(wait: Wait) -> SlaPolicy | None:
-    """The most specific active policy whose scope matches the wait, with its ladder."""
-    incident, ticket = wait.incident, wait.ticket
+def policy_for(wait: Wait, policies: list[SlaPolicy]) -> SlaPolicy | None:
+    """The most specific of `policies` (active, with their levels) whose scope matches the wait:
+    category, priority, incident type and agency of what waits, and the WIT time it started."""
+    incident, agency = wait.incident, wait.agency
+    started = timezone.localtime(wait.started_at, WIT).time()
     best = None
-    for policy in SlaPolicy.objects.filter(watch=wait.watch, is_active=True).prefetch_related(
-        "levels"
-    ):
+    for policy in policies:
+        if policy.watch != wait.watch or not policy.levels.all():
+            continue
         if policy.category and (incident is None or incident.category != policy.category):
             continue
         if policy.priority and (incident is None or incident.priority != policy.priority):
             continue
-        if policy.agency_id and (ticket is None or ticket.agency_id != policy.agency_id):
+        if policy.agency_id and (agency is None or agency.pk != policy.agency_id):
             continue
-        if not policy.levels.all():
+        if not policy.in_window(started):
+            continue
+        if policy.incident_types and (
+            incident is None or incident.incident_type.code not in policy.incident_types
+        ):
             continue
         if best is None or policy.specificity > best.specificity:
             best = policy
@@ -171,40 +214,76 @@ def reconcile(waits: dict[str, Wait | None], subject: models.Model) -> list[NewE
     events: list[NewEvent] = []
     for watch, wait in waits.items():
         if wait is None and watch in existing:
-            events += raise_missed_levels(existing[watch])
-            existing[watch].delete()
-            events += resolve(watch, key)
-        elif wait is not None and watch not in existing:
-            start(wait)
+            events += end(existing[watch])
+    start([w for watch, w in waits.items() if w is not None and watch not in existing])
     return events
 
 
-def start(wait: Wait) -> None:
-    """The wait's deadline at its first level not yet raised for this start; a ladder already
-    climbed (the same wait seen again) keeps a row with nothing more due."""
-    policy = policy_for(wait)
-    if policy is None:
+def end(deadline: Deadline) -> list[NewEvent]:
+    """The wait stopped: missed levels recorded, the row gone, its open escalations resolved."""
+    events = raise_missed_levels(deadline)
+    deadline.delete()
+    if deadline.level == 1 and not events:  # nothing was ever raised for it (levels count from 1)
+        return []
+    return events + resolve(deadline.watch, deadline_key(deadline))
+
+
+def deadline_key(deadline: Deadline) -> dict:
+    return {"subject_type": deadline.subject_type, "subject_id": deadline.subject_id}
+
+
+def start(waits: list[Wait]) -> None:
+    """Each wait's deadline at its first level not yet raised for this start; a ladder already
+    climbed (the same wait seen again) goes on with its repeats, or keeps a row with nothing
+    more due. One query for the policies of them all, one insert."""
+    if not waits:
         return
-    ladder = list(policy.levels.all())
-    raised = set()
-    if wait.started_at + timedelta(seconds=ladder[0].delay_s) <= timezone.now():
-        raised = set(
-            Escalation.objects.filter(
-                watch=wait.watch, started_at=wait.started_at, **subject_key(wait.subject)
-            ).values_list("level", flat=True)
-        )
-    pending = [level for level in ladder if level.level not in raised]
-    Deadline.objects.create(
-        watch=wait.watch,
-        policy=policy,
-        incident=wait.incident,
-        agency=wait.ticket.agency if wait.ticket else None,
-        started_at=wait.started_at,
-        level=pending[0].level if pending else ladder[-1].level + 1,
-        due_at=wait.started_at + timedelta(seconds=pending[0].delay_s) if pending else None,
-        summary=summary_of(wait)[:200],
-        **subject_key(wait.subject),
+    policies = list(
+        SlaPolicy.objects.filter(
+            watch__in={w.watch for w in waits}, is_active=True
+        ).prefetch_related("levels")
     )
+    rows = []
+    for wait in waits:
+        policy = policy_for(wait, policies)
+        if policy is None:
+            continue
+        ladder = list(policy.levels.all())
+        raised = set()
+        if wait.started_at + timedelta(seconds=ladder[0].delay_s) <= timezone.now():
+            raised = set(
+                Escalation.objects.filter(
+                    watch=wait.watch, started_at=wait.started_at, **subject_key(wait.subject)
+                ).values_list("level", flat=True)
+            )
+        pending = [level for level in ladder if level.level not in raised]
+        if pending:
+            level = pending[0].level
+            due_at = wait.started_at + timedelta(seconds=pending[0].delay_s)
+        else:
+            level = max(raised) + 1
+            due_at = repeat_due(ladder[-1], policy, wait.started_at, level)
+        rows.append(
+            Deadline(
+                watch=wait.watch,
+                policy=policy,
+                incident=wait.incident,
+                agency=wait.agency,
+                started_at=wait.started_at,
+                level=level,
+                due_at=due_at,
+                summary=summary_of(wait)[:200],
+                **subject_key(wait.subject),
+            )
+        )
+    Deadline.objects.bulk_create(rows)
+
+
+def repeat_due(last: EscalationLevel, policy: SlaPolicy, started_at, level: int):
+    """When repeat `level` (a number past the ladder's last) falls due; None without repeats."""
+    if not policy.repeat_s:
+        return None
+    return started_at + timedelta(seconds=last.delay_s + (level - last.level) * policy.repeat_s)
 
 
 def raise_missed_levels(deadline: Deadline) -> list[NewEvent]:
@@ -213,14 +292,16 @@ def raise_missed_levels(deadline: Deadline) -> list[NewEvent]:
     now = timezone.now()
     if deadline.due_at is None or deadline.due_at > now:
         return []
-    escalations = fire(deadline, ladders_of({deadline.policy_id})[deadline.policy_id], now)
+    shelved = shelved_keys([deadline], now)
+    ladder = ladders_of({deadline.policy_id})[deadline.policy_id]
+    escalations = fire(deadline, ladder, now, shelved=wait_key(deadline) in shelved)
     Escalation.objects.bulk_create(escalations)
     return [escalation_event("escalation.raised", e) for e in escalations]
 
 
 def summary_of(wait: Wait) -> str:
     """What waits, in facts that read the same in any language: number and line, or the
-    incident's number and type (and the agency of a ticket)."""
+    incident's number and type (and the agency of a ticket, the unit of an assignment)."""
     if isinstance(wait.subject, Room):
         return room_summary()
     if isinstance(wait.subject, Call):
@@ -231,23 +312,62 @@ def summary_of(wait: Wait) -> str:
     if incident is None:  # a wait about something else (a hazard alert): it names itself
         return str(wait.subject)
     parts = [f"#{incident.pk}", incident.incident_type.name_id]
-    if wait.ticket is not None:
-        parts.append(wait.ticket.agency.short_name)
+    if wait.agency is not None:
+        parts.append(wait.agency.short_name)
+    if isinstance(wait.subject, Assignment):
+        parts.append(wait.subject.unit.call_sign)
     return " · ".join(parts)
 
 
 def resolve(watch: str, key: dict) -> list[NewEvent]:
-    """The thing stopped waiting: its open escalations say so (they stay until acknowledged)."""
+    """The thing stopped waiting: every open escalation of it is resolved at once, whichever
+    level fired last (they stay listed until acknowledged), and a shelf on it ends. One event
+    says so for the subject, with the ids."""
     open_ones = list(
-        Escalation.objects.filter(watch=watch, resolved_at__isnull=True, **key).select_related(
-            "incident", "agency", "acknowledged_by"
-        )
+        Escalation.objects.filter(watch=watch, resolved_at__isnull=True, **key)
+        .select_related("incident", "agency__backup", "acknowledged_by")
+        .order_by("level")
     )
+    if not open_ones:
+        return []
     now = timezone.now()
     for escalation in open_ones:
         escalation.resolved_at = now
     Escalation.objects.bulk_update(open_ones, ["resolved_at"])
-    return [escalation_event("escalation.resolved", e) for e in open_ones]
+    Shelf.objects.filter(watch=watch, ended_at=None, **key).update(
+        ended_at=now, end=Shelf.End.RESOLVED
+    )
+    top = open_ones[-1]
+    return [
+        escalation_event(
+            "escalation.resolved",
+            top,
+            agencies={e.agency for e in open_ones if e.to_agency and e.agency},
+            ids=[e.pk for e in open_ones],
+            escalations=[represent(EscalationSerializer, e) for e in open_ones],
+        )
+    ]
+
+
+def idle_activity(new: NewEvent) -> list[NewEvent]:
+    """Anything that happens on an open incident is activity. An idle wait that has not fired
+    yet is left alone (the check moves it on when it falls due, see postpone_idle); one that
+    fired ends here, its escalations resolved, and starts again from now."""
+    fired = list(
+        Deadline.objects.select_for_update(of=("self",)).filter(
+            watch=Watch.INCIDENT_IDLE,
+            subject_type="incident",
+            subject_id=str(new.incident_id),
+            level__gt=1,
+        )
+    )
+    if not fired:
+        return []
+    events = end(fired[0])
+    incident = Incident.objects.select_related("incident_type").get(pk=new.incident_id)
+    if incident.is_open:
+        start([Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)])
+    return events
 
 
 # Which events can start or end a wait on something other than their own subject.
@@ -258,7 +378,8 @@ INCIDENT_WAIT_EVENTS = {
     "ticket.notified",  # the first ticket ends "not forwarded"
     "assignment.operations_started",  # ends "fire: no operations started"
 }
-TICKET_WAIT_EVENTS = {"assignment.en_route"}  # ends "no unit en route"
+# End "no unit sent" (T4d) and "no unit en route" (T5) of the unit's ticket.
+TICKET_WAIT_EVENTS = {"assignment.dispatched", "assignment.en_route"}
 # What can start or end "nobody ready": a call that rings or stops ringing, a presence change.
 ROOM_WAIT_EVENTS = {"call.ringing", "call.answered", "call.taken", "call.ended", "call.abandoned"}
 
@@ -278,11 +399,13 @@ def on_event(new: NewEvent) -> list[NewEvent]:
         events += reconcile(call_waits(subject), subject)
     elif isinstance(subject, Ticket):
         events += reconcile(ticket_waits(subject), subject)
-    elif isinstance(subject, Assignment) and new.kind in TICKET_WAIT_EVENTS:
-        ticket = Ticket.objects.select_related("incident__incident_type", "agency").get(
-            pk=subject.ticket_id
-        )
-        events += reconcile(ticket_waits(ticket), ticket)
+    elif isinstance(subject, Assignment):
+        events += reconcile(assignment_waits(subject), subject)
+        if new.kind in TICKET_WAIT_EVENTS:
+            ticket = Ticket.objects.select_related("incident__incident_type", "agency").get(
+                pk=subject.ticket_id
+            )
+            events += reconcile(ticket_waits(ticket), ticket)
     if new.kind in ROOM_WAIT_EVENTS or isinstance(subject, Presence):
         # Locked, so that two calls ringing at once start one wait (lock order: the room after
         # the rows the service changed, before the chain head).
@@ -291,7 +414,13 @@ def on_event(new: NewEvent) -> list[NewEvent]:
     if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
         incident = Incident.objects.select_related("incident_type").get(pk=new.incident_id)
         events += reconcile(incident_waits(incident), incident)
+    if new.incident_id is not None and not new.kind.startswith(SYSTEM_KINDS):
+        events += idle_activity(new)
     return events
+
+
+# The check's own events: not activity on an incident.
+SYSTEM_KINDS = ("escalation.", "incident.priority_raised")
 
 
 # --- The check ----------------------------------------------------------------------------------
@@ -317,6 +446,7 @@ def escalate_overdue(now: datetime | None = None) -> int:
             count, claimed = escalate_one_by_one(now, failed)
         raised += count
         if claimed < BATCH:
+            end_expired_shelves(now)
             health.record_deadline_check(raised=raised, failed=failed)
             return raised
 
@@ -355,8 +485,13 @@ def escalate_batch(now: datetime, *, only: int | None = None) -> tuple[int, int]
             due_rows = due_rows.filter(pk=only)
         due = list(due_rows.order_by("due_at")[:BATCH])
         claimed = len(due)
+        postponed = postpone_idle(due)
+        due = [d for d in due if d not in postponed]
         ladders = ladders_of({deadline.policy_id for deadline in due})
-        fired = {deadline.pk: fire(deadline, ladders[deadline.policy_id], now) for deadline in due}
+        shelved = shelved_keys(due, now)
+        fired = {
+            d.pk: fire(d, ladders[d.policy_id], now, shelved=wait_key(d) in shelved) for d in due
+        }
         busy = busy_incidents(e for escalations in fired.values() for e in escalations)
         due = [d for d in due if not any(e.incident_id in busy for e in fired[d.pk])]
         escalations = [e for d in due for e in fired[d.pk]]
@@ -366,7 +501,88 @@ def escalate_batch(now: datetime, *, only: int | None = None) -> tuple[int, int]
             if escalation.action == Action.RAISE_PRIORITY and escalation.incident_id:
                 raise_priority(escalation.incident)
         Deadline.objects.bulk_update(due, ["level", "due_at"])
+        Deadline.objects.bulk_update(postponed, ["started_at", "due_at"])
     return len(escalations), claimed
+
+
+def postpone_idle(due: list[Deadline]) -> list[Deadline]:
+    """Idle waits that fall due before any level fired, on incidents with activity since they
+    started: not idle after all, so each starts again from its last activity (activity moves
+    them here, lazily, so that a busy incident's events cost nothing)."""
+    idle = [d for d in due if d.watch == Watch.INCIDENT_IDLE and d.level == 1]
+    if not idle:
+        return []
+    last = dict(
+        Event.objects.filter(incident_id__in={d.incident_id for d in idle})
+        .exclude(kind__startswith=SYSTEM_KINDS[0])
+        .exclude(kind=SYSTEM_KINDS[1])
+        .values("incident_id")
+        .annotate(last=Max("at"))
+        .values_list("incident_id", "last")
+    )
+    postponed = []
+    for deadline in idle:
+        active_at = last.get(deadline.incident_id)
+        if active_at is not None and active_at > deadline.started_at:
+            deadline.due_at = active_at + (deadline.due_at - deadline.started_at)
+            deadline.started_at = active_at
+            postponed.append(deadline)
+    return postponed
+
+
+def wait_key(deadline: Deadline | Escalation) -> tuple[str, str, str]:
+    return (deadline.watch, deadline.subject_type, deadline.subject_id)
+
+
+def shelved_keys(deadlines: list[Deadline], now: datetime) -> set[tuple[str, str, str]]:
+    """The waits among these whose alarms a supervisor has shelved right now."""
+    if not deadlines:
+        return set()
+    running = Shelf.objects.filter(
+        ended_at=None,
+        until__gt=now,
+        watch__in={d.watch for d in deadlines},
+        subject_id__in={d.subject_id for d in deadlines},
+    )
+    return {wait_key(shelf) for shelf in running}
+
+
+def end_expired_shelves(now: datetime) -> int:
+    """Shelves whose time is up end by themselves, each with its event: new levels sound again."""
+    with transaction.atomic():
+        expired = list(
+            Shelf.objects.select_for_update(skip_locked=True)
+            .filter(ended_at=None, until__lte=now)
+            .select_related("shelved_by")
+        )
+        if not expired:
+            return 0
+        for shelf in expired:
+            shelf.ended_at, shelf.end = now, Shelf.End.EXPIRED
+        Shelf.objects.bulk_update(expired, ["ended_at", "end"])
+        record_events([shelf_event("escalation.unshelved", shelf) for shelf in expired])
+    return len(expired)
+
+
+def shelf_event(kind: str, shelf: Shelf, *, actor=None) -> NewEvent:
+    """A shelf begun or ended, filed with the subject's incident and told to its agency."""
+    top = (
+        Escalation.objects.filter(
+            watch=shelf.watch, subject_type=shelf.subject_type, subject_id=shelf.subject_id
+        )
+        .select_related("incident", "agency")
+        .order_by("-raised_at", "-level")
+        .first()
+    )
+    return NewEvent(
+        kind,
+        subject=shelf,
+        actor=actor,
+        actor_label="" if actor else "deadline-check",
+        payload={"shelf": represent(ShelfSerializer, shelf)},
+        agencies=[top.agency] if top and top.to_agency and top.agency else (),
+        incident=top.incident if top else None,
+    )
 
 
 def busy_incidents(escalations) -> set[int]:
@@ -384,30 +600,30 @@ def busy_incidents(escalations) -> set[int]:
 
 
 def ladders_of(policy_ids: set[int]) -> dict[int, list[EscalationLevel]]:
+    """Each policy's levels in order, each with its policy (the repeat) at hand."""
     ladders: dict[int, list[EscalationLevel]] = {pk: [] for pk in policy_ids}
-    for level in EscalationLevel.objects.filter(policy_id__in=policy_ids).order_by("level"):
+    levels = EscalationLevel.objects.filter(policy_id__in=policy_ids).select_related("policy")
+    for level in levels.order_by("level"):
         ladders[level.policy_id].append(level)
     return ladders
 
 
-def fire(deadline: Deadline, ladder: list[EscalationLevel], now: datetime) -> list[Escalation]:
+def fire(
+    deadline: Deadline, ladder: list[EscalationLevel], now: datetime, *, shelved: bool = False
+) -> list[Escalation]:
     """The escalations of every level of one claimed deadline that is due by `now`. Afterwards
-    the deadline holds its next level and time (due_at > now), or it has climbed the whole
-    ladder (due_at is None)."""
+    the deadline holds its next level and time (due_at > now): a level of the ladder, or past
+    its last the next repeat; without repeats the climbed ladder has no due_at.
+
+    Repeats missed while the check was down come as one (the latest), not as a flood."""
     escalations = []
-    deadline.due_at = None
-    for level in ladder:
-        if level.level < deadline.level:
-            continue
-        due_at = deadline.started_at + timedelta(seconds=level.delay_s)
-        if due_at > now:
-            deadline.level, deadline.due_at = level.level, due_at
-            break
+
+    def raise_level(number, due_at, recipients, action="", repeat=False):
         escalations.append(
             Escalation(
                 watch=deadline.watch,
                 policy_id=deadline.policy_id,
-                level=level.level,
+                level=number,
                 subject_type=deadline.subject_type,
                 subject_id=deadline.subject_id,
                 incident=deadline.incident,
@@ -415,16 +631,38 @@ def fire(deadline: Deadline, ladder: list[EscalationLevel], now: datetime) -> li
                 started_at=deadline.started_at,
                 due_at=due_at,
                 raised_at=now,
-                to_call_takers=Recipient.CALL_TAKERS in level.recipients,
-                to_supervisors=Recipient.SUPERVISORS in level.recipients,
-                to_agency=bool(
-                    {Recipient.AGENCY_DESK, Recipient.AGENCY_LIAISON} & set(level.recipients)
-                ),
-                action=level.action,
+                to_call_takers=bool(TO_CALL_TAKERS & set(recipients)),
+                to_supervisors=bool(TO_SUPERVISORS & set(recipients)),
+                to_agency=bool(TO_AGENCY & set(recipients)),
+                action=action,
                 summary=deadline.summary,
+                repeat=repeat,
+                shelved=shelved,
             )
         )
+
+    for level in ladder:
+        if level.level < deadline.level:
+            continue
+        due_at = deadline.started_at + timedelta(seconds=level.delay_s)
+        if due_at > now:
+            deadline.level, deadline.due_at = level.level, due_at
+            return escalations
+        raise_level(level.level, due_at, level.recipients, level.action)
         deadline.level = level.level + 1
+    deadline.due_at = None
+    if not ladder or not ladder[-1].policy.repeat_s:
+        return escalations
+    last, policy = ladder[-1], ladder[-1].policy
+    base = deadline.started_at + timedelta(seconds=last.delay_s)
+    step = timedelta(seconds=policy.repeat_s)
+    repeat = deadline.level - last.level  # the next repeat's number, from 1
+    if base + repeat * step <= now:
+        repeat = max(repeat, (now - base) // step)
+        raise_level(last.level + repeat, base + repeat * step, policy.repeat_recipients, "", True)
+        repeat += 1
+    deadline.level = last.level + repeat
+    deadline.due_at = base + repeat * step
     return escalations
 
 
@@ -436,14 +674,18 @@ def raise_priority(incident: Incident) -> None:
         publish_incident("incident.priority_raised", incident, actor=None, previous=previous)
 
 
-def escalation_event(kind: str, escalation: Escalation, *, actor=None, **extra) -> NewEvent:
+def escalation_event(
+    kind: str, escalation: Escalation, *, actor=None, agencies=None, **extra
+) -> NewEvent:
+    if agencies is None:
+        agencies = [escalation.agency] if escalation.to_agency and escalation.agency else ()
     return NewEvent(
         kind,
         subject=escalation,
         actor=actor,
         actor_label="" if actor else "deadline-check",
         payload={"escalation": represent(EscalationSerializer, escalation), **extra},
-        agencies=[escalation.agency] if escalation.to_agency and escalation.agency else (),
+        agencies=agencies,
         incident=escalation.incident,
     )
 

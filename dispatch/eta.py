@@ -1,10 +1,10 @@
 """How long a unit takes to reach a place: the one estimator behind every recommendation.
 
-DESIGN.md §7: straight-line distance × a road factor ÷ a speed per unit kind. Ambon's roads
-wind along the bay and up the hills, so the road distance is taken as 1.5 × the straight line
-(1.2 at sea, where a boat goes nearly straight). The speeds are average speeds with lights and
-siren in town traffic, not top speeds. They are estimates to be replaced by a routing engine
-(OSRM or Valhalla over OpenStreetMap) behind the same function once one runs in the centre.
+docs/architecture.md "Places": straight-line distance × a road factor ÷ a speed per unit kind.
+Ambon's roads wind along the bay and up the hills, so the road distance is taken as 1.5 × the
+straight line (1.2 at sea, where a boat goes nearly straight). The speeds are average speeds with
+lights and siren in town traffic, not top speeds. They are estimates to be replaced by a routing
+engine (OSRM or Valhalla over OpenStreetMap) behind the same function once one runs in the centre.
 """
 
 from agencies.models import Unit

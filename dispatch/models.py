@@ -124,7 +124,8 @@ class Assignment(models.Model):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         constraints = [
-            # DESIGN.md §4: a unit is on one call at a time, whoever tries to send it.
+            # docs/architecture.md "States": a unit is on one call at a time, whoever tries to send
+            # it.
             models.UniqueConstraint(
                 fields=["unit"],
                 condition=Q(
@@ -143,7 +144,7 @@ class Assignment(models.Model):
 
 
 class Watch(models.TextChoices):
-    """What can wait too long (DESIGN.md §6)."""
+    """What can wait too long (docs/architecture.md "Deadlines")."""
 
     CALL_UNANSWERED = "call_unanswered", _("Call ringing, unanswered")
     INCIDENT_NOT_FORWARDED = "incident_not_forwarded", _("Emergency answered, no agency notified")
@@ -153,6 +154,10 @@ class Watch(models.TextChoices):
     NOBODY_READY = "nobody_ready", _("No call-taker ready")
     CONTACT_UNHANDLED = "contact_unhandled", _("Message contact, no first response")
     HAZARD_UNREVIEWED = "hazard_unreviewed", _("Hazard alert (earthquake), not yet reviewed")
+    UNIT_NOT_DISPATCHED = "unit_not_dispatched", _("Ticket accepted, no unit sent")
+    UNIT_NOT_EN_ROUTE = "unit_not_en_route", _("Unit sent, not en route (turnout)")
+    UNIT_NOT_ON_SCENE = "unit_not_on_scene", _("Unit en route, not on scene after its ETA")
+    INCIDENT_IDLE = "incident_idle", _("Open incident, no activity")
 
 
 class Recipient(models.TextChoices):
@@ -160,6 +165,16 @@ class Recipient(models.TextChoices):
     SUPERVISORS = "supervisors", _("Supervisors")
     AGENCY_DESK = "agency_desk", _("The agency's desk")
     AGENCY_LIAISON = "agency_liaison", _("The agency's liaison in the room")
+    # The system has no separate role for these two: the agency's duty officer sits at its desk
+    # (and the room's supervisors hear it too), the centre's head is a supervisor or an admin.
+    AGENCY_DUTY_OFFICER = "agency_duty_officer", _("The agency's duty officer (desk + supervisors)")
+    CENTRE_HEAD = "centre_head", _("The centre's head (supervisors and administrators)")
+
+
+# Which Escalation flag each recipient sets (the consoles' queries filter on the flags).
+TO_CALL_TAKERS = {Recipient.CALL_TAKERS}
+TO_SUPERVISORS = {Recipient.SUPERVISORS, Recipient.AGENCY_DUTY_OFFICER, Recipient.CENTRE_HEAD}
+TO_AGENCY = {Recipient.AGENCY_DESK, Recipient.AGENCY_LIAISON, Recipient.AGENCY_DUTY_OFFICER}
 
 
 class Action(models.TextChoices):
@@ -190,6 +205,36 @@ class SlaPolicy(models.Model):
         related_name="+",
         help_text=_("Only tickets of this agency (blank: all)"),
     )
+    # Codes rather than rows: the policies ship in migrations, before `load_ambon` loads types.
+    incident_types = models.JSONField(
+        default=list, blank=True, help_text=_("Only incidents of these type codes (none: all)")
+    )
+    active_from = models.TimeField(
+        null=True,
+        blank=True,
+        help_text=_("Only waits that start from this time, WIT (blank: all day)"),
+    )
+    active_until = models.TimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "…and before this time, WIT; earlier than the start: the window crosses midnight"
+        ),
+    )
+    repeat_s = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "After the last level, alert again every so many seconds until it ends (blank: no)"
+        ),
+    )
+    repeat_recipients = models.JSONField(
+        default=list, blank=True, help_text=_("Who each repeat alerts")
+    )
+    max_shelve_minutes = models.PositiveIntegerField(
+        default=240,
+        help_text=_("The longest a supervisor may shelve one of its alarms, in minutes"),
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -201,10 +246,27 @@ class SlaPolicy(models.Model):
         return self.name
 
     @property
+    def has_window(self) -> bool:
+        return self.active_from is not None and self.active_until is not None
+
+    def in_window(self, local_time) -> bool:
+        """Whether a WIT time of day falls in the policy's window (none: always)."""
+        if not self.has_window:
+            return True
+        if self.active_from < self.active_until:
+            return self.active_from <= local_time < self.active_until
+        return local_time >= self.active_from or local_time < self.active_until  # over midnight
+
+    @property
     def specificity(self) -> int:
-        """The most specific matching policy wins: agency, then category, then priority."""
+        """The most specific matching policy wins: agency, incident types, category, priority,
+        then a time window."""
         return (
-            4 * (self.agency_id is not None) + 2 * bool(self.category) + (self.priority is not None)
+            16 * (self.agency_id is not None)
+            + 8 * bool(self.incident_types)
+            + 4 * bool(self.category)
+            + 2 * (self.priority is not None)
+            + self.has_window
         )
 
 
@@ -293,6 +355,10 @@ class Escalation(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    repeat = models.BooleanField(default=False, help_text=_("A repeat after the last level"))
+    shelved = models.BooleanField(
+        default=False, help_text=_("Raised while its subject was shelved: recorded, not sounded")
+    )
 
     class Meta:
         ordering = ["-raised_at"]
@@ -315,6 +381,51 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.watch} L{self.level} {self.subject_type}#{self.subject_id}"
+
+
+class Shelf(models.Model):
+    """A supervisor shelved one subject's alarms for a while, saying why (ISA-18.2): new levels
+    are still recorded but not sounded. Ends early by hand, or by itself at `until` (the
+    deadline check), or when the subject stops waiting."""
+
+    class End(models.TextChoices):
+        UNSHELVED = "unshelved", _("Unshelved")
+        EXPIRED = "expired", _("Expired")
+        RESOLVED = "resolved", _("The wait ended")
+
+    watch = models.CharField(max_length=30, choices=Watch.choices)
+    subject_type = models.CharField(max_length=30)
+    subject_id = models.CharField(max_length=40)
+    shelved_at = models.DateTimeField()
+    shelved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    until = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end = models.CharField(max_length=10, choices=End.choices, blank=True)
+
+    class Meta:
+        ordering = ["-shelved_at"]
+        verbose_name = _("shelved alarm")
+        verbose_name_plural = _("shelved alarms")
+        indexes = [
+            models.Index(fields=["until"], name="shelf_running_idx", condition=Q(ended_at=None))
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watch", "subject_type", "subject_id"],
+                condition=Q(ended_at=None),
+                name="shelf_one_running_per_subject",
+            ),
+            models.CheckConstraint(name="shelf_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.watch} {self.subject_type}#{self.subject_id} until {self.until}"
 
 
 class ReportAccess(models.Model):

@@ -1,6 +1,7 @@
 """Reads for the dispatch consoles, scoped to who is asking: a desk sees its own agency only."""
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from agencies.models import Role, Unit
 from dispatch.models import Assignment, CrewShift, Escalation, Ticket
@@ -15,6 +16,13 @@ def is_desk(user) -> bool:
 def tickets_for_all() -> QuerySet[Ticket]:
     tickets = Ticket.objects.select_related("agency", "notified_by", "accepted_by", "declined_by")
     return with_incident_refs(tickets, via="incident")
+
+
+def one_ticket() -> QuerySet[Ticket]:
+    """For reading a single ticket: its agency and incident joined, the one to three people
+    on it read when shown. PostgreSQL takes ~3 ms to plan the ten-table join of
+    tickets_for_all, several times the lookups it saves on one row (issue #18)."""
+    return with_incident_refs(Ticket.objects.select_related("agency"), via="incident")
 
 
 def tickets_for(user) -> QuerySet[Ticket]:
@@ -113,3 +121,18 @@ def escalations_for(user) -> QuerySet[Escalation]:
     if is_desk(user):
         return escalations.filter(to_agency=True, agency_id=user.agency_id)
     return escalations.none()
+
+
+def unit_on_call(sender, *, unit: Unit, **kwargs) -> str | None:
+    """Answers agencies.signals.unit_in_use: a unit on a call is never deleted under its crew."""
+    current = (
+        Assignment.objects.filter(unit=unit, status__in=Assignment.ACTIVE_STATUSES)
+        .select_related("incident__incident_type")
+        .first()
+    )
+    if current is None:
+        return None
+    return _(
+        "%(unit)s is on a call, incident #%(id)s (%(type)s): clear it or call it back before "
+        "deleting it."
+    ) % {"unit": unit.call_sign, "id": current.incident_id, "type": current.incident.incident_type}

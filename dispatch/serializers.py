@@ -5,7 +5,8 @@ from rest_framework import serializers
 from agencies.models import Agency, Station, Unit
 from ambon112.api import StrictSerializer
 from ambon112.validation import ID_MAX, DeviceTimeField, InServiceArea
-from dispatch.models import Assignment
+from dispatch.models import Assignment, Watch
+from dispatch.policies import MAX_SHELVE_MINUTES
 from dispatch.steps import carries_patients, is_fire, next_steps
 from incidents.models import Incident
 from incidents.serializers import IncidentSerializer
@@ -13,8 +14,16 @@ from incidents.serializers import IncidentSerializer
 OPEN_OR_ALL = [("open", _("Open")), ("all", _("All"))]
 
 
+ESCALATION_STATES = [
+    ("open", _("Open: still waiting, not shelved")),
+    ("resolved", _("Resolved, not yet acknowledged")),
+    ("shelved", _("Shelved")),
+    ("all", _("All")),
+]
+
+
 class EscalationsQuery(StrictSerializer):
-    state = serializers.ChoiceField(choices=OPEN_OR_ALL, default="open")
+    state = serializers.ChoiceField(choices=ESCALATION_STATES, default="open")
 
 
 class TicketsQuery(StrictSerializer):
@@ -262,23 +271,135 @@ class EscalationSerializer(serializers.Serializer):
     resolved_at = serializers.DateTimeField(allow_null=True)
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     acknowledged_by = serializers.CharField(source="acknowledged_by.username", allow_null=True)
+    repeat = serializers.BooleanField(help_text=_("A repeat after the ladder's last level"))
+    shelved = serializers.BooleanField(
+        help_text=_("Raised while its subject was shelved: recorded, not sounded")
+    )
 
     def get_subject(self, obj) -> dict:
         return {"type": obj.subject_type, "id": obj.subject_id}
 
     def get_recipients(self, obj) -> list[str]:
-        flags = [
-            ("call_takers", obj.to_call_takers),
-            ("supervisors", obj.to_supervisors),
-            ("agency", obj.to_agency),
-        ]
-        return [name for name, alerted in flags if alerted]
+        return recipients_of(obj)
+
+
+def recipients_of(escalation) -> list[str]:
+    flags = [
+        ("call_takers", escalation.to_call_takers),
+        ("supervisors", escalation.to_supervisors),
+        ("agency", escalation.to_agency),
+    ]
+    return [name for name, alerted in flags if alerted]
+
+
+class ShelfSerializer(serializers.Serializer):
+    """A subject's alarms shelved by a supervisor, until when and why."""
+
+    id = serializers.IntegerField()
+    watch = serializers.CharField()
+    subject = serializers.SerializerMethodField()
+    shelved_at = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    reason = serializers.CharField()
+    by = serializers.CharField(source="shelved_by.username")
+    ended_at = serializers.DateTimeField(allow_null=True)
+    ended_by = serializers.CharField(source="ended_by.username", allow_null=True, default=None)
+    end = serializers.CharField(help_text=_("unshelved, expired, resolved, or empty while it runs"))
+
+    def get_subject(self, obj) -> dict:
+        return {"type": obj.subject_type, "id": obj.subject_id}
+
+
+class LevelRaisedSerializer(serializers.Serializer):
+    """One level of a subject's history: when, to whom, who acknowledged it."""
+
+    id = serializers.IntegerField()
+    level = serializers.IntegerField()
+    raised_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    recipients = serializers.SerializerMethodField()
+    repeat = serializers.BooleanField()
+    shelved = serializers.BooleanField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+
+    def get_recipients(self, obj) -> list[str]:
+        return recipients_of(obj)
+
+
+class EscalationSubjectSerializer(serializers.Serializer):
+    """One waiting thing as one card: its highest level, and every level inside."""
+
+    key = serializers.CharField(help_text=_("watch:subject_type:subject_id"))
+    watch = serializers.CharField()
+    watch_name = serializers.CharField()
+    subject = serializers.DictField(child=serializers.CharField())
+    level = serializers.IntegerField(help_text=_("The highest level reached"))
+    escalation = serializers.IntegerField(help_text=_("The id of the highest level's escalation"))
+    summary = serializers.CharField()
+    incident = serializers.IntegerField(allow_null=True)
+    agency = AgencyRefSerializer(allow_null=True)
+    action = serializers.CharField(help_text=_("The highest level's action"))
+    backup = AgencyRefSerializer(allow_null=True)
+    started_at = serializers.DateTimeField()
+    raised_at = serializers.DateTimeField(help_text=_("When the highest level was raised"))
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    acknowledged = serializers.BooleanField(help_text=_("Every level acknowledged"))
+    shelved = ShelfSerializer(allow_null=True)
+    history = LevelRaisedSerializer(many=True)
 
 
 class EscalationListSerializer(serializers.Serializer):
     escalations = EscalationSerializer(many=True)
-    open = serializers.IntegerField(help_text=_("Escalations nobody acknowledged yet"))
+    subjects = EscalationSubjectSerializer(many=True)
+    open = serializers.IntegerField(help_text=_("Subjects still waiting and not shelved"))
+    resolved_unacknowledged = serializers.IntegerField(
+        help_text=_("Subjects that stopped waiting with a level nobody acknowledged")
+    )
+    shelved = serializers.IntegerField(help_text=_("Subjects shelved now"))
     now = serializers.DateTimeField(help_text=_("The server's clock, for waiting times"))
+
+
+class SubjectInput(StrictSerializer):
+    watch = serializers.ChoiceField(choices=Watch.choices)
+    subject_type = serializers.CharField(max_length=30)
+    subject_id = serializers.CharField(max_length=40)
+
+
+class AcknowledgeResolvedInput(StrictSerializer):
+    """One subject's resolved alarms, or with all: true every resolved one sent to me."""
+
+    watch = serializers.ChoiceField(choices=Watch.choices, required=False)
+    subject_type = serializers.CharField(max_length=30, required=False)
+    subject_id = serializers.CharField(max_length=40, required=False)
+    all = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        subject = [attrs.get(k) for k in ("watch", "subject_type", "subject_id")]
+        if attrs["all"] == any(subject) or (not attrs["all"] and not all(subject)):
+            raise serializers.ValidationError(
+                _("Give either watch, subject_type and subject_id, or all: true.")
+            )
+        return attrs
+
+
+class ShelveInput(SubjectInput):
+    minutes = serializers.IntegerField(min_value=1, max_value=MAX_SHELVE_MINUTES)
+    reason = serializers.CharField(
+        max_length=300,
+        error_messages={
+            "blank": _("Say why these alarms are shelved."),
+            "required": _("Say why these alarms are shelved."),
+        },
+    )
+
+
+class AcknowledgedResolvedSerializer(serializers.Serializer):
+    acknowledged = serializers.ListField(
+        child=serializers.IntegerField(), help_text=_("The escalations acknowledged now")
+    )
+    subjects = serializers.IntegerField(help_text=_("How many subjects they belong to"))
 
 
 class LevelSerializer(serializers.Serializer):
@@ -297,7 +418,20 @@ class PolicySerializer(serializers.Serializer):
     category = serializers.CharField()
     priority = serializers.IntegerField(allow_null=True)
     agency = serializers.CharField(source="agency.code", allow_null=True, default=None)
+    incident_types = serializers.ListField(child=serializers.CharField())
+    # A local time of day (HH:MM, WIT), not an instant: not JSON Schema's "time" format.
+    active_from = serializers.SerializerMethodField(help_text=_("WIT"))
+    active_until = serializers.SerializerMethodField(help_text=_("WIT"))
+    repeat_s = serializers.IntegerField(allow_null=True)
+    repeat_recipients = serializers.ListField(child=serializers.CharField())
+    max_shelve_minutes = serializers.IntegerField()
     levels = LevelSerializer(many=True)
+
+    def get_active_from(self, obj) -> str | None:
+        return obj.active_from.strftime("%H:%M") if obj.active_from else None
+
+    def get_active_until(self, obj) -> str | None:
+        return obj.active_until.strftime("%H:%M") if obj.active_until else None
 
 
 class DeadlineSerializer(serializers.Serializer):

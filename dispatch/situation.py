@@ -14,8 +14,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.geo import locate
-from agencies.models import Agency, Area, Station, Unit
+from agencies.models import Agency, Area, Unit
 from ambon112.clock import day_start
+from dispatch.alarm_list import in_state, subject_count, with_shelf
 from dispatch.models import Assignment, Escalation, Ticket
 from incidents.models import Call, Incident, IncidentType
 from incidents.selectors import (
@@ -26,7 +27,8 @@ from incidents.selectors import (
     with_incident_refs,
 )
 
-ANSWER_THRESHOLD_S = 15  # NENA: 90 % of calls answered within 15 s (DESIGN.md §2)
+# NENA: 90 % of calls answered within 15 s (docs/architecture.md "The clock").
+ANSWER_THRESHOLD_S = 15
 FILTERS = ("category", "agency", "status", "kecamatan")
 
 
@@ -107,8 +109,9 @@ def _point(lon: float, lat: float, properties: dict, feature_id: str) -> dict:
 
 
 def open_escalations():
-    """Alerts nobody acknowledged yet, as the header's count shows them."""
-    return Escalation.objects.filter(acknowledged_at__isnull=True)
+    """Alarms still waiting and not shelved, as the consoles' banner shows them (issue #16): one
+    whose cause has cleared is not open any more, acknowledged or not."""
+    return in_state(with_shelf(Escalation.objects.all(), timezone.now()), "open")
 
 
 def incident_properties(incident: Incident, *, escalated: bool, agencies: list[str]) -> dict:
@@ -175,7 +178,7 @@ def incident_features(incidents: list[Incident]) -> tuple[list[dict], list[dict]
 
 
 def unit_states(now: datetime, **filters) -> list[dict]:
-    """Every unit with where to draw it: a fresh fix, else its station (DESIGN.md §7).
+    """Where to draw every unit: a fresh fix, else its station (docs/architecture.md "Places").
 
     `position` says which: "tracked", "station" (with `position_age_s` of the stale fix, if
     any) or "unknown"; `incident` is the incident it is on, if any.
@@ -267,6 +270,9 @@ def escalation_rows(limit: int = 50) -> list[dict]:
             "raised_at",
             "incident_id",
             "resolved_at",
+            "subject_type",
+            "subject_id",
+            "started_at",
             agency_code=F("agency__code"),
         )[:limit]
     )
@@ -290,19 +296,6 @@ def map_situation(filters: MapFilters, now: datetime | None = None) -> dict:
         "filters": filters.as_dict(),
         "ignored": filters.ignored,
         "now": now,
-    }
-
-
-def stations_geojson() -> dict:
-    """Stations and hospitals with a position (those placed at their area are approximate)."""
-    rows = Station.objects.filter(lat__isnull=False).values(
-        "id", "name", "kind", "lat", "lon", "position_quality", agency_code=F("agency__code")
-    )
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            _point(row["lon"], row["lat"], dict(row), f"station-{row['id']}") for row in rows
-        ],
     }
 
 
@@ -391,7 +384,7 @@ def wallboard(now: datetime | None = None) -> dict:
         available=Count("id", filter=Q(status=Unit.Status.AVAILABLE)),
         total=Count("id"),
     )
-    escalations = open_escalations().count()
+    escalations = subject_count(open_escalations())  # each waiting thing once
     oldest = waiting["oldest"]
     return {
         "now": now,

@@ -1,5 +1,6 @@
-"""A unit's steps on an incident (DESIGN.md §2, §4): from which states each is allowed, what it
-sets, and the timestamp it owns. One table read by the services, the API and the consoles."""
+"""A unit's steps on an incident (docs/architecture.md "The clock", "States"): from which states
+each is allowed, what it sets, and the timestamp it owns. One table read by the services, the API
+and the consoles."""
 
 from dataclasses import dataclass
 

@@ -15,7 +15,6 @@ from hazards.serializers import (
     FeedSerializer,
     MajorIncidentSerializer,
     QuakeSerializer,
-    WarningSerializer,
 )
 from hazards.services.majors import active_major_incident, with_counts
 from hazards.services.quakes import configured_feeds
@@ -106,10 +105,6 @@ def warnings():
 
 def published_warnings():
     return warnings().filter(status=PublicWarning.Status.PUBLISHED).order_by("-sent_at")
-
-
-def warning_rows(queryset) -> list[dict]:
-    return [represent(WarningSerializer, w) for w in queryset]
 
 
 def major_incident_choices() -> list[tuple[str, str]]:

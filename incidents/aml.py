@@ -68,10 +68,6 @@ class AmlFix:
     version: int
     extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
-    def as_location(self) -> dict:
-        """The `location` object of the CTI event API."""
-        return {"lat": self.lat, "lon": self.lon, "radius_m": self.radius_m, "source": "aml"}
-
 
 def parse_aml(
     body: str,

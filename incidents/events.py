@@ -2,7 +2,8 @@
 
 Sequence numbers are handed out in commit order: `record_event` locks the chain head row, and
 the lock is held until the surrounding transaction commits, so no event can commit before an
-event with a smaller number (DESIGN.md §5). Services call it as their last step.
+event with a smaller number (docs/architecture.md "The write path"). Services call it as their last
+step.
 
 Lock order, for every write (so that no two writes can deadlock): first the rows the service
 changes (call, ticket, incident …), then what observers keep in step with them (deadlines,
@@ -23,6 +24,8 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -49,6 +52,34 @@ _observers: list[Observer] = []
 OPS_FEED = "ops"
 OPS_ROLES = {Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.VERIFIER}
 GENESIS_HASH = "0" * 64
+
+
+# Set while generate_demo_history writes: every event appended is marked synthetic.
+_synthetic: ContextVar[bool] = ContextVar("synthetic_events", default=False)
+# Set while a command sets the centre up: its events are logged but are no console's news.
+_unpushed: ContextVar[bool] = ContextVar("unpushed_events", default=False)
+
+
+@contextmanager
+def synthetic_history():
+    """Mark every event appended inside as synthetic (under its hash), and push none live."""
+    token = _synthetic.set(True)
+    try:
+        yield
+    finally:
+        _synthetic.reset(token)
+
+
+@contextmanager
+def setup_changes():
+    """Append the events of setting the centre up (reference data loaded, default policies
+    installed) without pushing them live: hundreds of them in one commit would flood every
+    console, which learns the head moved past them from its heartbeat and resyncs over REST."""
+    token = _unpushed.set(True)
+    try:
+        yield
+    finally:
+        _unpushed.reset(token)
 
 
 def observe_events(callback: Observer) -> None:
@@ -105,6 +136,8 @@ def _hash_of(event: Event) -> str:
     }
     if event.incident_id is not None:
         fields["incident"] = event.incident_id
+    if getattr(event, "synthetic", False):  # the mark of a demo's invented history is hashed
+        fields["synthetic"] = True
     body = _canonical(fields)
     return hashlib.sha256(f"{event.prev_hash}{body}".encode()).hexdigest()
 
@@ -153,6 +186,7 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
             new_events += observer(new)
     head = EventChainHead.objects.select_for_update().get(pk=1)
     now = timezone.now()
+    synthetic = _synthetic.get()
     events, audiences, pushes = [], [], []
     for new in new_events:
         agency_list = sorted({a.pk: a for a in new.agencies}.values(), key=lambda a: a.code)
@@ -170,6 +204,7 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
             agencies=[a.code for a in agency_list],
             prev_hash=head.hash,
             incident_id=new.incident_id,
+            synthetic=synthetic,
         )
         event.hash = _hash_of(event)
         events.append(event)
@@ -187,7 +222,8 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
     def push_committed() -> None:
         broadcast_all(pushes)
 
-    transaction.on_commit(push_committed)
+    if not synthetic and not _unpushed.get():  # invented history and setup are not news
+        transaction.on_commit(push_committed)
     return events
 
 
@@ -316,3 +352,33 @@ def verify_chain(*, since: datetime | None = None, until: datetime | None = None
         problem = _("the log ends before sequence %(seq)s") % {"seq": head.seq}
         return ChainReport(checked, expected_seq, problem)
     return ChainReport(checked)
+
+
+def verify_around(seqs: Iterable[int]) -> ChainReport:
+    """Check some events (an incident's) against their own hashes and their neighbours' links:
+    an altered event, or one inserted or removed next to them, is named; the cost follows the
+    number of events, not the length of the log (a timeline's check)."""
+    wanted = sorted(set(seqs))
+    near = {n for s in wanted for n in (s - 1, s, s + 1) if n > 0}
+    got = {}
+    ordered = sorted(near)
+    for start in range(0, len(ordered), 900):  # SQLite's limit on a statement's parameters
+        got |= {e.seq: e for e in Event.objects.filter(seq__in=ordered[start : start + 900])}
+    head = EventChainHead.objects.get(pk=1).seq
+    for checked, seq in enumerate(wanted):
+        event, before, after = got.get(seq), got.get(seq - 1), got.get(seq + 1)
+        if event is None:
+            return ChainReport(checked, seq, _("sequence %(seq)s is missing") % {"seq": seq})
+        if _hash_of(event) != event.hash:
+            return ChainReport(checked, seq, _("its content does not match its hash"))
+        if seq > 1 and before is None:
+            problem = _("sequence %(seq)s is missing") % {"seq": seq - 1}
+            return ChainReport(checked, seq - 1, problem)
+        if event.prev_hash != (before.hash if before else GENESIS_HASH):
+            return ChainReport(checked, seq, _("it does not follow the previous event"))
+        if after is None and seq < head:
+            problem = _("sequence %(seq)s is missing") % {"seq": seq + 1}
+            return ChainReport(checked, seq + 1, problem)
+        if after is not None and after.prev_hash != event.hash:
+            return ChainReport(checked, seq + 1, _("it does not follow the previous event"))
+    return ChainReport(len(wanted))

@@ -120,6 +120,8 @@ class Event(models.Model):
     )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Written by generate_demo_history: invented history for a demonstration, never a real call.
+    synthetic = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["seq"]

@@ -1,16 +1,16 @@
-"""Loading the incident-type taxonomy (incidents/data/incident_types.csv), idempotently."""
+"""Loading the incident-type taxonomy (incidents/data/incident_types.csv), idempotently and
+without loading over an administrator's changes (agencies/reference.py says how)."""
 
-from collections import Counter
 from pathlib import Path
 
 from agencies.models import Agency
-from agencies.reference import read_csv, upsert
+from agencies.reference import Load, read_csv, retire, upsert
 from incidents.models import IncidentType, IncidentTypeAgency
 
 TYPES_CSV = Path(__file__).resolve().parent / "data" / "incident_types.csv"
 
 
-def load_incident_types(counts: Counter) -> None:
+def load_incident_types(load: Load) -> None:
     agencies = {agency.code: agency for agency in Agency.objects.all()}
     for row in read_csv(TYPES_CSV):
         incident_type = upsert(
@@ -25,20 +25,24 @@ def load_incident_types(counts: Counter) -> None:
                 "apco_code": row["apco_code"],
                 "apco_name": row["apco_name"],
             },
-            counts,
+            load,
         )
+        if incident_type is None:  # deleted by an administrator, and reported so
+            continue
         wanted = [
             (code, IncidentTypeAgency.Role.PRIMARY) for code in row["primary_agencies"].split()
         ]
         wanted += [
             (code, IncidentTypeAgency.Role.SUPPORT) for code in row["support_agencies"].split()
         ]
-        for order, (code, role) in enumerate(wanted):
+        wanted = [(agencies[code], role) for code, role in wanted if code in agencies]
+        for order, (agency, role) in enumerate(wanted):
             upsert(
                 IncidentTypeAgency,
-                {"incident_type": incident_type, "agency": agencies[code]},
+                {"incident_type": incident_type, "agency": agency},
                 {"role": role, "order": order},
-                counts,
+                load,
             )
-        stale = incident_type.default_agencies.exclude(agency__code__in=[c for c, _ in wanted])
-        counts["incidenttypeagency deleted"] += stale.delete()[0]
+        stale = incident_type.default_agencies.exclude(agency__in=[a for a, _role in wanted])
+        for link in stale.select_related("agency"):
+            retire(link, {"incident_type": incident_type, "agency": link.agency}, load)

@@ -4,7 +4,8 @@ import math
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from incidents.models import Call, Incident, Position, Presence
@@ -20,10 +21,10 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-# T1, the answer (DESIGN.md §2): the first of the PBX's `answered` at an extension and the
-# console's take, written once by incidents.services.calls.first_answer. Every figure that uses
-# an answer time (the wallboard, the report with its rows export and PDF, the deadline that
-# ends at T1) reads it through `answered_within` or this column, and nowhere else.
+# T1, the answer (docs/architecture.md "The clock"): the first of the PBX's `answered` at an
+# extension and the console's take, written once by incidents.services.calls.first_answer. Every
+# figure that uses an answer time (the wallboard, the report with its rows export and PDF, the
+# deadline that ends at T1) reads it through `answered_within` or this column, and nowhere else.
 T1_FIELD = "answered_at"
 
 
@@ -155,6 +156,19 @@ def with_incident_refs(queryset: QuerySet, via: str = "") -> QuerySet:
     return queryset.select_related(
         f"{p}incident_type", f"{p}area", f"{p}kecamatan", f"{p}created_by"
     ).defer(f"{p}area__geometry", f"{p}kecamatan__geometry")
+
+
+def with_calls_count(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Each incident's `calls_count` (IncidentSerializer shows it) read in the same query, as
+    a subquery: a write that reads one incident and logs it needs no COUNT of its own."""
+    calls = (
+        Call.objects.filter(incident=OuterRef("pk"))
+        .order_by()
+        .values("incident")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(calls_count=Coalesce(Subquery(calls), 0))
 
 
 def incidents_with_refs() -> QuerySet[Incident]:

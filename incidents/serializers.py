@@ -510,10 +510,20 @@ class NoteSerializer(serializers.ModelSerializer):
         fields = ["text", "author", "created_at"]
 
 
+class TimelineIntegritySerializer(serializers.Serializer):
+    """Whether the incident's events and the times its rows hold pass the integrity check."""
+
+    intact = serializers.BooleanField()
+    problems = serializers.ListField(
+        child=serializers.CharField(), help_text=_("What is wrong, one sentence each")
+    )
+
+
 class IncidentDetailSerializer(IncidentSerializer):
     calls = CallSerializer(many=True, read_only=True)
     notes = NoteSerializer(many=True, read_only=True)
     timeline = EventSerializer(many=True, read_only=True)
+    integrity = TimelineIntegritySerializer(read_only=True)
 
 
 # --- Positions and presence ------------------------------------------------------------------

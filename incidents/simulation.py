@@ -46,9 +46,9 @@ Rates, and where they come from
   answered, 41 %; kolomrakyat.com 19 Jun 2025) and Jakarta 2024 (370,817 of 637,292 calls cut
   off, 58 %; suara.com 17 Mar 2025).
 - Prank + ghost 60 % of the calls that are answered (33 % of presented calls): inside the
-  Indonesian range of DESIGN.md §1, between Semarang 2025 (8,496 of 22,021, 38.6 %;
-  repronews.id 24 Sep 2025) and Ambon's first weeks (>200 pranks against 78 reports by 29 Sep
-  2025, ≥72 %; rakyatmaluku.co.id); Jakarta 2024 23 % and Purworejo 83 % are the ends. Prank and
+  Indonesian range of docs/architecture.md "Who it serves", between Semarang 2025 (8,496 of 22,021,
+  38.6 %; repronews.id 24 Sep 2025) and Ambon's first weeks (>200 pranks against 78 reports by 29
+  Sep 2025, ≥72 %; rakyatmaluku.co.id); Jakarta 2024 23 % and Purworejo 83 % are the ends. Prank and
   ghost about equal, as in Purworejo (1,147 prank, 1,170 ghost of 2,802; gatra.com 26 Jul 2024).
 - Information 15 % of answered calls, near the 16–18 % of all calls reported by Jakarta,
   Purworejo and Semarang (same sources). Jakarta's prank count is 144,863 in most reports and

@@ -28,6 +28,8 @@ from agencies.permissions import (
 from ambon112.api import read_query, represent
 from ambon112.db import retry_transient
 from incidents.aml import AmlError, parse_aml
+from incidents.audit import AuditFilter, audit_rows
+from incidents.chain_times import check_incident
 from incidents.consoles import console_context, map_config
 from incidents.events import events_visible_to, feed_for_user, feed_head, verify_chain
 from incidents.models import Caller, Incident, IncidentNote, IncidentType
@@ -127,10 +129,16 @@ def incident_detail(request, pk: int):
 
 @role_required(*AUDIT_ROLES)
 def audit(request):
-    """The event log for a verifier, with the chain check on demand."""
+    """The event log for a verifier, filtered by kind and by object, with the chain check on
+    demand."""
     context = console_context(request.user)
     if request.GET.get("verify"):
         context["chain"] = verify_chain()
+    log = AuditFilter(request.GET)
+    context["log"] = log
+    if not log.is_valid():
+        return render(request, "console/audit.html", context, status=400)
+    context["rows"], context["older"] = audit_rows(request.user, **log.cleaned_data)
     return render(request, "console/audit.html", context)
 
 
@@ -398,6 +406,8 @@ class IncidentViewSet(viewsets.GenericViewSet):
         """The incident with its calls, notes and its timeline: every event filed under it."""
         incident = self.get_object()
         incident.timeline = events_visible_to(request.user).filter(incident_id=incident.pk)
+        checked = check_incident(incident.pk)  # the timeline warns when it fails (issue #17)
+        incident.integrity = {"intact": checked.intact, "problems": checked.problems()}
         return Response(IncidentDetailSerializer(incident).data)
 
     @extend_schema(request=NoteInput, responses={201: NoteSerializer})

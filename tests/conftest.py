@@ -10,10 +10,12 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 
 from agencies.models import Agency, Role, User
 from dispatch.models import EscalationLevel, SlaPolicy, Watch
 from dispatch.policies import install_defaults
+from incidents.events import setup_changes
 from incidents.models import EventChainHead
 
 CI = os.environ.get("CI", "").lower() == "true"
@@ -64,13 +66,32 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def signing_key_file(tmp_path_factory):
+    """The centre's signing key for the test run: made in a temporary directory, never a key
+    kept in the repository (AMBON112_SIGNING_KEY in a real centre)."""
+    from incidents.signing import create_key
+
+    path = tmp_path_factory.mktemp("signing") / "signing-key.pem"
+    create_key(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _signing_key(settings, signing_key_file):
+    """Every export is signed and every day sealed, so every test has the temporary key."""
+    settings.SIGNING_KEY_PATH = signing_key_file
+
+
 def _load_reference_data() -> None:
     """What migrations and `load_ambon` put in a fresh database (a transactional test's flush
     empties the tables, data migrations included)."""
     EventChainHead.objects.get_or_create(pk=1)
     if not Agency.objects.exists():
-        call_command("load_ambon", verbosity=0)
-    install_defaults(SlaPolicy, EscalationLevel)
+        # The demo units too: tests run with Redis are not the embedded default.
+        call_command("load_ambon", "--demo-units", verbosity=0)
+    with setup_changes(), transaction.atomic():  # each policy created is logged with it
+        install_defaults(SlaPolicy, EscalationLevel)
 
 
 @pytest.fixture(scope="session")

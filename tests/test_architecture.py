@@ -143,3 +143,79 @@ def test_the_check_catches_an_import_upwards_at_any_depth_or_as_a_string():
     assert violations("dispatch.views.units", "from incidents.views import CallViewSet\n")
     assert not violations("dispatch.services.tickets", "from incidents.events import record\n")
     assert not violations("dispatch.deadlines", "from ambon112 import health\n")
+
+
+# The event log is written by incidents.events alone: it numbers the events in commit order,
+# chains their hashes and pushes them after commit (docs/architecture.md "From a write to the
+# consoles"). A row written anywhere else would break the chain or never reach a console.
+LOG_MODELS = {"Event", "EventAudience", "EventChainHead"}
+LOG_WRITER = "incidents.events"
+
+
+def _root_name(node) -> str | None:
+    """The name a chain starts from: `Event` in `Event.objects.filter(pk=1).update(...)`."""
+    while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def log_writes_in(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in LOG_MODELS:
+            found.append(f"line {node.lineno}: {func.id}(…)")
+        elif isinstance(func, ast.Attribute) and func.attr in WRITES:
+            root = _root_name(func.value)
+            if root in LOG_MODELS:
+                found.append(f"line {node.lineno}: {root}….{func.attr}()")
+    return found
+
+
+def observer_registrations_in(source: str) -> list[int]:
+    """Lines that register an event observer (`observe_events(...)`)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and "observe_events" in {getattr(node.func, "id", None), getattr(node.func, "attr", None)}
+    ]
+
+
+def test_only_the_event_log_writes_its_tables():
+    checked, wrong = 0, []
+    for package in [*LAYERS, "ambon112"]:
+        for module, source in _modules(package):
+            if module != LOG_WRITER:
+                checked += 1
+                wrong += [f"{module} {write}" for write in log_writes_in(source)]
+    assert checked > 100
+    assert log_writes_in((ROOT / "incidents" / "events.py").read_text(encoding="utf-8"))
+    assert not wrong, "\n".join(wrong)
+
+
+def test_observers_join_the_write_path_only_when_the_apps_start():
+    """An observer runs inside every write's transaction, before the chain head is locked; it
+    is registered once, in its app's AppConfig.ready, never as a side effect of an import."""
+    registered, wrong = [], []
+    for package in [*LAYERS, "ambon112"]:
+        for module, source in _modules(package):
+            lines = observer_registrations_in(source)
+            if module.endswith(".apps"):
+                registered += lines
+            else:
+                wrong += [f"{module}:{line} registers an observer" for line in lines]
+    assert registered  # dispatch's deadlines and hazards' quakes and major incidents
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_log_checks_catch_a_write_and_a_stray_observer():
+    assert log_writes_in("Event.objects.filter(seq=3).update(kind='x')\n")
+    assert log_writes_in("EventChainHead.objects.filter(pk=1).update(seq=9)\n")
+    assert log_writes_in("Event(seq=1, kind='x').save()\n")
+    assert not log_writes_in("EventChainHead.objects.select_for_update().get(pk=1)\n")
+    assert not log_writes_in("Event.objects.filter(incident=incident).order_by('seq')\n")
+    assert observer_registrations_in("observe_events(on_event)\n")
+    assert observer_registrations_in("events.observe_events(on_event)\n")

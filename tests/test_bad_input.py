@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -328,9 +329,10 @@ def test_deleting_an_agency_still_in_use_over_the_api_is_a_409_saying_why(admin_
     assert detail.startswith("This cannot be deleted: it is still used by ")
     assert "tickets (1)" in detail and "units (" in detail
     response = admin_client.delete(reverse("unit-detail", args=[scene["unit"].pk]))
-    assert response.status_code == 409
+    assert response.status_code == 409  # on a call: the refusal names the call
     assert response.json()["detail"] == (
-        "This cannot be deleted: it is still used by assignments (1)."
+        f"{scene['unit'].call_sign} is on a call, incident #{scene['incident'].pk} (House fire): "
+        "clear it or call it back before deleting it."
     )
     assert Unit.objects.filter(pk=scene["unit"].pk).exists()
 
@@ -346,15 +348,22 @@ def test_the_admin_refuses_to_delete_what_is_still_in_use(admin_user, scene, mod
         "agencies/unit": scene["unit"],
         "incidents/incidenttype": scene["incident"].incident_type,
     }[model]
+    on_a_call = model == "agencies/unit"  # refused before the confirmation, naming the call
+    action = "delete_units" if on_a_call else "delete_selected"
     for response in (
         client.post(f"/admin/{model}/{obj.pk}/delete/", {"post": "yes"}),
         client.post(
             f"/admin/{model}/",
-            {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+            {"action": action, "_selected_action": [obj.pk], "post": "yes"},
         ),
     ):
-        assert response.status_code == 200
-        assert "protected related objects" in response.content.decode()
+        if on_a_call:
+            assert response.status_code == 302
+            said = [str(m) for m in get_messages(response.wsgi_request)]
+            assert any(f"{obj.call_sign} is on a call" in m for m in said), said
+        else:
+            assert response.status_code == 200
+            assert "protected related objects" in response.content.decode()
     assert type(obj).objects.filter(pk=obj.pk).exists()
 
 

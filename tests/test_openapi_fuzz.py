@@ -108,6 +108,11 @@ UNSTATED_RULES = [
     "The warning must expire after its onset.",
     "The warning would already have expired.",
     "An English instruction needs an English headline.",
+    # Escalations (issue #16): one subject or all (a oneOf DRF cannot state), the policy's own
+    # shelving limit, a reason that is only spaces.
+    "Give either watch, subject_type and subject_id, or all: true.",
+    "Shelve for 1 to %(max)s minutes (the policy's limit).",
+    "Say why these alarms are shelved.",
 ]
 
 

@@ -117,7 +117,7 @@ def test_a_desk_sees_its_own_units_only(client_for, damkar):
     [
         ("operator", "calls_console"),
         ("dispatcher", "dispatch_console"),
-        ("supervisor", "calls_console"),
+        ("supervisor", "dispatch_console"),  # issue #16: never the call-taker queue
         ("verifier", "report_page"),
         ("damkar", "agency_console"),
         ("crew", "crew_console"),

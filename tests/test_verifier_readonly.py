@@ -1,4 +1,5 @@
-"""A verifier changes nothing (DESIGN.md §10): every URL of the project refuses their writes.
+"""A verifier changes nothing (docs/architecture.md "House rules"): every URL of the project refuses
+their writes.
 
 The URLs are walked from the resolver, not listed by hand, so a route added tomorrow is checked
 too; a path parameter this file has no sample for fails the test until one is added here.

@@ -1,4 +1,5 @@
-"""Response-time reports for verifiers (DESIGN.md §2): metrics computed in the database.
+"""Response-time reports for verifiers (docs/architecture.md "The clock"): metrics computed in the
+database.
 
 `build_report(report_filter, by=None)` returns one plain dict, the same that
 `GET /api/reports/summary/` answers and that every export renders:
@@ -12,6 +13,8 @@
       "generated_at": "2026-11-28T10:00:00+09:00",        # WIT
       "events_covered": 1234,                              # events whose time is in the period
       "chain_head": {"seq": 98765, "hash": "<64 hex>"},    # the log's head at generation
+      "chain_times": {"intact": bool, "checked": n, "mismatches": n,  # times held against the
+                      "named": [...], "affected": [{"key", "label"}]},  # events that set them
       "has_data": bool,                                    # any call or incident in the period
       "rows": {"calls": n, "incidents": n, "tickets": n, "assignments": n},  # row exports
       "total": <Group>,

@@ -1,4 +1,5 @@
-"""One report: every metric of DESIGN.md §2 for a filter, in total and per group."""
+"""One report: every metric of docs/architecture.md "The clock" for a filter, in total and per
+group."""
 
 from datetime import date
 
@@ -7,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Area
+from dispatch.chain_times import times_facts
 from dispatch.reports.aggregate import aggregate, empty_metric
 from dispatch.reports.definitions import (
     ANSWER_BUCKETS,
@@ -21,11 +23,17 @@ from dispatch.reports.definitions import (
 )
 from dispatch.reports.filters import ReportFilter
 from dispatch.reports.sources import source_query
+from incidents.chain_times import check_times
 from incidents.models import Call, Event, EventChainHead, IncidentType
 
 
-def build_report(report_filter: ReportFilter, by: str | None = None, *, engine=None) -> dict:
-    """The report as one plain dict (see the package docstring), computed in the database."""
+def build_report(
+    report_filter: ReportFilter, by: str | None = None, *, engine=None, check_times_too=True
+) -> dict:
+    """The report as one plain dict (see the package docstring), computed in the database.
+
+    `check_times_too=False` leaves out the check of its times (`chain_times` None): for the
+    PDF's twelve-month trend, whose figures the PDF shows without stating their integrity."""
     totals = {}  # source -> figures of all its rows in the filter
     grouped = {}  # source -> {raw key: figures}, or None where the source has no such groups
     for source in SOURCES:
@@ -50,6 +58,10 @@ def build_report(report_filter: ReportFilter, by: str | None = None, *, engine=N
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
         "events_covered": Event.objects.filter(at__gte=start, at__lt=end).count(),
         "chain_head": {"seq": head.seq, "hash": head.hash},
+        # The times the figures read, held against the events that set them (issue #17).
+        "chain_times": (
+            times_facts(check_times(since=start, until=end)) if check_times_too else None
+        ),
         "has_data": bool(total["calls"]["presented"] or total["incidents"]),
         "rows": {source: totals[source]["rows"] for source in SOURCES},
         "total": total,

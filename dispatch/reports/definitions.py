@@ -1,4 +1,5 @@
-"""What the report measures: every interval of DESIGN.md §2, with its population and thresholds.
+"""What the report measures: every interval of docs/architecture.md "The clock", with its population
+and thresholds.
 
 The texts here are printed next to the numbers on the page, in every export and in the PDF's
 definitions, so a verifier reads the same definition wherever a figure appears.

@@ -85,7 +85,32 @@ def header_lines(report: dict) -> list[tuple[str, str | int]]:
         (_("Events covered"), report["events_covered"]),
         (_("Event chain head, sequence no."), head["seq"]),
         (_("Event chain head, SHA-256 hash"), head["hash"]),
+        *times_lines(report),
     ]
+
+
+def times_lines(report: dict) -> list[tuple[str, str]]:
+    """The check of the figures' times against the event log: how many rows, what disagrees,
+    and which figures are computed from a time that disagrees (issue #17)."""
+    times = report["chain_times"]
+    checked = _("%(rows)s rows of the period checked against the event log") % {
+        "rows": times["checked"]
+    }
+    if times["intact"]:
+        return [(_("Times checked"), f"{checked}: " + _("every time matches its event."))]
+    lines = [
+        (
+            _("Times checked"),
+            f"{checked}: "
+            + _("%(n)s times DO NOT MATCH the event that set them.") % {"n": times["mismatches"]},
+        ),
+        (
+            _("Figures affected"),
+            ", ".join(figure["label"] for figure in times["affected"]) or _("none of the figures"),
+        ),
+    ]
+    lines += [(_("Mismatch"), mismatch["text"]) for mismatch in times["named"][:20]]
+    return lines
 
 
 def threshold_text(threshold: dict) -> str:

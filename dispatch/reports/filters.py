@@ -38,10 +38,6 @@ class ReportFilter:
         """The period as [from, to) instants: WIT midnight to the midnight after the last day."""
         return days(self.start, self.end)
 
-    @property
-    def has_incident_filter(self) -> bool:
-        return any((self.agency, self.category, self.kecamatan, self.priority, self.scopes))
-
     def as_dict(self) -> dict:
         values = asdict(self)
         values["start"], values["end"] = self.start.isoformat(), self.end.isoformat()

@@ -133,6 +133,34 @@ class ChainHeadSerializer(serializers.Serializer):
     hash = serializers.CharField()
 
 
+class TimeMismatchSerializer(serializers.Serializer):
+    table = serializers.CharField(help_text=_("calls, incidents, tickets or assignments"))
+    row = serializers.IntegerField()
+    field = serializers.CharField()
+    clock = serializers.CharField(help_text=_("T0 … T11, or ended, declined, cancelled"))
+    stored = serializers.DateTimeField(allow_null=True)
+    event = serializers.DateTimeField(allow_null=True, help_text=_("What the event says"))
+    event_seq = serializers.IntegerField(
+        allow_null=True, help_text=_("The row's latest event; null: none")
+    )
+    text = serializers.CharField()
+
+
+class AffectedFigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class TimesCheckSerializer(serializers.Serializer):
+    """Every time a report reads held against the event that set it (issue #17)."""
+
+    intact = serializers.BooleanField()
+    checked = serializers.IntegerField(help_text=_("Rows checked"))
+    mismatches = serializers.IntegerField()
+    named = TimeMismatchSerializer(many=True, help_text=_("The first 200 mismatches"))
+    affected = AffectedFigureSerializer(many=True, help_text=_("Figures computed from them"))
+
+
 class ChannelFiguresSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
@@ -146,6 +174,7 @@ class ReportSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
     events_covered = serializers.IntegerField()
     chain_head = ChainHeadSerializer()
+    chain_times = TimesCheckSerializer()
     has_data = serializers.BooleanField()
     rows = serializers.DictField(
         child=serializers.IntegerField(),
@@ -172,9 +201,30 @@ class RowPageSerializer(serializers.Serializer):
     rows = serializers.ListField(child=serializers.DictField())
 
 
+class BrokenSealSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="The seal event's own sequence number.")
+    day = serializers.CharField(help_text="The WIT day it seals, YYYY-MM-DD.")
+    problem = serializers.CharField()
+
+
+class SealsSerializer(serializers.Serializer):
+    checked = serializers.IntegerField(help_text="Daily seals of the period's days checked.")
+    broken = BrokenSealSerializer(many=True)
+
+
+class SigningKeySerializer(serializers.Serializer):
+    algorithm = serializers.CharField()
+    fingerprint = serializers.CharField(help_text="SHA-256 of the public key's DER form, hex.")
+    fingerprint_grouped = serializers.CharField()
+    public_key = serializers.CharField(help_text="PEM (SubjectPublicKeyInfo).")
+
+
 class IntegritySerializer(serializers.Serializer):
-    intact = serializers.BooleanField()
+    intact = serializers.BooleanField(help_text="The chain and every seal of the period hold.")
     checked = serializers.IntegerField()
     first_bad_seq = serializers.IntegerField(allow_null=True)
     problem = serializers.CharField()
     chain_head = ChainHeadSerializer()
+    times = TimesCheckSerializer()
+    seals = SealsSerializer()
+    signing_key = SigningKeySerializer(allow_null=True, help_text="null until it is created.")

@@ -13,20 +13,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Station, Unit
+from agencies.models import Unit
 from ambon112.api import Conflict
 from dispatch.eta import estimate_eta_s
 from dispatch.models import Assignment, Ticket
 from dispatch.recommend import plan_position, unit_rows
 from dispatch.services.common import (
+    assignment_event,
     lock_row,
-    publish_assignment,
     require_agency_operator,
     require_unit_operator,
 )
 from dispatch.services.incidents import lock_open_incident, refresh_status
 from dispatch.services.tickets import accept
 from dispatch.steps import STEPS, carries_patients, is_fire, next_steps
+from incidents.events import record_events
 
 # The unit's status while on each step of an assignment.
 UNIT_STATUS = {
@@ -105,8 +106,8 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
         raise _busy_conflict(unit) from exc
     unit.status = Unit.Status.DISPATCHED
     unit.save(update_fields=["status"])
-    publish_assignment("assignment.dispatched", assignment, actor=by)
-    refresh_status(incident, actor=by)
+    dispatched = assignment_event("assignment.dispatched", assignment, actor=by)
+    record_events([dispatched, *refresh_status(incident, actor=by)])
     return assignment
 
 
@@ -190,34 +191,6 @@ def advance(
         unit.save(update_fields=["status"])
     kind = "cleared" if step == "clear" else "cancelled" if step == "cancel" else step
     extra = {"late": True, "at": when, "received_at": now} if late else {}
-    publish_assignment(f"assignment.{kind}", assignment, actor=by, **extra)
-    refresh_status(assignment.incident, actor=by)
+    stepped = assignment_event(f"assignment.{kind}", assignment, actor=by, **extra)
+    record_events([stepped, *refresh_status(assignment.incident, actor=by)])
     return assignment
-
-
-def mark_en_route(*, assignment: Assignment, by) -> Assignment:
-    return advance(assignment=assignment, step="en_route", by=by)
-
-
-def mark_on_scene(*, assignment: Assignment, by) -> Assignment:
-    return advance(assignment=assignment, step="on_scene", by=by)
-
-
-def mark_operations_started(*, assignment: Assignment, by) -> Assignment:
-    return advance(assignment=assignment, step="operations_started", by=by)
-
-
-def mark_transporting(*, assignment: Assignment, by, destination: Station) -> Assignment:
-    return advance(assignment=assignment, step="transporting", by=by, destination=destination)
-
-
-def mark_at_hospital(*, assignment: Assignment, by) -> Assignment:
-    return advance(assignment=assignment, step="at_hospital", by=by)
-
-
-def clear_unit(*, assignment: Assignment, by) -> Assignment:
-    return advance(assignment=assignment, step="clear", by=by)
-
-
-def cancel_assignment(*, assignment: Assignment, by, reason: str) -> Assignment:
-    return advance(assignment=assignment, step="cancel", by=by, reason=reason)

@@ -9,7 +9,7 @@ from agencies.models import Agency, Role
 from ambon112.api import represent
 from dispatch.models import Assignment, CrewShift, Ticket
 from dispatch.serializers import AssignmentSerializer, TicketSerializer, UnitStateSerializer
-from incidents.events import record_event
+from incidents.events import NewEvent, record_event, record_events
 
 DISPATCH_ROLES = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
 
@@ -57,8 +57,8 @@ def require_unit_operator(user, unit) -> None:
         )
 
 
-def publish_ticket(kind: str, ticket: Ticket, *, actor, **extra) -> None:
-    record_event(
+def ticket_event(kind: str, ticket: Ticket, *, actor, **extra) -> NewEvent:
+    return NewEvent(
         kind,
         subject=ticket,
         actor=actor,
@@ -68,8 +68,8 @@ def publish_ticket(kind: str, ticket: Ticket, *, actor, **extra) -> None:
     )
 
 
-def publish_assignment(kind: str, assignment: Assignment, *, actor, **extra) -> None:
-    record_event(
+def assignment_event(kind: str, assignment: Assignment, *, actor, **extra) -> NewEvent:
+    return NewEvent(
         kind,
         subject=assignment,
         actor=actor,
@@ -77,6 +77,14 @@ def publish_assignment(kind: str, assignment: Assignment, *, actor, **extra) -> 
         agencies=[assignment.unit.agency],
         incident=assignment.incident,
     )
+
+
+def publish_ticket(kind: str, ticket: Ticket, *, actor, **extra) -> None:
+    record_events([ticket_event(kind, ticket, actor=actor, **extra)])
+
+
+def publish_assignment(kind: str, assignment: Assignment, *, actor, **extra) -> None:
+    record_events([assignment_event(kind, assignment, actor=actor, **extra)])
 
 
 def publish_unit(kind: str, unit, *, actor=None, actor_label: str = "", **extra) -> None:

@@ -9,9 +9,10 @@ from agencies.models import Role
 from ambon112.api import Conflict
 from dispatch.models import Assignment, Ticket
 from dispatch.services.common import DISPATCH_ROLES, lock_row, publish_assignment, publish_ticket
+from incidents.events import NewEvent
 from incidents.models import Incident
-from incidents.selectors import with_incident_refs
-from incidents.services.incidents import publish_incident
+from incidents.selectors import with_calls_count, with_incident_refs
+from incidents.services.incidents import incident_event, publish_incident
 
 ON_SCENE = {
     Assignment.Status.ON_SCENE,
@@ -21,8 +22,8 @@ ON_SCENE = {
 
 
 def derived_status(incident: Incident) -> str:
-    """DESIGN.md §4 from the facts: the furthest step of any unit still out, else resolved when
-    units went and came back, else dispatched while a ticket is open, else new."""
+    """docs/architecture.md "States" from the facts: the furthest step of any unit still out, else
+    resolved when units went and came back, else dispatched while a ticket is open, else new."""
     active = set(
         incident.assignments.filter(status__in=Assignment.ACTIVE_STATUSES).values_list(
             "status", flat=True
@@ -41,23 +42,29 @@ def derived_status(incident: Incident) -> str:
     return Incident.Status.NEW
 
 
-def refresh_status(incident: Incident, *, actor) -> None:
-    """Recompute an open incident's status after a ticket or unit changed; log a change."""
-    incident.refresh_from_db(fields=["status"])  # the caller's copy may be older
-    if not incident.is_open:
-        return
-    status = derived_status(incident)
-    if status != incident.status:
-        previous = incident.status
-        incident = with_incident_refs(Incident.objects.all()).get(pk=incident.pk)
-        incident.status = status
-        incident.save(update_fields=["status"])
-        publish_incident("incident.status_changed", incident, actor=actor, previous=previous)
+def refresh_status(incident: Incident, *, actor) -> list[NewEvent]:
+    """Recompute an open incident's status after a ticket or unit changed; returns the event
+    logging a change, for the caller to record with its own (one lock of the chain head, and
+    the incident's row written before the head is locked, as the lock order wants)."""
+    # Read again as committed (the caller's copy may be older), with what the event shows.
+    current = with_calls_count(with_incident_refs(Incident.objects.all())).get(pk=incident.pk)
+    if current.is_open:
+        status = derived_status(current)
+        if status != current.status:
+            previous, current.status = current.status, status
+            current.save(update_fields=["status"])
+            changed = incident_event(
+                "incident.status_changed", current, actor=actor, previous=previous
+            )
+            incident.status = status
+            return [changed]
+    incident.status = current.status
+    return []
 
 
 def lock_open_incident(incident: Incident) -> Incident:
     lock_row(Incident, incident.pk)
-    incident = with_incident_refs(Incident.objects.all()).get(pk=incident.pk)
+    incident = with_calls_count(with_incident_refs(Incident.objects.all())).get(pk=incident.pk)
     if not incident.is_open:
         raise Conflict(
             _("Incident #%(id)s is %(status)s.")

@@ -16,9 +16,11 @@ from dispatch.services.common import (
     person_name,
     publish_ticket,
     require_desk,
+    ticket_event,
     wit_time,
 )
 from dispatch.services.incidents import lock_open_incident, refresh_status
+from incidents.events import record_events
 from incidents.models import Incident
 
 
@@ -53,8 +55,8 @@ def notify_agency(*, incident: Incident, agency: Agency, by) -> Ticket:
             _("%(agency)s already has a ticket for this incident.") % {"agency": agency}
         ) from exc
     incident.agencies.add(agency)
-    publish_ticket("ticket.notified", ticket, actor=by)
-    refresh_status(incident, actor=by)
+    notified = ticket_event("ticket.notified", ticket, actor=by)
+    record_events([notified, *refresh_status(incident, actor=by)])
     return ticket
 
 
@@ -131,27 +133,6 @@ def decline_ticket(*, ticket: Ticket, by, reason: str) -> Ticket:
     )
     ticket.decline_reason = reason.strip()
     ticket.save(update_fields=["status", "declined_at", "declined_by", "decline_reason"])
-    publish_ticket("ticket.declined", ticket, actor=by)
-    refresh_status(ticket.incident, actor=by)
-    return ticket
-
-
-@transaction.atomic
-def cancel_ticket(*, ticket: Ticket, by, reason: str) -> Ticket:
-    """The dispatcher takes back a ticket sent by mistake; its units must be back first."""
-    if by.role not in DISPATCH_ROLES:
-        raise PermissionDenied(_("Only a dispatcher or a supervisor cancels tickets."))
-    ticket = _lock(ticket)
-    if ticket.status not in Ticket.OPEN_STATUSES:
-        raise Conflict(
-            _("This ticket is %(status)s.") % {"status": ticket.get_status_display().lower()}
-        )
-    out = ticket.assignments.filter(status__in=ticket.assignments.model.ACTIVE_STATUSES)
-    if out.exists():
-        units = ", ".join(out.values_list("unit__call_sign", flat=True))
-        raise Conflict(_("Units are still out: %(units)s.") % {"units": units})
-    ticket.status, ticket.ended_at = Ticket.Status.CANCELLED, timezone.now()
-    ticket.save(update_fields=["status", "ended_at"])
-    publish_ticket("ticket.cancelled", ticket, actor=by, reason=reason)
-    refresh_status(ticket.incident, actor=by)
+    declined = ticket_event("ticket.declined", ticket, actor=by)
+    record_events([declined, *refresh_status(ticket.incident, actor=by)])
     return ticket

@@ -13,20 +13,33 @@ from agencies.permissions import (
     roles,
 )
 from ambon112.api import read_query
+from dispatch.alarm_list import alarm_list
+from dispatch.deadlines import wait_key
 from dispatch.models import Deadline, Escalation, SlaPolicy
 from dispatch.selectors import (
     escalations_for,
     is_desk,
 )
 from dispatch.serializers import (
+    AcknowledgedResolvedSerializer,
+    AcknowledgeResolvedInput,
     DeadlineListSerializer,
     EscalationListSerializer,
     EscalationSerializer,
     EscalationsQuery,
     PolicySerializer,
+    ShelfSerializer,
+    ShelveInput,
+    SubjectInput,
     TicketBriefSerializer,
 )
-from dispatch.services.escalations import acknowledge_escalation, send_to_backup
+from dispatch.services.escalations import (
+    acknowledge_escalation,
+    acknowledge_resolved,
+    send_to_backup,
+    shelve,
+    unshelve,
+)
 from dispatch.views.common import READ_ROLES, server_now
 
 
@@ -44,20 +57,10 @@ class EscalationViewSet(viewsets.GenericViewSet):
         responses=EscalationListSerializer,
     )
     def list(self, request):
-        """Newest first: the ones nobody acknowledged (default), or the last 200 of all."""
+        """My alarms, newest first: open (still waiting, not shelved; the default), resolved
+        but not yet acknowledged, shelved, or all; each subject once with its history."""
         state = read_query(EscalationsQuery, request)["state"]
-        escalations = self.get_queryset()
-        unacknowledged = escalations.filter(acknowledged_at__isnull=True)
-        shown = unacknowledged if state == "open" else escalations
-        return Response(
-            EscalationListSerializer(
-                {
-                    "escalations": shown.order_by("-raised_at")[:200],
-                    "open": unacknowledged.count(),
-                    **server_now(),
-                }
-            ).data
-        )
+        return Response(EscalationListSerializer(alarm_list(self.get_queryset(), state)).data)
 
     @extend_schema(request=None, responses=EscalationSerializer)
     @action(detail=True, methods=["post"])
@@ -74,6 +77,47 @@ class EscalationViewSet(viewsets.GenericViewSet):
         escalation = get_object_or_404(Escalation, pk=pk)
         ticket = send_to_backup(escalation=escalation, by=request.user)
         return Response(TicketBriefSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AcknowledgeResolvedInput, responses=AcknowledgedResolvedSerializer)
+    @action(detail=False, methods=["post"], url_path="acknowledge-resolved")
+    def acknowledge_resolved(self, request):
+        """Acknowledge the resolved alarms of one subject, or with all: true every resolved one
+        sent to me (409 naming who and when if someone already did)."""
+        data = read_body(AcknowledgeResolvedInput, request)
+        key = None if data["all"] else subject_of(data)
+        done = acknowledge_resolved(by=request.user, key=key)
+        return Response(
+            AcknowledgedResolvedSerializer(
+                {"acknowledged": [e.pk for e in done], "subjects": len({wait_key(e) for e in done})}
+            ).data
+        )
+
+    @extend_schema(request=ShelveInput, responses={201: ShelfSerializer})
+    @action(detail=False, methods=["post"])
+    def shelve(self, request):
+        """Shelve a subject's alarms for some minutes with a reason (supervisors)."""
+        data = read_body(ShelveInput, request)
+        shelf = shelve(
+            by=request.user, key=subject_of(data), minutes=data["minutes"], reason=data["reason"]
+        )
+        return Response(ShelfSerializer(shelf).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SubjectInput, responses=ShelfSerializer)
+    @action(detail=False, methods=["post"])
+    def unshelve(self, request):
+        """End a shelf early (supervisors)."""
+        shelf = unshelve(by=request.user, key=subject_of(read_body(SubjectInput, request)))
+        return Response(ShelfSerializer(shelf).data)
+
+
+def read_body(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def subject_of(data: dict) -> dict:
+    return {key: data[key] for key in ("watch", "subject_type", "subject_id")}
 
 
 class SlaPolicyViewSet(viewsets.GenericViewSet):

@@ -11,6 +11,7 @@ from agencies.permissions import REPORT_ROLES, role_required
 from dispatch.reports.definitions import SHIFT_LABELS
 from dispatch.reports.exports.xlsx_export import XLSX_ROW_LIMIT
 from dispatch.reports.scopes import incident_scopes
+from dispatch.reports.signature import key_facts
 from incidents.models import IncidentType
 
 
@@ -46,5 +47,6 @@ def report_page(request):
 
 @role_required(*REPORT_ROLES)
 def integrity_page(request):
-    """The event log's hash chain checked over a period, for a verifier to quote."""
-    return render(request, "reports/integrity.html")
+    """The event log's hash chain checked over a period, for a verifier to quote, and the
+    public key that signs exports and seals."""
+    return render(request, "reports/integrity.html", {"signing_key": key_facts()})

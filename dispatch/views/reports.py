@@ -11,13 +11,14 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Agency, Area
 from agencies.permissions import REPORT_ROLES, roles
 from ambon112.clock import days
+from dispatch.chain_times import times_facts
 from dispatch.models import ReportAccess
 from dispatch.reports import exports, pdf
 from dispatch.reports.access import log_report_access
@@ -34,8 +35,11 @@ from dispatch.reports.serializers import (
     RowPageSerializer,
     RowsQuery,
 )
-from incidents.events import verify_chain
+from dispatch.reports.signature import Signer, export_facts, key_facts
+from incidents.chain_times import check_period
 from incidents.models import EventChainHead
+from incidents.seals import verify_seals
+from incidents.signing import SigningKeyMissing
 
 PAGE_SIZE = 100
 CONTENT_TYPES = {
@@ -120,8 +124,16 @@ def twelve_months_to(report_filter: ReportFilter) -> ReportFilter:
     return replace(report_filter, start=first.replace(day=1))
 
 
+class Unsigned(APIException):
+    """No export leaves the centre unsigned: without the key there is no export at all."""
+
+    status_code = 503
+    default_code = "unsigned"
+
+
 class ReportExportView(APIView):
-    """The summary as CSV, XLSX or PDF, or the rows as CSV (one source) or XLSX (all)."""
+    """The summary as CSV, XLSX or PDF, or the rows as CSV (one source) or XLSX (all), each
+    signed with the centre's key (dispatch/reports/signature.py)."""
 
     permission_classes = [roles(*REPORT_ROLES)]
 
@@ -131,6 +143,7 @@ class ReportExportView(APIView):
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
             (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            503: OpenApiResponse(description="The centre's signing key has not been created."),
         },
     )
     def get(self, request):
@@ -148,31 +161,41 @@ class ReportExportView(APIView):
                 "limit": number_format(XLSX_ROW_LIMIT, force_grouping=True),
             }
             raise ValidationError({"part": [message]})
+        try:
+            signer = Signer()
+        except SigningKeyMissing as exc:
+            raise Unsigned(str(exc)) from None
         _logged(request, ReportAccess.Action.EXPORT, query, format=fmt)
         name = f"laporan-112-ambon_{report_filter.start}_{report_filter.end}"
         if part == "rows":
             name += f"_{source or 'baris'}"
+        facts = export_facts(report, file=f"{name}.{fmt}", format=fmt, part=part, source=source)
         if fmt == "csv" and part == "rows":
             lines = exports.rows_csv(report, source, iter_rows(report_filter, Selection(source)))
-            response = StreamingHttpResponse(lines, content_type=CONTENT_TYPES["csv"])
-        elif fmt == "csv":
-            response = HttpResponse(exports.summary_csv(report), content_type=CONTENT_TYPES["csv"])
-        elif fmt == "xlsx":
-            rows = None
-            if part == "rows":
-                rows = {s: iter_rows(report_filter, Selection(s)) for s in SOURCES}
-            response = HttpResponse(
-                exports.workbook(report, rows), content_type=CONTENT_TYPES["xlsx"]
+            response = StreamingHttpResponse(
+                signer.sign_stream(lines, facts), content_type=CONTENT_TYPES["csv"]
             )
         else:
-            trend = build_report(twelve_months_to(report_filter), by="month")
-            response = HttpResponse(pdf.pdf(report, trend), content_type=CONTENT_TYPES["pdf"])
+            if fmt == "csv":
+                data = exports.summary_csv(report).encode()
+            elif fmt == "xlsx":
+                rows = None
+                if part == "rows":
+                    rows = {s: iter_rows(report_filter, Selection(s)) for s in SOURCES}
+                data = exports.workbook(report, rows)
+            else:
+                trend = build_report(
+                    twelve_months_to(report_filter), by="month", check_times_too=False
+                )
+                data = pdf.pdf(report, trend)
+            response = HttpResponse(signer.sign_file(data, facts), content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
 
 
 class IntegrityView(APIView):
-    """The event chain checked over a period: intact, or the first broken sequence."""
+    """The event chain and the daily seals checked over a period: intact, or the first broken
+    sequence and each broken seal; with the public key that signs seals and exports."""
 
     permission_classes = [roles(*REPORT_ROLES)]
 
@@ -181,14 +204,25 @@ class IntegrityView(APIView):
         query = _query(PeriodQuery, request)
         _logged(request, ReportAccess.Action.INTEGRITY, query)
         since, until = days(query.validated_data["start"], query.validated_data["end"])
-        chain = verify_chain(since=since, until=until)
+        checked = check_period(since=since, until=until)
+        chain = checked.chain
+        seals = verify_seals(since=since, until=until)
         head = EventChainHead.objects.get(pk=1)
         return Response(
             {
-                "intact": chain.intact,
+                "intact": checked.intact and seals.intact,
                 "checked": chain.checked,
                 "first_bad_seq": chain.first_bad_seq,
                 "problem": str(chain.problem),
                 "chain_head": {"seq": head.seq, "hash": head.hash},
+                "times": times_facts(checked.times),
+                "seals": {
+                    "checked": seals.checked,
+                    "broken": [
+                        {"seq": b.seal_seq, "day": b.day, "problem": b.problem}
+                        for b in seals.broken
+                    ],
+                },
+                "signing_key": key_facts(),
             }
         )

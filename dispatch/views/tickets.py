@@ -17,8 +17,8 @@ from dispatch.models import Ticket
 from dispatch.recommend import recommend_units
 from dispatch.selectors import (
     is_desk,
+    one_ticket,
     tickets_for,
-    tickets_for_all,
     with_call_counts,
 )
 from dispatch.serializers import (
@@ -42,7 +42,7 @@ class TicketViewSet(viewsets.GenericViewSet):
     queryset = Ticket.objects.all()
 
     def get_object(self):
-        ticket = get_object_or_404(tickets_for_all(), pk=self.kwargs["pk"])
+        ticket = get_object_or_404(one_ticket(), pk=self.kwargs["pk"])
         if is_desk(self.request.user) and ticket.agency_id != self.request.user.agency_id:
             raise PermissionDenied(_("This ticket is for another agency."))
         return ticket

@@ -49,8 +49,11 @@ class AssignmentViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return assignments_for(self.request.user)
 
-    def get_object(self):
-        assignment = get_object_or_404(assignments_for_all(), pk=self.kwargs["pk"])
+    def get_object(self, queryset=None):
+        """The assignment, if the person may act on it; `queryset` joins less where the caller
+        reads it again anyway (a step reads it locked, with all it shows)."""
+        queryset = assignments_for_all() if queryset is None else queryset
+        assignment = get_object_or_404(queryset, pk=self.kwargs["pk"])
         user = self.request.user
         if is_desk(user) and assignment.unit.agency_id != user.agency_id:
             raise PermissionDenied(_("This unit belongs to another agency."))
@@ -71,7 +74,8 @@ class AssignmentViewSet(viewsets.GenericViewSet):
         return Response(AssignmentSerializer(assignments[:1000], many=True).data)
 
     def _step(self, request, step: str, **extra) -> Response:
-        assignment = advance(assignment=self.get_object(), step=step, by=request.user, **extra)
+        target = self.get_object(Assignment.objects.select_related("unit"))
+        assignment = advance(assignment=target, step=step, by=request.user, **extra)
         return Response(AssignmentSerializer(assignment).data)
 
     @extend_schema(request=None, responses=AssignmentSerializer)

@@ -28,7 +28,8 @@ def failures(f: dict) -> list[str]:
     need(f.get("false_500s", 0) == 0, f"false 500s: {f.get('false_500_examples')}")
     need(f.get("duplicate_events", 0) == 0, f"duplicate events: {f.get('duplicate_examples')}")
     need(f.get("seq_gaps", 0) == 0, f"{f.get('seq_gaps')} gaps in event seq")
-    # DESIGN.md §5: one lock order for every write, so two writes can never deadlock.
+    # docs/architecture.md "The write path": one lock order for every write, so two writes can never
+    # deadlock.
     need(f.get("deadlocks", 0) == 0, f"{f.get('deadlocks')} deadlocks in the PostgreSQL log")
     need(f.get("chain_intact", True), f"chain: {f.get('chain_report')}")
     need(f.get("head_matches", True), "chain head row does not match the last event")

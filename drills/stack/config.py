@@ -13,7 +13,7 @@ DB_NAME = "ambon112_drill"
 HOST = "127.0.0.1"
 
 # Short ladders so that drills see every level within seconds: the call-unanswered policy rings
-# L1 after 2 s and L2 after 4 s (DESIGN.md §6 says 15 s and 30 s).
+# L1 after 2 s and L2 after 4 s (docs/architecture.md "Deadlines" says 15 s and 30 s).
 CALL_LADDER_S = (2, 4)
 CONSOLE_HEARTBEAT_S = 2
 

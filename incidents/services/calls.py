@@ -1,10 +1,10 @@
 """Writes on calls: the telephony adapter's events, take, disposition, incident, duplicate.
 
-Call states follow DESIGN.md §4. The adapter's events may come twice or out of order: each one
-only fills its own timestamp when that is still empty, and the status is derived from the
-timestamps, so a repeat changes nothing and a late "ringing" after "ended" reconciles. An AML SMS
-is kept as an `AmlMessage`; a repeat of one (same message id, or same body without one) changes
-nothing, and one that arrives before its call is held until a call from that number rings.
+Call states follow docs/architecture.md "States". The adapter's events may come twice or out of
+order: each one only fills its own timestamp when that is still empty, and the status is derived
+from the timestamps, so a repeat changes nothing and a late "ringing" after "ended" reconciles. An
+AML SMS is kept as an `AmlMessage`; a repeat of one (same message id, or same body without one)
+changes nothing, and one that arrives before its call is held until a call from that number rings.
 
 Locks, in this order in every telephony write, so that two of them never deadlock: the number
 (an advisory lock, so that an AML and the first event of a call from the same number take turns
@@ -39,7 +39,7 @@ from incidents.models import (
 )
 from incidents.serializers import CallSerializer
 from incidents.services.callers import caller_for_number, count_nuisance
-from incidents.services.incidents import publish_incident
+from incidents.services.incidents import incident_event
 from incidents.services.presence import current_presence, follow_calls
 
 EVENT_FIELD = {
@@ -79,8 +79,9 @@ def derived_status(call: Call) -> str:
 def first_answer(
     call: Call, *, at: datetime, via: str, by=None, position=None, extension: str = ""
 ) -> bool:
-    """T1 (DESIGN.md §2) is the first of the PBX's `answered` and the console's take, tied to
-    who answered and where; returns whether this answer was the first (it changes the call)."""
+    """T1 (docs/architecture.md "The clock") is the first of the PBX's `answered` and the console's
+    take, tied to who answered and where; returns whether this answer was the first (it changes the
+    call)."""
     if call.answered_at is not None:
         return False
     call.answered_at, call.answered_via = at, via
@@ -184,7 +185,10 @@ def receive_call_event(
     now = timezone.now()
     if number:
         lock_until_commit(namespace=NUMBER_LOCK, key=number)
-    call, created = Call.objects.select_for_update().get_or_create(
+    # The call row only (see receive_aml), read with what its event shows.
+    calls = Call.objects.select_for_update(of=("self",))
+    calls = calls.select_related("caller", "taken_by", "answered_by", "incident")
+    call, created = calls.get_or_create(
         call_id=call_id,
         defaults={"caller": caller_for_number(number), "line": line, "channel": channel},
     )
@@ -276,7 +280,8 @@ def take_call(*, call: Call, by) -> Call:
         .filter(Q(ended_at__isnull=True) | Q(answered_at__isnull=False))
         .update(taken_by=by, taken_at=now)
     )
-    call.refresh_from_db()
+    # With what the call.* event shows of it (one query, not one per relation).
+    call.refresh_from_db(from_queryset=Call.objects.select_related("caller", "taken_by"))
     if not won:
         if call.taken_by_id == by.pk:
             return call
@@ -306,7 +311,9 @@ def taken_by_other(call: Call) -> str:
 
 
 def _claim_for_disposition(call: Call, by) -> Call:
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    # The call row only (see receive_aml), read with what its event shows.
+    calls = Call.objects.select_for_update(of=("self",)).select_related("caller", "taken_by")
+    call = calls.get(pk=call.pk)
     if call.taken_by_id != by.pk:
         raise Conflict(_("Take the call before classifying it."))
     if call.disposition:
@@ -385,8 +392,8 @@ def create_incident(
     _fill_caller_details(call, details)
     call.save()
     presence_events = follow_calls(by)
-    publish_incident("incident.created", incident, actor=by, call=call.pk)
-    record_events([_call_event("call.disposed", call, actor=by), *presence_events])
+    created = incident_event("incident.created", incident, actor=by, call=call.pk)
+    record_events([created, _call_event("call.disposed", call, actor=by), *presence_events])
     return incident
 
 
@@ -405,8 +412,8 @@ def attach_call_to_incident(*, call: Call, by, incident: Incident, **details) ->
     _fill_caller_details(call, details)
     call.save()
     presence_events = follow_calls(by)
-    publish_incident("incident.call_attached", incident, actor=by, call=call.pk)
-    record_events([_call_event("call.disposed", call, actor=by), *presence_events])
+    attached = incident_event("incident.call_attached", incident, actor=by, call=call.pk)
+    record_events([attached, _call_event("call.disposed", call, actor=by), *presence_events])
     return call
 
 

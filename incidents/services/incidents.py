@@ -3,23 +3,28 @@
 from django.db import transaction
 
 from ambon112.api import represent
-from incidents.events import record_event
+from incidents.events import NewEvent, record_events
 from incidents.models import Incident, IncidentNote
 from incidents.serializers import IncidentSerializer
 
 
-def publish_incident(kind: str, incident: Incident, *, actor, **extra) -> None:
-    """Record an incident.* event carrying the incident as lists and consoles show it.
+def incident_event(kind: str, incident: Incident, *, actor, **extra) -> NewEvent:
+    """An incident.* event carrying the incident as lists and consoles show it.
 
     The desks of the agencies it was forwarded to see it too.
     """
-    record_event(
+    return NewEvent(
         kind,
         subject=incident,
         actor=actor,
         payload={"incident": represent(IncidentSerializer, incident), **extra},
         agencies=incident.agencies.all(),
     )
+
+
+def publish_incident(kind: str, incident: Incident, *, actor, **extra) -> None:
+    """Record an incident.* event (see incident_event)."""
+    record_events([incident_event(kind, incident, actor=actor, **extra)])
 
 
 @transaction.atomic

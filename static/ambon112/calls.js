@@ -73,7 +73,8 @@ let spot = null; // {lat, lon, source: "aml"|"map"|"area", area?: code}
 let intakeMap = null;
 let busy = false;
 let duplicateRequest = 0;
-// The active `call_unanswered` policy's ladder (DESIGN.md §6 defaults until it is read).
+// The active `call_unanswered` policy's ladder (docs/architecture.md "Deadlines" defaults until it
+// is read).
 let deadlineS = 15;
 let overdueS = 30;
 // The `contact_unhandled` policy's: a message has no ring clock, it waits for a first response.

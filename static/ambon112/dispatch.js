@@ -17,7 +17,8 @@ import {
   typingIn,
 } from "./ui.js";
 
-/** The local operating procedure's acknowledgment deadline (DESIGN.md §6): later is late. */
+/** The local operating procedure's acknowledgment deadline (docs/architecture.md "Deadlines"):
+ * later is late. */
 export const ACCEPT_SLA_S = 60;
 
 // --- The server's clock -----------------------------------------------------------------------

@@ -254,6 +254,19 @@ function startDetail(root) {
     return "";
   }
 
+  /** A timeline whose events or times fail the integrity check says so, and what is wrong. */
+  function renderIntegrity(integrity) {
+    const warning = $("timeline-warning");
+    if (!warning || !integrity) return;
+    warning.hidden = integrity.intact;
+    if (integrity.intact) return;
+    fill(
+      warning,
+      el("strong", {}, gettext("This timeline fails the integrity check: the event log no longer proves it.")),
+      el("ul", {}, integrity.problems.map((problem) => el("li", {}, problem)))
+    );
+  }
+
   /** The event log's entries, with the calls' own times (ringing, taken, ended) among them. */
   function renderTimeline(incident) {
     const entries = (incident.timeline || []).map((event) => {
@@ -282,6 +295,7 @@ function startDetail(root) {
       }
     }
     entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    renderIntegrity(incident.integrity);
     fill(
       $("incident-timeline"),
       entries.map((entry) =>

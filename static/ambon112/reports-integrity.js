@@ -48,9 +48,19 @@ async function checkIntegrity(integrityForm, { push = false } = {}) {
     [gettext("Period"), `${dayLabel(period.start)} – ${dayLabel(period.end)}`],
     [gettext("Events checked"), count(chain.checked)],
   ];
-  if (!chain.intact) {
+  if (chain.first_bad_seq != null) {
     facts.push([gettext("First broken sequence"), chain.first_bad_seq == null ? "—" : `#${count(chain.first_bad_seq)}`]);
     facts.push([gettext("Problem"), chain.problem || "—"]);
+  }
+  facts.push([gettext("Daily seals checked"), count(chain.seals.checked)]);
+  for (const seal of chain.seals.broken) {
+    facts.push([fmt(gettext("Broken seal of %(day)s"), { day: dayLabel(seal.day) }), `#${count(seal.seq)}: ${seal.problem}`]);
+  }
+  const times = chain.times;
+  facts.push([gettext("Rows whose times were checked"), count(times.checked)]);
+  if (!times.intact) {
+    facts.push([gettext("Times that do not match their event"), count(times.mismatches)]);
+    facts.push([gettext("Figures affected"), times.affected.map((figure) => figure.label).join(", ") || gettext("none of the figures")]);
   }
   facts.push([gettext("Log head"), `#${count(chain.chain_head.seq)}`]);
   fill(
@@ -63,14 +73,27 @@ async function checkIntegrity(integrityForm, { push = false } = {}) {
         ? chain.checked
           ? gettext("No event of the period was altered, inserted or removed.")
           : gettext("No event was logged in this period.")
-        : fmt(gettext("The chain breaks at sequence %(seq)s: that event or the one before it was altered, inserted or removed."), { seq: chain.first_bad_seq })
+        : chain.first_bad_seq == null && !chain.seals.broken.length
+          ? gettext("Times stored in the tables the reports read do not match the events that set them (listed below): the figures affected are not proven by the log.")
+          : chain.first_bad_seq == null && chain.seals.broken.length
+          ? gettext("A daily seal no longer matches the log: history before the seal was rewritten, or the seal was altered.")
+          : fmt(gettext("The chain breaks at sequence %(seq)s: that event or the one before it was altered, inserted or removed."), { seq: chain.first_bad_seq })
     ),
     el(
       "dl",
       {},
       facts.map(([term, value]) => el("div", { className: "fact" }, el("dt", {}, term), el("dd", {}, value))),
       el("div", { className: "fact" }, el("dt", {}, gettext("Head hash (SHA-256)")), el("dd", { className: "hash", id: "head-hash" }, chain.chain_head.hash))
-    )
+    ),
+    times.intact
+      ? null
+      : el(
+          "section",
+          { className: "time-mismatches" },
+          el("h3", {}, gettext("Times that do not match their event")),
+          el("ol", { id: "time-mismatches" }, times.named.map((mismatch) => el("li", {}, mismatch.text))),
+          times.mismatches > times.named.length ? el("p", { className: "muted" }, fmt(gettext("and %(n)s more"), { n: count(times.mismatches - times.named.length) })) : null
+        )
   );
   verdict.hidden = false;
   page.dataset.state = chain.intact ? "intact" : "broken";

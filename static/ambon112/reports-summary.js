@@ -60,7 +60,8 @@ export function render(report) {
   );
   $("no-data-notice").hidden = report.has_data;
   $("call-filter-notice").hidden = !INCIDENT_FILTERS.some((key) => filter[key]);
-  renderSummary(report.total);
+  const affected = renderTimesCheck(report);
+  renderSummary(report.total, affected);
   renderCalls(report);
   renderMessages(report);
   renderBreakdown(report);
@@ -144,7 +145,27 @@ function definition(metric) {
 
 let showAllDefinitions = false;
 
-function renderSummary(total) {
+// Times that disagree with the event log (issue #17): said above the figures, and on each
+// figure computed from them; the integrity page names every one.
+function renderTimesCheck(report) {
+  const times = report.chain_times;
+  const notice = $("times-notice");
+  notice.hidden = times.intact;
+  if (times.intact) return new Set();
+  const link = el("a", { href: `/reports/integrity/?start=${report.filter.start}&end=${report.filter.end}` }, gettext("See which rows on the integrity page."));
+  fill(
+    notice,
+    fmt(gettext("%(n)s times of this period do not match the event that set them. Figures affected: %(figures)s."), {
+      n: count(times.mismatches),
+      figures: times.affected.map((figure) => figure.label).join(", ") || gettext("none of the figures"),
+    }),
+    " ",
+    link
+  );
+  return new Set(times.affected.map((figure) => figure.key));
+}
+
+function renderSummary(total, affected = new Set()) {
   const rows = [];
   for (const metric of total.metrics) {
     const id = `def-${metric.key}`;
@@ -162,6 +183,7 @@ function renderSummary(total) {
           { scope: "row" },
           el("span", { className: "m-label" }, metric.label),
           el("span", { className: "formula" }, metric.formula),
+          affected.has(metric.key) ? el("span", { className: "badge bad times-affected" }, gettext("times do not match the event log")) : null,
           toggle
         ),
         metricCells(metric, {})

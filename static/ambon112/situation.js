@@ -365,22 +365,38 @@ function removeUnit(id) {
 
 function escalatedIncidents() {
   const ids = new Set();
-  for (const e of escalations.values()) if (!e.resolved && e.incident_id) ids.add(e.incident_id);
+  for (const e of escalations.values()) if (e.incident_id) ids.add(e.incident_id);
   return ids;
 }
 
-function applyEscalation(kind, escalation) {
-  if (kind === "escalation.acknowledged") escalations.delete(escalation.id);
-  else {
-    escalations.set(escalation.id, {
-      id: escalation.id,
-      incident_id: escalation.incident,
-      summary: escalation.summary,
-      raised_at: escalation.raised_at,
-      level: escalation.level,
-      resolved: Boolean(escalation.resolved_at),
-    });
+/** One entry per subject, at its highest level, newest first. */
+function escalatedSubjects() {
+  const top = new Map();
+  for (const e of escalations.values()) {
+    const known = top.get(e.key);
+    if (!known || e.level > known.level) top.set(e.key, e);
   }
+  return [...top.values()].sort((a, b) => (a.raised_at < b.raised_at ? 1 : -1));
+}
+
+/** An escalation as the side list keeps it: keyed by its subject, so that a subject shows once
+ * (issue #16). The snapshot's rows name the subject in two fields, the events in one. */
+function escalationEntry(e) {
+  const subject = e.subject || { type: e.subject_type, id: e.subject_id };
+  return {
+    id: e.id,
+    key: subject.type ? `${e.watch}|${subject.type}|${subject.id}|${e.started_at}` : `id|${e.id}`,
+    incident_id: e.incident_id ?? e.incident,
+    summary: e.summary,
+    raised_at: e.raised_at,
+    level: e.level,
+  };
+}
+
+function applyEscalation(kind, escalation) {
+  // Acknowledged, or its cause ended: it leaves the map at once.
+  if (kind === "escalation.acknowledged" || escalation.resolved_at) escalations.delete(escalation.id);
+  else if (kind === "escalation.raised") escalations.set(escalation.id, escalationEntry(escalation));
   const escalated = escalatedIncidents();
   for (const item of incidents.values()) {
     if (Boolean(item.data.escalated) !== escalated.has(item.data.id)) {
@@ -407,7 +423,7 @@ function drawLists() {
   container.dataset.units = String(unitCount);
 
   const list = document.getElementById("escalation-list");
-  const rows = [...escalations.values()].sort((a, b) => (a.raised_at < b.raised_at ? 1 : -1));
+  const rows = escalatedSubjects();
   document.getElementById("count-escalations").textContent = String(rows.length);
   fill(
     list,
@@ -415,15 +431,15 @@ function drawLists() {
       ? rows.slice(0, 30).map((e) =>
           el(
             "li",
-            { className: e.resolved ? "resolved" : "" },
+            { dataset: { key: e.key, level: e.level } },
+            `L${e.level} `,
             timeEl(e.raised_at),
             " ",
             e.incident_id
               ? el("button", { type: "button", className: "link", onclick: () => focusIncident(e.incident_id) }, `#${e.incident_id}`)
               : null,
             " ",
-            e.summary,
-            e.resolved ? el("span", { className: "muted" }, ` (${gettext("no longer waiting")})`) : null
+            e.summary
           )
         )
       : el("li", { className: "empty" }, gettext("None"))
@@ -511,9 +527,7 @@ async function loadSnapshot(rawQuery = null) {
   showIgnored(data.ignored);
 
   escalations.clear();
-  for (const e of data.escalations) {
-    escalations.set(e.id, { id: e.id, incident_id: e.incident_id, summary: e.summary, raised_at: e.raised_at, level: e.level, resolved: Boolean(e.resolved_at) });
-  }
+  for (const e of data.escalations) if (!e.resolved_at) escalations.set(e.id, escalationEntry(e));
   incidentLayer.clearLayers();
   unitLayer.clearLayers();
   incidents.clear();

@@ -306,11 +306,22 @@ def report_problems(page, username: str, problems: list[str]) -> None:
     )
 
 
+# A crew's or a desk's Android phone, 390 px wide.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
 class People:
     """People signed in on one server, each in a browser profile of their own (an Indonesian
-    workstation in Ambon, WIT), landing on `path`; every page's script errors and CSP
-    violations are collected. `close` screenshots every page of a failed test, closes them,
-    and fails the test on any problem seen."""
+    workstation in Ambon, WIT, or with `phone=True` a phone; more `context_options` for
+    Playwright, such as a geolocation), landing on `path` (`/`: their home). With `live=False`
+    the screen is one left behind: its socket never hears from the server. Every page's script
+    errors and CSP violations are collected. `close` screenshots every page of a failed test,
+    closes them, and fails the test on any problem seen. This is the browser tests' one sign-in."""
 
     def __init__(self, browser, base_url: str, *, width: int = 1280, timeout_ms: int = 15_000):
         self.browser, self.base_url = browser, base_url
@@ -318,17 +329,28 @@ class People:
         self.pages: list[tuple[str, object]] = []
         self.problems: list[str] = []
 
-    def open(self, username: str, path: str = "/console/calls/"):
+    def open(
+        self,
+        username: str,
+        path: str = "/console/calls/",
+        *,
+        phone: bool = False,
+        live: bool = True,
+        **context_options,
+    ):
         from playwright.sync_api import expect
 
         context = self.browser.new_context(
             base_url=self.base_url,
             locale="id-ID",
             timezone_id="Asia/Jayapura",
-            viewport={"width": self.width, "height": 1000},
+            **(PHONE if phone else {"viewport": {"width": self.width, "height": 1000}}),
+            **context_options,
         )
         context.set_default_timeout(self.timeout_ms)
         context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+        if not live:
+            context.route_web_socket(re.compile(r"/ws/"), lambda socket: None)
         page = context.new_page()
         report_problems(page, username, self.problems)
         page.goto(f"/login/?next={quote(path)}")
@@ -336,17 +358,29 @@ class People:
         page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
         page.keyboard.press("Enter")
         expect(page).to_have_url(re.compile(f"{re.escape(path)}$"))
-        if path.startswith("/console/"):
+        if live and path.startswith("/console/"):
             expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
         self.pages.append((username, page))
         return page
 
+    def watch(self, page, name: str):
+        """Collect the problems of a page the test opened itself (a tab a click opened)."""
+        report_problems(page, name, self.problems)
+        self.pages.append((name, page))
+        return page
+
+    def another_tab(self, page, username: str):
+        """A second tab of the same person: the same profile and session, watched the same."""
+        return self.watch(page.context.new_page(), f"{username}-tab")
+
     def close(self, request) -> None:
         failed = getattr(request.node, "rep_call", None)
-        for username, page in self.pages:
-            if failed is not None and failed.failed:
-                screenshot(page, f"FAILED-{request.node.name}-{username}")
-            page.context.close()
+        if failed is not None and failed.failed:
+            for username, page in self.pages:
+                if not page.is_closed():
+                    screenshot(page, f"FAILED-{request.node.name}-{username}")
+        for context in {id(page.context): page.context for _, page in self.pages}.values():
+            context.close()  # once per person, whatever tabs they opened
         assert self.problems == [], "script errors or CSP violations in the browser"
 
 

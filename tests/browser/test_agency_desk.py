@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, csrf, report_problems, screenshot
+from tests.browser.conftest import BATU_MERAH, People, csrf, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -25,42 +25,18 @@ def post(page, url: str, body: dict | None = None) -> dict:
 
 @pytest.fixture
 def sign_in(browser, live_server_url, request):
-    """A browser profile of its own per person, signed in at their first console; script
-    errors and CSP violations fail the test."""
-    contexts, pages, problems = [], [], []
+    """`sign_in(username, live=True)`: someone signed in at their home console (People), live
+    unless it is a screen left behind."""
+    people = People(browser, live_server_url, width=1366)
 
     def open_as(username: str, *, live: bool = True):
-        context = browser.new_context(
-            base_url=live_server_url,
-            locale="id-ID",
-            timezone_id="Asia/Jayapura",
-            viewport={"width": 1366, "height": 900},
-        )
-        context.set_default_timeout(15_000)
-        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-        if not live:  # a screen left behind: its socket never hears from the server
-            context.route_web_socket(re.compile(r"/ws/"), lambda socket: None)
-        contexts.append(context)
-        page = context.new_page()
-        report_problems(page, username, problems)
-        page.goto("/login/")
-        page.get_by_label("Nama pengguna").fill(username)
-        page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        expect(page).not_to_have_url(re.compile(r"/login/"))
+        page = people.open(username, "/", live=live)
         if live:
             expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
-        pages.append((username, page))
         return page
 
     yield open_as
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        for username, page in pages:
-            screenshot(page, f"FAILED-{request.node.name}-{username}")
-    for context in contexts:
-        context.close()
-    assert problems == [], "script errors or CSP violations in the browser"
+    people.close(request)
 
 
 @pytest.fixture

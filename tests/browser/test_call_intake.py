@@ -7,7 +7,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, csrf, report_problems, screenshot
+from tests.browser.conftest import BATU_MERAH, People, csrf, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -16,45 +16,19 @@ XSS = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture
 def console(browser, live_server_url, request, telephone):
-    """Open the call console signed in as someone, in a browser profile of their own.
-    (After `telephone`, so a failing test's screenshots are taken before it hangs up.)"""
-    contexts = []
-    pages = []
-    problems = []
+    """`console(username)`: the call console signed in as someone (People), noting the page's
+    dialogs in `page.dialogs`. After `telephone`, so a failing test's screenshots are taken
+    before it hangs up."""
+    signed_in = People(browser, live_server_url)
 
     def open_as(username: str):
-        context = browser.new_context(
-            base_url=live_server_url,
-            locale="id-ID",
-            timezone_id="Asia/Jayapura",
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(15_000)
-        # No tile server in the test room: the map must work with the outlines alone.
-        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-        contexts.append(context)
-        page = context.new_page()
+        page = signed_in.open(username, "/console/calls/")
         page.dialogs = []
         page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-        # The page must run under its Content-Security-Policy without a script error.
-        report_problems(page, username, problems)
-        page.goto("/login/")
-        page.get_by_label("Nama pengguna").fill(username)
-        page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        expect(page).to_have_url(re.compile(r"/console/calls/$"))
-        expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
-        pages.append((username, page))
         return page
 
     yield open_as
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        for username, page in pages:
-            screenshot(page, f"FAILED-{request.node.name}-{username}")
-    for context in contexts:
-        context.close()
-    assert problems == [], "script errors or CSP violations in the browser"
+    signed_in.close(request)
 
 
 def queue_row(page, number: str):

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BATU_MERAH, DEMO_PASSWORD, report_problems, screenshot
+from tests.browser.conftest import BATU_MERAH, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -45,51 +45,15 @@ class Person:
 
 
 @pytest.fixture
-def people(browser, live_server_url, request):
-    """Sign someone in; a script error or a CSP violation on any of their pages fails the test."""
-    contexts, pages, problems = [], [], []
+def sign_in(people):
+    """`sign_in(username, path="/")`: someone signed in (People: a script error or a CSP
+    violation on any of their pages fails the test), landing on `path` (`/`: their home)."""
 
-    def sign_in(username: str, *, desk: bool = False) -> Person:
-        """A desk only uses the API here: it signs in without opening its console."""
-        context = browser.new_context(
-            base_url=live_server_url,
-            locale="id-ID",
-            timezone_id="Asia/Jayapura",
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(15_000)
-        # No tile server in the test room: the map must work with the outlines alone.
-        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-        contexts.append(context)
-        page = context.new_page()
-        if not desk:
-            watch(page, username)
-        page.goto("/login/?next=/healthz" if desk else "/login/")
-        page.get_by_label("Nama pengguna").fill(username)
-        page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        expect(page).not_to_have_url(re.compile(r"/login/"))
-        pages.append((username, page))
-        return Person(page)
+    def signed_in(username: str, path: str = "/") -> Person:
+        return Person(people.open(username, path))
 
-    def watch(page, username: str) -> None:
-        report_problems(page, username, problems)
-
-    def another_tab(person: Person, username: str):
-        page = person.page.context.new_page()
-        watch(page, username)
-        pages.append((f"{username}-2", page))
-        return page
-
-    sign_in.another_tab = another_tab
-    yield sign_in
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        for username, page in pages:
-            screenshot(page, f"FAILED-{request.node.name}-{username}")
-    for context in contexts:
-        context.close()
-    assert problems == [], "script errors or CSP violations in the browser"
+    signed_in.another_tab = lambda person, username: people.another_tab(person.page, username)
+    return signed_in
 
 
 def ring(base_url: str, token: str, number: str, at: tuple[float, float]) -> None:
@@ -146,13 +110,13 @@ def board_row(page, incident_id: int):
 
 
 def test_a_house_fire_is_forwarded_answered_by_the_desks_and_closed(
-    people, live_server_url, cti_token
+    sign_in, live_server_url, cti_token
 ):
-    operator = people("operator")
+    operator = sign_in("operator")
     incident_id = house_fire_in_batu_merah(operator, live_server_url, cti_token)
 
     # The dispatcher's home is the dispatch console: the new fire waits to be forwarded.
-    dispatcher = people("dispatcher")
+    dispatcher = sign_in("dispatcher")
     board = dispatcher.page
     expect(board).to_have_url(re.compile(r"/console/dispatch/$"))
     expect(board.locator("html")).to_have_attribute("lang", "id")
@@ -165,7 +129,7 @@ def test_a_house_fire_is_forwarded_answered_by_the_desks_and_closed(
     expect(board.locator(f".group-forward tr[data-id='{incident_id}']")).to_be_visible()
 
     # The incident page proposes Damkar (primary) and PLN, Dishub, Dinkes (support), all ticked.
-    incident = people.another_tab(dispatcher, "dispatcher")
+    incident = sign_in.another_tab(dispatcher, "dispatcher")
     incident.goto(f"/incidents/{incident_id}/")
     expect(incident.locator("[data-live]")).to_have_attribute("data-live-status", "online")
     expect(incident.locator("#dispatch-panel")).to_be_visible()
@@ -207,7 +171,7 @@ def test_a_house_fire_is_forwarded_answered_by_the_desks_and_closed(
     expect(waiting.locator(".chip.ticket-notified")).to_have_count(2)
 
     # The desks answer: Damkar accepts and sends its nearest engine, PLN declines.
-    damkar_desk = people("damkar", desk=True)
+    damkar_desk = sign_in("damkar", "/healthz")
     ticket = damkar_desk.get(f"/api/tickets/?incident={incident_id}")["tickets"][0]
     damkar_desk.post(f"/api/tickets/{ticket['id']}/accept/")
     ranked = damkar_desk.get(f"/api/tickets/{ticket['id']}/recommendations/")
@@ -215,7 +179,7 @@ def test_a_house_fire_is_forwarded_answered_by_the_desks_and_closed(
     assignment = damkar_desk.post(
         f"/api/tickets/{ticket['id']}/dispatch/", {"unit": engine}, expect_status=201
     )
-    pln_desk = people("pln", desk=True)
+    pln_desk = sign_in("pln", "/healthz")
     pln_ticket = pln_desk.get(f"/api/tickets/?incident={incident_id}")["tickets"][0]
     pln_desk.post(f"/api/tickets/{pln_ticket['id']}/decline/", {"reason": DECLINE_REASON})
 
@@ -269,14 +233,14 @@ def test_a_house_fire_is_forwarded_answered_by_the_desks_and_closed(
     expect(board_row(board, incident_id)).to_be_visible()
 
     # A verifier reads the same panel and is offered no action.
-    verifier = people("verifier")
+    verifier = sign_in("verifier")
     verifier.page.goto(f"/incidents/{incident_id}/")
     expect(ticket_row(verifier.page, "pln").locator("td.reason")).to_have_text(DECLINE_REASON)
     for form in ("#forward-form", "#close-form", "#reopen-form"):
         expect(verifier.page.locator(form)).to_be_hidden()
 
     # The supervisor closes it as resolved; the engine is released with the closure.
-    supervisor = people("supervisor")
+    supervisor = sign_in("supervisor")
     page = supervisor.page
     page.goto(f"/incidents/{incident_id}/")
     expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
@@ -315,10 +279,10 @@ def test_a_house_fire_is_forwarded_answered_by_the_desks_and_closed(
     expect(page.locator("#incident-outcome")).to_have_text("Laporan palsu")
 
 
-def test_a_refused_forward_or_closure_shows_the_servers_reason(people, live_server_url, cti_token):
-    operator = people("operator")
+def test_a_refused_forward_or_closure_shows_the_servers_reason(sign_in, live_server_url, cti_token):
+    operator = sign_in("operator")
     incident_id = house_fire_in_batu_merah(operator, live_server_url, cti_token)
-    dispatcher = people("dispatcher")
+    dispatcher = sign_in("dispatcher")
     page = dispatcher.page
     page.goto(f"/incidents/{incident_id}/")
     expect(forward_item(page, "damkar").locator("input")).to_be_checked()
@@ -335,7 +299,7 @@ def test_a_refused_forward_or_closure_shows_the_servers_reason(people, live_serv
     page.locator("#forward-other").select_option("basarnas")
     expect(forward_item(page, "basarnas").locator(".badge.role")).to_have_text("tambahan")
     expect(forward_item(page, "basarnas").locator("input")).to_be_checked()
-    supervisor = people("supervisor")
+    supervisor = sign_in("supervisor")
     supervisor.post(f"/api/incidents/{incident_id}/tickets/", {"agencies": ["damkar"]}, 201)
     expect(ticket_row(page, "damkar")).to_contain_text("Menunggu diterima")
     expect(forward_item(page, "damkar").locator("input")).to_be_disabled()

@@ -11,22 +11,10 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (
-    BATU_MERAH,
-    DEMO_PASSWORD,
-    csrf,
-    report_problems,
-    screenshot,
-)
+from tests.browser.conftest import BATU_MERAH, PHONE, csrf, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
 ENGINE = "DAMKAR-11"  # Pos Damkar Eri: no other browser test sends it
 EN_ROUTE_AT = (-3.6950, 128.1700)  # on the road from Eri towards the city
 
@@ -35,43 +23,6 @@ def post(page, url: str, body: dict | None = None) -> dict:
     answer = page.request.post(url, headers={"X-CSRFToken": csrf(page)}, data=body or {})
     assert answer.ok, f"POST {url}: {answer.status} {answer.text()}"
     return answer.json()
-
-
-@pytest.fixture
-def people(browser, live_server_url, request):
-    """open_as(username, phone=False): a browser profile per person, signed in; script errors
-    and CSP violations fail the test."""
-    contexts, pages, problems = [], [], []
-
-    def open_as(username: str, *, phone: bool = False, **options):
-        context = browser.new_context(
-            base_url=live_server_url,
-            locale="id-ID",
-            timezone_id="Asia/Jayapura",
-            **(PHONE if phone else {"viewport": {"width": 1366, "height": 900}}),
-            **options,
-        )
-        context.set_default_timeout(15_000)
-        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-        contexts.append(context)
-        page = context.new_page()
-        report_problems(page, username, problems)
-        page.goto("/login/")
-        page.get_by_label("Nama pengguna").fill(username)
-        page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        expect(page).not_to_have_url(re.compile(r"/login/"))
-        pages.append((username, page))
-        return page
-
-    yield open_as
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        for username, page in pages:
-            screenshot(page, f"FAILED-{request.node.name}-{username}")
-    for context in contexts:
-        context.close()
-    assert problems == [], "script errors or CSP violations in the browser"
 
 
 def log_house_fire(supervisor, live_server_url: str, cti_token: str) -> int:
@@ -110,8 +61,9 @@ def log_house_fire(supervisor, live_server_url: str, cti_token: str) -> int:
 def test_a_crew_takes_its_engine_through_a_fire_with_two_steps_tapped_offline(
     people, live_server_url, cti_token
 ):
-    crew = people(
+    crew = people.open(
         "damkar-crew",
+        "/console/crew/",
         phone=True,
         permissions=["geolocation"],
         geolocation={"latitude": -3.6990, "longitude": 128.1650, "accuracy": 25},
@@ -122,8 +74,8 @@ def test_a_crew_takes_its_engine_through_a_fire_with_two_steps_tapped_offline(
     expect(crew.locator("#crew-app")).to_have_attribute("data-live-status", "online")
     expect(crew.locator("#no-job")).to_be_visible()
 
-    desk = people("damkar")
-    supervisor = people("supervisor")
+    desk = people.open("damkar", "/console/agency/")
+    supervisor = people.open("supervisor", "/console/dispatch/")
     incident_id = log_house_fire(supervisor, live_server_url, cti_token)
     post(supervisor, f"/api/incidents/{incident_id}/tickets/", {"agencies": ["damkar"]})
     ticket_id = desk.request.get(f"/api/tickets/?incident={incident_id}").json()["tickets"][0]["id"]
@@ -200,7 +152,7 @@ def test_a_crew_takes_its_engine_through_a_fire_with_two_steps_tapped_offline(
 
 
 def test_the_agency_desk_fits_a_390_px_phone(people):
-    desk = people("dinkes", phone=True)
+    desk = people.open("dinkes", "/console/agency/", phone=True)
     expect(desk).to_have_url(re.compile(r"/console/agency/$"))
     expect(desk.locator("[data-live]")).to_have_attribute("data-live-status", "online")
     widths = desk.evaluate(
@@ -215,7 +167,7 @@ def test_the_agency_desk_fits_a_390_px_phone(people):
 def test_a_callers_location_link_puts_them_on_the_call_takers_map(
     people, browser, live_server_url, telephone
 ):
-    operator = people("operator")
+    operator = people.open("operator", "/console/calls/")
     expect(operator.locator("[data-live]")).to_have_attribute("data-live-status", "online")
     number = f"+62812{uuid.uuid4().int % 10**7:07d}"
     telephone.ring(number, line="112-3")  # no handset location on this network

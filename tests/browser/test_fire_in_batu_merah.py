@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, report_problems, screenshot
+from tests.browser.conftest import People, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -28,50 +28,11 @@ CLOCK = re.compile(r"^\d{2}[:.]\d{2}[:.]\d{2}$")
 
 @pytest.fixture
 def people(browser, live_server_url, request, telephone):
-    """Sign someone in through the login form, in a browser profile of their own; a script
-    error or a CSP violation on any of their pages fails the test."""
-    contexts, pages, problems = [], [], []
-
-    def watch(page, username: str) -> None:
-        report_problems(page, username, problems)
-        pages.append((username, page))
-
-    def sign_in(*usernames: str):
-        """Everyone types their name and password at once; the pages load side by side."""
-        signing_in = []
-        for username in usernames:
-            context = browser.new_context(
-                base_url=live_server_url,
-                locale="id-ID",
-                timezone_id="Asia/Jayapura",
-                viewport={"width": 1366, "height": 900},
-            )
-            context.set_default_timeout(15_000)
-            # No tile server in the test room: the maps work with the outlines alone.
-            context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-            contexts.append(context)
-            page = context.new_page()
-            watch(page, username)
-            page.goto("/login/")
-            page.get_by_label("Nama pengguna").fill(username)
-            page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-            page.keyboard.press("Enter")
-            signing_in.append(page)
-        for page in signing_in:
-            expect(page).not_to_have_url(re.compile(r"/login/"))
-            expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
-        return signing_in
-
-    sign_in.watch = watch
-    yield sign_in
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        for index, (username, page) in enumerate(pages):
-            if not page.is_closed():
-                screenshot(page, f"FAILED-{request.node.name}-{index}-{username}")
-    for context in contexts:
-        context.close()
-    assert problems == [], "script errors or CSP violations in the browser"
+    """Everyone signed in through the login form (People), each in a browser profile of their
+    own. After `telephone`, so a failing test's screenshots are taken before it hangs up."""
+    signed_in = People(browser, live_server_url, width=1366)
+    yield signed_in
+    signed_in.close(request)
 
 
 def shot(page, name: str) -> None:
@@ -137,9 +98,13 @@ def parse(iso: str | None) -> datetime:
 
 
 def test_a_house_fire_in_batu_merah_from_the_call_to_the_closure(people, telephone, server):
-    operator, dispatcher, damkar, pln, supervisor_board = people(
-        "operator", "dispatcher", "damkar", "pln", "supervisor"
+    # Each signs in and lands on their own home console.
+    operator, dispatcher, damkar, pln, supervisor_board = (
+        people.open(username, "/")
+        for username in ("operator", "dispatcher", "damkar", "pln", "supervisor")
     )
+    for page in (operator, dispatcher, damkar, pln, supervisor_board):
+        expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
     expect(operator).to_have_url(re.compile(r"/console/calls/$"))
     expect(dispatcher).to_have_url(re.compile(r"/console/dispatch/$"))
     nav = supervisor_board.locator("nav.consoles")

@@ -11,7 +11,7 @@ from tests.browser import test_dispatch_flow as flow
 from tests.browser.conftest import screenshot
 from tests.browser.test_dispatch_flow import BATU_MERAH, house_fire_in_batu_merah
 
-people = flow.people  # the signed-in people fixture, with CSP and script-error checks
+sign_in = flow.sign_in  # someone signed in, with CSP and script-error checks
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -56,8 +56,8 @@ def zoom_to(page, lat: float, lon: float, zoom: int = 17) -> None:
     page.evaluate(f"situation.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
 
 
-def test_a_fire_appears_changes_colour_and_leaves_the_map_live(people, live_server_url, cti_token):
-    supervisor = people("supervisor")
+def test_a_fire_appears_changes_colour_and_leaves_the_map_live(sign_in, live_server_url, cti_token):
+    supervisor = sign_in("supervisor")
     page, tiles = open_map(supervisor)
 
     # No tile server answers: the outlines of the 80 areas are drawn from our own data.
@@ -71,7 +71,7 @@ def test_a_fire_appears_changes_colour_and_leaves_the_map_live(people, live_serv
     open_before = wallboard_value(page, "open")
 
     # A call-taker logs a house fire in Batu Merah: it appears without a reload.
-    operator = people("operator")
+    operator = sign_in("operator")
     incident_id = house_fire_in_batu_merah(operator, live_server_url, cti_token)
     wait_until(page, f"situation.incidents.has({incident_id})")
     expect(page.locator("#wallboard [data-metric='open'] .wb-value")).to_have_text(
@@ -89,7 +89,7 @@ def test_a_fire_appears_changes_colour_and_leaves_the_map_live(people, live_serv
     # Forwarded to Damkar, accepted, the nearest engine goes and arrives.
     supervisor.post(f"/api/incidents/{incident_id}/tickets/", {"agencies": ["damkar"]}, 201)
     expect(page.locator("#wallboard [data-metric='not-accepted']")).to_contain_text("Damkar")
-    damkar = people("damkar", desk=True)
+    damkar = sign_in("damkar", "/healthz")
     ticket = damkar.get(f"/api/tickets/?incident={incident_id}")["tickets"][0]
     damkar.post(f"/api/tickets/{ticket['id']}/accept/")
     ranked = damkar.get(f"/api/tickets/{ticket['id']}/recommendations/")
@@ -139,8 +139,8 @@ def test_a_fire_appears_changes_colour_and_leaves_the_map_live(people, live_serv
     expect(page.locator("#wallboard [data-metric='open'] .wb-value")).to_have_text(str(open_before))
 
 
-def test_unknown_filters_are_ignored_with_a_note(people):
-    supervisor = people("supervisor")
+def test_unknown_filters_are_ignored_with_a_note(sign_in):
+    supervisor = sign_in("supervisor")
     page, _tiles = open_map(supervisor, f"/console/map/?category=gunung&kecamatan={SIRIMAU}")
     note = page.locator("#filter-note")
     expect(note).to_be_visible()
@@ -151,8 +151,8 @@ def test_unknown_filters_are_ignored_with_a_note(people):
     expect(page).to_have_url(re.compile(r"/console/map/$"))
 
 
-def test_the_map_keeps_its_last_state_greyed_when_the_socket_drops(people, server):
-    supervisor = people("supervisor")
+def test_the_map_keeps_its_last_state_greyed_when_the_socket_drops(sign_in, server):
+    supervisor = sign_in("supervisor")
     page, _tiles = open_map(supervisor)
     page.locator("#layer-heat").check()
     expect(page.locator("#situation-map")).to_have_attribute("data-heat-total", re.compile(r"\d+"))
@@ -170,15 +170,15 @@ def test_the_map_keeps_its_last_state_greyed_when_the_socket_drops(people, serve
     expect(page.locator("#stale-note")).to_be_hidden()
 
 
-def test_the_wallboard_page_for_the_big_screen(people, live_server_url, cti_token):
-    supervisor = people("supervisor")
+def test_the_wallboard_page_for_the_big_screen(sign_in, live_server_url, cti_token):
+    supervisor = sign_in("supervisor")
     page = supervisor.page
     page.goto("/console/wallboard/")
     expect(page.locator("#wallboard [data-metric='open'] .wb-value")).to_have_text(
         re.compile(r"\d+")
     )
     before = wallboard_value(page, "open")
-    operator = people("operator")
+    operator = sign_in("operator")
     incident_id = house_fire_in_batu_merah(operator, live_server_url, cti_token)
     expect(page.locator("#wallboard [data-metric='open'] .wb-value")).to_have_text(str(before + 1))
     expect(page.locator("#wallboard [data-metric='by-category']")).to_contain_text("Kebakaran")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.browser import test_dispatch_flow as flow
 from tests.browser.conftest import ARTIFACTS, screenshot
 
-people = flow.people  # the signed-in people fixture, with CSP and script-error checks
+sign_in = flow.sign_in  # someone signed in, with CSP and script-error checks
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -65,9 +65,9 @@ def drill(page):
     return dialog
 
 
-def test_the_verifier_reads_last_month_and_the_calls_behind_a_figure(people, month):
+def test_the_verifier_reads_last_month_and_the_calls_behind_a_figure(sign_in, month):
     first, last = month
-    verifier = people("verifier")
+    verifier = sign_in("verifier")
     page = verifier.page
 
     # A verifier lands on the reports, in Bahasa Indonesia by default, on this month.
@@ -159,9 +159,9 @@ def test_the_verifier_reads_last_month_and_the_calls_behind_a_figure(people, mon
     screenshot(page, "reports-03-integrity")
 
 
-def test_a_breakdown_and_an_empty_month_never_read_as_0_or_100_percent(people, month):
+def test_a_breakdown_and_an_empty_month_never_read_as_0_or_100_percent(sign_in, month):
     first, last = month
-    verifier = people("verifier")
+    verifier = sign_in("verifier")
     page = open_report(verifier, f"/reports/?start={first}&end={last}&by=kecamatan")
     rows = page.locator("#breakdown-rows tr")
     expect(rows).to_have_count(4)  # Nusaniwe, Sirimau, Leihitu, and the incident with no place
@@ -195,8 +195,8 @@ def test_a_breakdown_and_an_empty_month_never_read_as_0_or_100_percent(people, m
     screenshot(page, "reports-05-bad-period")
 
 
-def test_a_call_taker_has_no_reports(people):
-    operator = people("operator")
+def test_a_call_taker_has_no_reports(sign_in):
+    operator = sign_in("operator")
     page = operator.page
     consoles = page.get_by_role("navigation", name="Konsol")
     expect(consoles.get_by_role("link", name="Panggilan")).to_be_visible()
@@ -205,9 +205,9 @@ def test_a_call_taker_has_no_reports(people):
     assert page.goto("/reports/integrity/").status == 403
 
 
-def test_the_verifier_exports_last_months_pdf(people, month, tmp_path):
+def test_the_verifier_exports_last_months_pdf(sign_in, month, tmp_path):
     first, last = month
-    verifier = people("verifier")
+    verifier = sign_in("verifier")
     page = open_report(verifier, f"/reports/?start={first}&end={last}")
     pdf_link = page.get_by_role("link", name="PDF", exact=True)
     expect(pdf_link).to_have_attribute("href", re.compile(rf"start={first}&end={last}&format=pdf"))

@@ -72,7 +72,8 @@ def test_a_take_after_the_whole_ladder_resolves_every_level(ambon, clock, operat
     take_call(call=call, by=operator)
     assert not Deadline.objects.exists()
     assert not Escalation.objects.filter(resolved_at__isnull=True).exists()
-    assert Event.objects.filter(kind="escalation.resolved").count() == 2
+    resolved = Event.objects.get(kind="escalation.resolved")  # one event for the subject
+    assert len(resolved.payload["ids"]) == 2
 
 
 def test_reopening_an_incident_continues_its_ladder_instead_of_repeating_it(
@@ -84,8 +85,10 @@ def test_reopening_an_incident_continues_its_ladder_instead_of_repeating_it(
     close_incident(incident=incident, by=dispatcher, outcome="false_alarm")
     reopen_incident(incident=incident, by=supervisor, reason="Penelepon menelepon lagi")
     deadline = Deadline.objects.get(watch=Watch.INCIDENT_NOT_FORWARDED)
-    assert deadline.due_at is None  # its one level fired already for this wait
-    assert escalate_overdue(at(120)) == 0
+    assert deadline.level == 2  # its one level fired already for this wait: repeats follow
+    assert escalate_overdue(at(119)) == 0
+    assert escalate_overdue(at(120)) == 1
+    assert Escalation.objects.get(level=2).repeat
 
 
 def test_one_bad_row_is_put_back_and_every_other_deadline_still_escalates(ambon, clock):

@@ -15,12 +15,7 @@ from ambon112.api import Conflict
 from dispatch.deadlines import escalate_overdue
 from dispatch.models import Deadline, Escalation, SlaPolicy, Ticket, Watch
 from dispatch.policies import check_ladder, check_scope
-from dispatch.services.assignments import (
-    dispatch_unit,
-    mark_en_route,
-    mark_on_scene,
-    mark_operations_started,
-)
+from dispatch.services.assignments import advance, dispatch_unit
 from dispatch.services.escalations import acknowledge_escalation, send_to_backup
 from dispatch.services.tickets import accept_ticket, notify_agency
 from incidents.models import Event
@@ -80,7 +75,8 @@ def test_a_ringing_call_escalates_at_15_s_then_30_s_and_not_before(ambon, clock)
     assert escalate_overdue(at(30)) == 1
     assert raised() == [("call_unanswered", 1), ("call_unanswered", 2)]
     assert Escalation.objects.get(level=2).to_supervisors
-    assert Deadline.objects.get().due_at is None  # the ladder is climbed; the call still rings
+    # The ladder is climbed and the call still rings: it repeats every 60 s after its last level.
+    assert Deadline.objects.get().due_at == at(90)
     kinds = list(
         Event.objects.filter(kind__startswith="escalation.").values_list("kind", flat=True)
     )
@@ -116,9 +112,9 @@ def test_a_call_abandoned_before_the_deadline_never_escalates(ambon, clock):
 def test_after_downtime_everything_overdue_escalates_once(ambon, clock):
     ring("e-1")
     ring("e-2")
-    assert escalate_overdue(at(300)) == 4  # two calls, two levels each
+    assert escalate_overdue(at(300)) == 6  # two calls, two levels and one repeat each
     assert escalate_overdue(at(301)) == 0
-    assert escalate_overdue(at(600)) == 0
+    assert escalate_overdue(at(600)) == 2  # the repeats missed since: one each, not a flood
 
 
 # --- Tickets and incidents -------------------------------------------------------------------
@@ -158,7 +154,7 @@ def test_accepting_starts_the_no_unit_en_route_wait_of_the_category(fire_ticket,
     clock.move_to(at(40))
     assignment = dispatch_unit(ticket=fire_ticket, unit=unit("DAMKAR-01"), by=damkar)
     assert Deadline.objects.filter(watch=Watch.NO_UNIT_EN_ROUTE).exists()  # dispatched ≠ moving
-    mark_en_route(assignment=assignment, by=damkar)
+    advance(step="en_route", assignment=assignment, by=damkar)
     assert not Deadline.objects.filter(watch=Watch.NO_UNIT_EN_ROUTE).exists()
 
 
@@ -176,7 +172,9 @@ def test_a_medical_ticket_waits_60_s_and_others_120_s(make_incident, dispatcher,
     )
     Ticket.objects.filter(pk=other.pk).update(status="accepted", accepted_at=at(0))
     other.refresh_from_db()
-    accept_event_for_other = Deadline.objects.filter(subject_id=str(other.pk))
+    accept_event_for_other = Deadline.objects.filter(
+        subject_type="ticket", subject_id=str(other.pk)
+    )
     assert accept_event_for_other.get().watch == Watch.TICKET_NOT_ACCEPTED  # no event yet
     waits = {d.subject_id: d.due_at for d in Deadline.objects.filter(watch=Watch.NO_UNIT_EN_ROUTE)}
     assert waits == {str(medical.pk): at(60)}
@@ -197,11 +195,13 @@ def test_a_fire_without_operations_started_alerts_at_15_min_from_t0(fire_ticket,
     assert deadline.due_at == at(15 * 60)
     accept_ticket(ticket=fire_ticket, by=damkar)
     assignment = dispatch_unit(ticket=fire_ticket, unit=unit("DAMKAR-01"), by=damkar)
-    assignment = mark_on_scene(
-        assignment=mark_en_route(assignment=assignment, by=damkar), by=damkar
+    assignment = advance(
+        step="on_scene",
+        assignment=advance(step="en_route", assignment=assignment, by=damkar),
+        by=damkar,
     )
     clock.move_to(at(14 * 60))
-    mark_operations_started(assignment=assignment, by=damkar)
+    advance(step="operations_started", assignment=assignment, by=damkar)
     assert not Deadline.objects.filter(watch=Watch.FIRE_NO_OPERATIONS).exists()
     escalate_overdue(at(20 * 60))
     assert raised(Watch.FIRE_NO_OPERATIONS) == []
@@ -226,7 +226,9 @@ def test_the_escalation_api(ambon, clock, client_for, operator, supervisor):
     escalate_overdue(at(30))
     client = client_for(operator)
     body = client.get(reverse("escalation-list")).json()
-    assert body["open"] == 2 and body["now"]
+    assert body["open"] == 1 and body["now"]  # one call ringing: one subject, at level 2
+    (subject,) = body["subjects"]
+    assert subject["level"] == 2 and [h["level"] for h in subject["history"]] == [1, 2]
     newest = body["escalations"][0]  # newest first: level 2 also reaches the supervisors
     assert newest["level"] == 2 and newest["recipients"] == ["call_takers", "supervisors"]
     url = reverse("escalation-acknowledge", args=[newest["id"]])
@@ -313,7 +315,7 @@ def test_the_admin_refuses_a_zero_delay(ambon, client_for, admin_user):
 
 
 def test_a_ladder_may_raise_the_incidents_priority(make_incident, clock):
-    policy = SlaPolicy.objects.get(watch=Watch.INCIDENT_NOT_FORWARDED)
+    policy = SlaPolicy.objects.get(watch=Watch.INCIDENT_NOT_FORWARDED, active_from=None)
     policy.levels.update(action="raise_priority")
     incident = make_incident("kamtibmas.pencurian")
     before = incident.priority

@@ -143,7 +143,9 @@ def test_closing_incidents_while_the_check_raises_their_priority_never_deadlocks
 ):
     """The check raises an incident's priority while its dispatcher closes it: the check skips
     an incident a service holds (next run), so neither waits for the other."""
-    SlaPolicy.objects.get(watch=Watch.INCIDENT_NOT_FORWARDED).levels.update(action="raise_priority")
+    SlaPolicy.objects.get(watch=Watch.INCIDENT_NOT_FORWARDED, active_from=None).levels.update(
+        action="raise_priority"
+    )
     incidents = [make_incident("kamtibmas.pencurian") for _ in range(40)]
     started = timezone.now() - timedelta(seconds=61)  # the 60-s level is overdue
     Deadline.objects.filter(watch=Watch.INCIDENT_NOT_FORWARDED).update(

@@ -1,11 +1,15 @@
 """An incident handed over as a NENA EIDO: valid against NENA's published schema, carrying what we
 recorded and nothing we did not.
 
-The schema is NENA's (shared/standards/eido-openapi.yaml, licence unclear, so it is read here and
-never copied into the product). Without it the tests skip, except under CI=true where they fail.
+The schema and the sample are NENA's, from the NENA911/EIDO-JSON repository on GitHub
+(`Schema/openapi.yaml`, `Samples/Sample call transfer EIDO.json`). That repository gives no
+licence, so they are not copied into ours: the tests read them from EIDO_SCHEMA_DIR (default
+../shared/standards, beside this clone, as CI has it) under the names `eido-openapi.yaml` and
+`eido-sample-call-transfer.json`. Without them the tests skip, except under CI=true where they fail.
 """
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,7 +28,10 @@ from dispatch.models import Assignment, Ticket
 from incidents.models import Call, Caller, Incident, IncidentNote, IncidentType
 from tests.conftest import CI
 
-STANDARDS = Path(settings.BASE_DIR).parent / "shared" / "standards"
+STANDARDS = Path(
+    os.environ.get("EIDO_SCHEMA_DIR") or Path(settings.BASE_DIR).parent / "shared" / "standards"
+)
+WHERE = "NENA911/EIDO-JSON on GitHub (Schema/openapi.yaml, Samples/Sample call transfer EIDO.json)"
 BASE = "urn:test:eido-openapi"  # where the loaded OpenAPI document sits for $ref resolution
 T0 = datetime(2025, 9, 8, 1, 0, tzinfo=UTC)  # 10:00 WIT
 
@@ -46,13 +53,19 @@ def at(minutes: int, seconds: int = 0) -> datetime:
     return T0 + timedelta(minutes=minutes, seconds=seconds)
 
 
-@pytest.fixture(scope="module")
-def openapi() -> dict:
-    path = STANDARDS / "eido-openapi.yaml"
+def nena_file(name: str) -> Path:
+    """One of NENA's files, or a skip saying where to get it (a failure under CI=true)."""
+    path = STANDARDS / name
     if not path.exists():
         if CI:
-            pytest.fail(f"CI=true and the EIDO schema is missing: {path}", pytrace=False)
-        pytest.skip(f"needs the EIDO schema at {path}")
+            pytest.fail(f"CI=true and NENA's {path} is missing; it is from {WHERE}", pytrace=False)
+        pytest.skip(f"needs {path}: get it from {WHERE}, or set EIDO_SCHEMA_DIR")
+    return path
+
+
+@pytest.fixture(scope="module")
+def openapi() -> dict:
+    path = nena_file("eido-openapi.yaml")
     # NENA's file has "minItems: 1," (AgentType), which strict YAML reads as a string.
     return yaml.safe_load(path.read_text(encoding="utf-8").replace("minItems: 1,", "minItems: 1"))
 
@@ -276,7 +289,7 @@ def test_an_incident_with_no_place_and_no_units_is_still_a_valid_eido(operator, 
 
 def test_nenas_own_sample_passes_the_same_checks(validator, openapi):
     """The checks above accept what NENA publishes, so a failure there is ours."""
-    sample = STANDARDS / "eido-sample-call-transfer.json"
+    sample = nena_file("eido-sample-call-transfer.json")
     assert_valid_eido(json.loads(sample.read_text(encoding="utf-8")), validator, openapi)
 
 

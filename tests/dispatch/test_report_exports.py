@@ -22,6 +22,7 @@ from agencies.models import Agency
 from dispatch.reports import exports, pdf
 from dispatch.reports.build import build_report
 from dispatch.reports.definitions import METRICS, SOURCES
+from dispatch.reports.exports import tables
 from dispatch.reports.filters import ReportFilter
 from dispatch.reports.rows import ROW_COLUMNS, Selection, iter_rows
 from incidents.events import record_event
@@ -184,16 +185,31 @@ def test_the_summary_csv_gives_the_reports_figures(october, english):
 def test_every_export_opens_with_what_it_covers(october, indonesian):
     report = report_of()
     head = EventChainHead.objects.get(pk=1)
-    assert head.seq == 5 and report["events_covered"] == 5
+    assert report["events_covered"] == 5  # the head also counts the reference data's changes
     text = exports.summary_csv(report)
     notes = [line for line in text[1:].splitlines() if line.startswith("#")]
+    # The hand-built month's rows were written without events (report_data.py): the times'
+    # check against the event log (issue #17) says so after the chain head, and names them.
+    times = [
+        line
+        for line in notes
+        if line.startswith(("# Waktu diperiksa", "# Angka yang", "# Ketidak"))
+    ]
+    assert times[0] == (
+        "# Waktu diperiksa: 25 baris periode ini diperiksa terhadap log peristiwa: "
+        f"{report['chain_times']['mismatches']} waktu TIDAK COCOK dengan peristiwa yang "
+        "menetapkannya."
+    )
+    assert times[1].startswith("# Angka yang terdampak: ") and "Waktu jawab" in times[1]
+    assert len(times) == 2 + 20  # the first 20 mismatches, each named
+    notes = [line for line in notes if line not in times]
     assert notes[:9] == [
         "# Laporan Waktu Tanggap Layanan 112 Kota Ambon",
         "# Periode: 01-10-2026 – 31-10-2026",
         "# Filter: tidak ada: semua instansi, kategori, kecamatan, shift, dan prioritas",
         "# Dibuat pada: 28-11-2026 10:00 WIT",
         "# Peristiwa tercakup: 5",
-        "# Kepala rantai peristiwa, nomor urut: 5",
+        f"# Kepala rantai peristiwa, nomor urut: {head.seq}",
         f"# Kepala rantai peristiwa, hash SHA-256: {head.hash}",
         "# Angka dihitung oleh Ambon 112 dari ekspor tingkat baris; definisi di bawah",
         "# Format: dipisah koma, UTF-8; tanda desimal titik “.”; durasi dalam detik, persentase "
@@ -222,7 +238,8 @@ def test_each_rows_csv_holds_the_population_of_its_source(october, english):
     for source in SOURCES:
         rows = rows_of(rows_csv_text(report, source))
         headings = dict(ROW_COLUMNS[source])
-        assert list(rows[0]) == [str(label) for label in headings.values()]
+        exported = tables.row_columns(source, tables.coded_labels(source))
+        assert list(rows[0]) == [label for _key, label in exported]
         for m in (m for m in METRICS if m.source == source):
             flag = str(headings[m.population]) if m.population else None
             population = [row for row in rows if flag is None or row[flag] == "1"]

@@ -8,11 +8,13 @@ from datetime import date
 
 import pytest
 
+from agencies.models import Agency, Role, User
 from dispatch.reports.build import build_report
-from dispatch.reports.demo import generate_history
+from dispatch.reports.demo import Cast, generate_history
 from dispatch.reports.filters import ReportFilter
 
-pytestmark = pytest.mark.postgres
+# The history is played through the services (issue #17): slower than writing rows.
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
 
 
 def comparable(report: dict) -> dict:
@@ -21,10 +23,17 @@ def comparable(report: dict) -> dict:
 
 
 @pytest.fixture
-def months(dispatcher):
+def months(operator, dispatcher):
     """Three months of synthetic history: whole seconds (so ties are common), abandoned,
     prank and ghost calls, tickets never answered, units never marked en route or on scene."""
-    generate_history(start=date(2026, 8, 28), end=date(2026, 11, 3), calls_per_day=4, by=dispatcher)
+    desks = {
+        agency.pk: User.objects.create_user(
+            username=f"desk-{agency.code}", role=Role.AGENCY_DESK, agency=agency
+        )
+        for agency in Agency.objects.all()
+    }
+    cast = Cast(call_taker=operator, dispatcher=dispatcher, desks=desks)
+    generate_history(start=date(2026, 8, 28), end=date(2026, 11, 3), calls_per_day=4, cast=cast)
 
 
 def test_both_engines_agree_for_every_breakdown(months):

@@ -214,11 +214,14 @@ def test_a_stale_position_falls_back_to_the_station_and_says_how_old_it_is(clien
     assert by_id[fresh.pk]["geometry"]["coordinates"] == [128.18, -3.69]
 
 
-def test_stations_and_hospitals_are_geojson_too(ambon):
-    stations = situation.stations_geojson()
-    assert stations["type"] == "FeatureCollection"
-    assert any(f["properties"]["kind"] == "hospital" for f in stations["features"])
-    assert all(f["geometry"]["type"] == "Point" for f in stations["features"])
+def test_the_maps_station_layer_lists_hospitals_with_their_position_and_its_quality(
+    ambon, client_for, supervisor
+):
+    # The layer reads /api/stations/ (static/ambon112/situation.js); approximate ones are marked.
+    stations = client_for(supervisor).get(reverse("station-list")).json()
+    placed = [s for s in stations if s["lat"] is not None and s["lon"] is not None]
+    assert any(s["kind"] == "hospital" for s in placed)
+    assert any(s["position_quality"] == "area_label" for s in placed)  # drawn as approximate
 
 
 # --- The wallboard --------------------------------------------------------------------------

@@ -67,12 +67,6 @@ def test_it_reads_an_ambon_fix_with_every_field():
     )
     assert fix.positioned_at.tzinfo is UTC
     assert fix.extra == {}
-    assert fix.as_location() == {
-        "lat": -3.6954,
-        "lon": 128.1814,
-        "radius_m": 15.0,
-        "source": "aml",
-    }
 
 
 @pytest.mark.parametrize(("body", "expected"), PUBLIC_VECTORS)

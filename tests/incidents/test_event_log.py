@@ -8,10 +8,19 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from agencies.models import Agency
-from incidents.events import NewEvent, record_event, record_events, verify_chain
-from incidents.models import Event, EventChainHead
+from incidents.events import GENESIS_HASH, NewEvent, record_event, record_events, verify_chain
+from incidents.models import Event, EventAudience, EventChainHead
 
 WIT = ZoneInfo("Asia/Jayapura")
+
+
+@pytest.fixture
+def ambon(ambon):
+    """These tests read the chain from its genesis: the events of loading the reference data
+    (its change log) are set aside first, within the test."""
+    EventAudience.objects.all().delete()
+    Event.objects.all().delete()
+    EventChainHead.objects.filter(pk=1).update(seq=0, hash=GENESIS_HASH, feeds={})
 
 
 def record(n: int, *, agencies=()) -> list[Event]:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from agencies.acting import acting_as_command
 from agencies.services import create_demo_accounts
 
 
@@ -9,7 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            created = create_demo_accounts(password=settings.DEMO_PASSWORD)
+            with acting_as_command("create_demo_accounts"):
+                created = create_demo_accounts(password=settings.DEMO_PASSWORD)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Demo accounts created: {', '.join(created) or 'none (all exist)'}.")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from agencies.acting import acting_as_command
 from agencies.services import deactivate_demo_accounts
 
 
@@ -10,5 +11,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        names = deactivate_demo_accounts()
+        with acting_as_command("deactivate_demo_accounts"):
+            names = deactivate_demo_accounts()
         self.stdout.write(f"Demo accounts deactivated: {', '.join(names) or 'none were active'}.")

@@ -16,7 +16,6 @@ from dispatch.reports.export_text import (
     title,
 )
 from dispatch.reports.exports import tables
-from dispatch.reports.rows import ROW_COLUMNS
 
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with one
 
@@ -76,9 +75,11 @@ def rows_csv(report: dict, source: str, rows: Iterable[dict]) -> Iterator[str]:
         if metric.source == source
     ]
     notes += [f"# {line}" for line in method_lines()]
-    columns = ROW_COLUMNS[source]
-    heading = _Lines().row(str(label) for _key, label in columns)
-    return _stream([BOM + notes[0], *notes[1:]], heading, [key for key, _label in columns], rows)
+    labels = tables.coded_labels(source)
+    columns = tables.row_columns(source, labels)
+    heading = _Lines().row(label for _key, label in columns)
+    labelled = (tables.with_labels(row, labels) for row in rows)
+    return _stream([BOM + notes[0], *notes[1:]], heading, [key for key, _l in columns], labelled)
 
 
 def _stream(notes: list[str], heading: str, keys: list[str], rows: Iterable[dict], batch=1000):

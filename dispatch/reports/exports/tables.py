@@ -4,8 +4,12 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
-from dispatch.reports.definitions import METRICS
+from agencies.models import Agency, Unit
+from dispatch.models import Ticket
+from dispatch.reports.definitions import DISPOSITION_LABELS, METRICS, SHIFT_LABELS
 from dispatch.reports.export_text import recipe, threshold_text
+from dispatch.reports.rows import ROW_COLUMNS
+from incidents.models import Call, IncidentType
 
 MAX_THRESHOLDS = max(len(metric.thresholds) for metric in METRICS)
 # The 0/1 columns that select a figure's rows: populations and the subsets thresholds hold.
@@ -92,3 +96,51 @@ def definition_texts(metric: dict, *, thresholds_sep: str, steps_sep: str) -> li
         thresholds_sep.join(threshold_text(t) for t in metric["thresholds"]) or "—",
         steps_sep.join(recipe(metric["key"])),
     ]
+
+
+def coded_labels(source: str) -> dict[str, dict[str, str]]:
+    """For each coded column of a source's rows, code → label in the active language, read now:
+    a streamed CSV is written after the view returned, when that language may be gone."""
+
+    def texts(choices) -> dict[str, str]:
+        return {str(code): str(label) for code, label in dict(choices).items()}
+
+    known = {
+        "channel": texts(Call.Channel.choices),
+        "disposition": texts(DISPOSITION_LABELS),
+        "first_disposition": texts(DISPOSITION_LABELS),
+        "category": texts(IncidentType.Category.choices),
+        "unit_kind": texts(Unit.Kind.choices),
+        "shift": texts(SHIFT_LABELS),
+    }
+    if source == "tickets":
+        known["status"] = texts(Ticket.Status.choices)
+    if source in ("tickets", "assignments"):
+        known["agency"] = dict(Agency.objects.values_list("code", "short_name"))
+    columns = {key for key, _label in ROW_COLUMNS[source]}
+    return {key: labels for key, labels in known.items() if key in columns}
+
+
+def row_columns(source: str, labels: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """The rows' columns as exported: each coded column followed by its label (`phone`,
+    “Telepon”), as the report page shows them; the code stays for whoever recomputes."""
+    columns = []
+    for key, heading in ROW_COLUMNS[source]:
+        columns.append((key, str(heading)))
+        if key in labels:
+            columns.append((label_key(key), _("%(column)s (label)") % {"column": heading}))
+    return columns
+
+
+def label_key(key: str) -> str:
+    return f"{key}_label"
+
+
+def with_labels(row: dict, labels: dict[str, dict[str, str]]) -> dict:
+    """A row with the label of each coded value (the code itself when it has none)."""
+    labelled = dict(row)
+    for key, known in labels.items():
+        value = row.get(key)
+        if value not in (None, ""):
+            labelled[label_key(key)] = known.get(str(value), str(value))
+    return labelled

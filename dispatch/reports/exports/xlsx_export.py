@@ -21,7 +21,7 @@ from dispatch.reports.export_text import (
     title,
 )
 from dispatch.reports.exports import tables
-from dispatch.reports.rows import ROW_COLUMNS, STAMPS
+from dispatch.reports.rows import STAMPS
 
 # Rows of all sources in one workbook at most: written cell by cell (openpyxl), 100,000 rows
 # take about 40 s here. Larger periods export their rows as CSV, one source at a time.
@@ -109,12 +109,15 @@ def _definitions_sheet(book, report: dict) -> None:
 def _rows_sheet(book, source: str, rows: Iterable[dict]) -> None:
     sheet = book.create_sheet(_sheet_name(source_label(source)))
     sheet.freeze_panes = "A2"  # the headings stay in view
-    columns = ROW_COLUMNS[source]
+    labels = tables.coded_labels(source)
+    columns = tables.row_columns(source, labels)
+    wide = STAMPS | {tables.label_key(key) for key in labels}
     for index, (key, _label) in enumerate(columns):
-        width = 20 if key in STAMPS else 12
+        width = 20 if key in wide else 12
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.append(_headings(sheet, (label for _key, label in columns)))
     for row in rows:
+        row = tables.with_labels(row, labels)
         sheet.append([_cell(sheet, key, row.get(key)) for key, _label in columns])
 
 

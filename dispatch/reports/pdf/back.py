@@ -7,6 +7,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Spacer
 from dispatch.reports.definitions import SOURCES
 from dispatch.reports.export_text import method_lines, recipe, source_label, threshold_text
 from dispatch.reports.pdf.layout import WIDTH, Writer, count
+from dispatch.reports.signature import key_facts
 
 
 def definitions(w: Writer, report: dict) -> list:
@@ -83,6 +84,37 @@ def integrity(w: Writer, report: dict) -> list:
                         "this report no longer has it."
                     )
                 ),
+            ]
+        ),
+        *_signature(w),
+    ]
+
+
+def _signature(w: Writer) -> list:
+    """The key that signs this file (its signature is the file's last line, after the PDF's
+    end: dispatch/reports/signature.py), for a verifier to compare with the published one."""
+    key = key_facts()
+    if key is None:  # no export is made without the key; a PDF rendered by hand may be
+        return []
+    return [
+        KeepTogether(
+            [
+                Spacer(1, 6),
+                w.p(_("Signature of this file"), "h2"),
+                w.p(
+                    _(
+                        "This file is signed with the centre's %(algorithm)s key: the "
+                        "signature, over the file's SHA-256 and the chain head above, is its "
+                        "last line. A verifier checks it with “python manage.py verify_export "
+                        "FILE” or without Ambon 112 with the public key below (README, "
+                        "“Verifying an export without the system”)."
+                    )
+                    % {"algorithm": key["algorithm"]}
+                ),
+                w.labelled(_("Key fingerprint (SHA-256):"), ""),
+                w.p(key["fingerprint_grouped"], "mono"),
+                w.labelled(_("Public key (PEM):"), ""),
+                *(w.p(line, "mono") for line in key["public_key"].splitlines()),
             ]
         )
     ]

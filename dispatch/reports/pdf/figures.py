@@ -7,7 +7,13 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
-from dispatch.reports.export_text import filter_lines, generated_at, status_label, title
+from dispatch.reports.export_text import (
+    filter_lines,
+    generated_at,
+    status_label,
+    times_lines,
+    title,
+)
 from dispatch.reports.pdf.layout import (
     BAND,
     MUTED,
@@ -34,6 +40,7 @@ def cover(w: Writer, report: dict) -> list:
             ),
         ],
         ["", w.p(report["chain_head"]["hash"], "mono")],
+        *([w.p(label, "cell_bold"), w.p(value, "cell")] for label, value in times_lines(report)),
     ]
     facts_table = w.table(
         facts,

@@ -3,13 +3,15 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from ambon112.clock import day_start
-from incidents.events import verify_chain
+from incidents.chain_times import check_period
+from incidents.seals import verify_seals
 
 
 class Command(BaseCommand):
     help = (
-        "Check the event log's hash chain (all of it, or the events of a period of WIT days); "
-        "exit non-zero naming the first bad sequence number."
+        "Check the event log's hash chain, its daily seals and the times the reports read against "
+        "the events that set them (all of them, or those of a period of WIT days); exit non-zero "
+        "naming the first bad sequence number, each broken seal and each time that disagrees."
     )
 
     def add_arguments(self, parser):
@@ -19,13 +21,34 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, start=None, end=None, **options):
-        report = verify_chain(
-            since=day_start(start) if start else None,
-            until=day_start(end + timedelta(days=1)) if end else None,
-        )
+        since = day_start(start) if start else None
+        until = day_start(end + timedelta(days=1)) if end else None
+        checked = check_period(since=since, until=until)
+        report = checked.chain
+        seals = verify_seals(since=since, until=until)
+        broken = [
+            f"the seal of {b.day} (sequence {b.seal_seq}) is BROKEN: {b.problem}"
+            for b in seals.broken
+        ]
         if not report.intact:
-            raise CommandError(
+            broken.insert(
+                0,
                 f"Event log BROKEN at sequence {report.first_bad_seq}: {report.problem} "
-                f"({report.checked} events checked before it)."
+                f"({report.checked} events checked before it)",
             )
-        self.stdout.write(f"Event log intact: {report.checked} events checked.")
+        times = checked.times
+        if not times.intact:
+            # Each mismatch on its own line: table, row, field, stored value, the event's value.
+            for mismatch in times.mismatches:
+                self.stderr.write(mismatch.describe())
+            broken.append(
+                f"{times.total} reported times DO NOT MATCH the event that set them "
+                f"({len(times.mismatches)} named above); figures affected: "
+                f"{', '.join(times.affected) or 'none'}"
+            )
+        if broken:
+            raise CommandError("; ".join(broken) + ".")
+        self.stdout.write(
+            f"Event log intact: {report.checked} events checked, {seals.checked} daily seals "
+            f"verified, the times of {times.checked} rows match their events."
+        )

@@ -1,0 +1,79 @@
+"""A write and the incident status change it causes are appended under one lock of the chain
+head, after the incident's row is written (the lock order of incidents/events.py), issue #18."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agencies.models import Agency
+from dispatch.services.assignments import advance, dispatch_unit
+from dispatch.services.tickets import accept_ticket, notify_agency
+from incidents.models import Event
+from tests.dispatch.conftest import unit
+
+pytestmark = pytest.mark.django_db
+
+
+def head_reads(queries) -> list[int]:
+    """Positions of the reads of the chain head (one per append, locked on PostgreSQL)."""
+    return [
+        i
+        for i, q in enumerate(queries)
+        if q["sql"].startswith("SELECT") and '"incidents_eventchainhead"' in q["sql"]
+    ]
+
+
+def incident_writes(queries) -> list[int]:
+    return [i for i, q in enumerate(queries) if q["sql"].startswith('UPDATE "incidents_incident"')]
+
+
+def test_a_forward_and_the_status_it_sets_are_appended_together(make_incident, dispatcher):
+    incident = make_incident()
+    before = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
+    with CaptureQueriesContext(connection) as queries:
+        notify_agency(incident=incident, agency=Agency.objects.get(code="damkar"), by=dispatcher)
+    events = list(Event.objects.filter(seq__gt=before).order_by("seq"))
+    assert [(e.seq - before, e.kind) for e in events] == [
+        (1, "ticket.notified"),
+        (2, "incident.status_changed"),
+    ]
+    assert events[1].payload["incident"]["status"] == "dispatched"
+    assert events[1].payload["incident"]["calls_count"] == 1
+    heads, writes = head_reads(queries), incident_writes(queries)
+    assert len(heads) == 1 and len(writes) == 1 and writes[0] < heads[0]
+
+
+def test_a_unit_step_and_the_status_it_sets_are_appended_together(
+    make_incident, dispatcher, damkar
+):
+    incident = make_incident()
+    ticket = notify_agency(
+        incident=incident, agency=Agency.objects.get(code="damkar"), by=dispatcher
+    )
+    ticket = accept_ticket(ticket=ticket, by=damkar)
+    assignment = dispatch_unit(ticket=ticket, unit=unit("DAMKAR-01"), by=damkar)
+    before = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
+    with CaptureQueriesContext(connection) as queries:
+        assignment = advance(assignment=assignment, step="en_route", by=damkar)
+    kinds = list(Event.objects.filter(seq__gt=before).order_by("seq").values_list("kind", "seq"))
+    assert kinds == [
+        ("assignment.en_route", before + 1),
+        ("incident.status_changed", before + 2),
+    ]
+    heads, writes = head_reads(queries), incident_writes(queries)
+    assert len(heads) == 1 and len(writes) == 1 and writes[0] < heads[0]
+    assert assignment.incident.status == "responding"
+
+
+def test_a_step_that_changes_no_status_appends_its_event_alone(make_incident, dispatcher, damkar):
+    ticket = notify_agency(
+        incident=make_incident(), agency=Agency.objects.get(code="damkar"), by=dispatcher
+    )
+    ticket = accept_ticket(ticket=ticket, by=damkar)
+    assignment = dispatch_unit(ticket=ticket, unit=unit("DAMKAR-01"), by=damkar)
+    assignment = advance(assignment=assignment, step="en_route", by=damkar)
+    assignment = advance(assignment=assignment, step="on_scene", by=damkar)
+    before = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
+    advance(assignment=assignment, step="operations_started", by=damkar)  # still on scene
+    kinds = list(Event.objects.filter(seq__gt=before).values_list("kind", flat=True))
+    assert kinds == ["assignment.operations_started"]

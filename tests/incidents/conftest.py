@@ -1,0 +1,44 @@
+"""A whole incident handled through the services, for the integrity tests (issue #17)."""
+
+import pytest
+
+from agencies.models import Agency, Area, Unit
+from dispatch.services.assignments import advance, dispatch_unit
+from dispatch.services.incidents import close_incident
+from dispatch.services.tickets import accept_ticket, decline_ticket, notify_agency
+from incidents.models import IncidentType
+from incidents.services.calls import create_incident, receive_call_event, take_call
+
+
+@pytest.fixture
+def fire(operator, dispatcher, damkar, nobody_ready_aside, django_capture_on_commit_callbacks):
+    """A house fire in Batu Merah handled from ring to closure through the services: a call,
+    the incident, Damkar's ticket accepted and PLN's declined, an engine's every step."""
+    pln = Agency.objects.get(code="pln")
+    pln_desk = type(damkar).objects.create_user(
+        username="pln", password="x" * 16, role=damkar.role, agency=pln
+    )
+    with django_capture_on_commit_callbacks():
+        call, _ = receive_call_event(
+            call_id="ct-1", event="ringing", number="+6281200001111", adapter="pbx"
+        )
+        take_call(call=call, by=operator)
+        area = Area.objects.get(code="81.71.02.2003")
+        incident = create_incident(
+            call=call,
+            by=operator,
+            incident_type=IncidentType.objects.get(code="kebakaran.rumah"),
+            lat=area.label_lat,
+            lon=area.label_lon,
+        )
+        receive_call_event(call_id="ct-1", event="ended", number="+6281200001111", adapter="pbx")
+        ticket = notify_agency(incident=incident, agency=damkar.agency, by=dispatcher)
+        refused = notify_agency(incident=incident, agency=pln, by=dispatcher)
+        decline_ticket(ticket=refused, by=pln_desk, reason="Bukan wewenang kami")
+        accept_ticket(ticket=ticket, by=damkar)
+        engine = Unit.objects.get(call_sign="DAMKAR-01")
+        assignment = dispatch_unit(ticket=ticket, unit=engine, by=damkar)
+        for step in ("en_route", "on_scene", "operations_started", "clear"):
+            advance(assignment=assignment, step=step, by=damkar)
+        close_incident(incident=incident, by=dispatcher, outcome="resolved")
+    return incident
