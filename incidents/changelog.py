@@ -6,7 +6,8 @@ people's accounts change over the REST API, in the admin and by commands (`load_
 mechanism covers all three: Django's model signals see every save and delete whoever makes it,
 `agencies.acting.current_actor()` says who that is (the signed-in person of the request, or the
 command and its OS user), and each change is appended to the event log as
-`<name>.created|updated|deleted`, the subject being the record itself.
+`<name>.created|updated|deleted`, the subject being the record itself. It is the audit trail,
+not any console's news: the events are not pushed live (`setup_changes`).
 
 The event is appended in the transaction of the change: the API's services, the admin's views
 and the commands all write inside one, so a change and its event commit or roll back together.
@@ -27,7 +28,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from agencies.acting import current_actor
-from incidents.events import record_event
+from incidents.events import record_event, setup_changes
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ def _record(tracked: Tracked, action: str, instance: models.Model, payload: dict
             instance._meta.label,
             instance.pk,
         )
-    with transaction.atomic():
+    with setup_changes(), transaction.atomic():
         record_event(
             f"{tracked.name}.{action}",
             subject=instance,

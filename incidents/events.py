@@ -56,7 +56,7 @@ GENESIS_HASH = "0" * 64
 
 # Set while generate_demo_history writes: every event appended is marked synthetic.
 _synthetic: ContextVar[bool] = ContextVar("synthetic_events", default=False)
-# Set while a command sets the centre up: its events are logged but are no console's news.
+# Set while the change log appends: the centre's setup changing is logged, not consoles' news.
 _unpushed: ContextVar[bool] = ContextVar("unpushed_events", default=False)
 
 
@@ -72,9 +72,10 @@ def synthetic_history():
 
 @contextmanager
 def setup_changes():
-    """Append the events of setting the centre up (reference data loaded, default policies
-    installed) without pushing them live: hundreds of them in one commit would flood every
-    console, which learns the head moved past them from its heartbeat and resyncs over REST."""
+    """Append the events of setting the centre up (incidents.changelog: reference data loaded,
+    policies and accounts changed) without pushing them live: no console shows them, and
+    `load_ambon`'s hundreds in one commit would flood every one. A console learns that the head
+    moved past them from its heartbeat, or from the next event's `prev`, and resyncs."""
     token = _unpushed.set(True)
     try:
         yield

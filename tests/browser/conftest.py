@@ -53,6 +53,7 @@ def server_env(workdir: Path) -> dict[str, str]:
     }
     env.update(
         SQLITE_PATH=str(workdir / "ambon112.sqlite3"),
+        AMBON112_SIGNING_KEY=str(workdir / "signing-key.pem"),  # made by prepare, as make run
         DEMO_PASSWORD=DEMO_PASSWORD,
         DJANGO_SETTINGS_MODULE="ambon112.settings",
         DEBUG="false",
@@ -92,10 +93,12 @@ class Server:
         return result
 
     def prepare(self) -> None:
-        """What `make run` does before serving: migrate, load Ambon, create demo accounts."""
+        """What `make run` does before serving: migrate, load Ambon, create demo accounts and the
+        signing key."""
         self.manage("migrate", "--no-input")
         self.manage("load_ambon")
         self.manage("create_demo_accounts")
+        self.manage("create_signing_key", "--if-missing")
 
     def record_event(self, kind: str, *, agencies: list[str], actor_label: str = "test") -> None:
         """Append an event to the server's log from another process, as a second web worker

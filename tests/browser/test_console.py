@@ -106,14 +106,17 @@ def test_agency_desk_sees_its_own_events_without_reloading(page, server):
 
 def test_supervisor_moves_between_consoles_and_checks_the_log(page):
     sign_in(page, "supervisor", DEMO_PASSWORD)
-    expect(page).to_have_url(re.compile(r"/console/calls/$"))
+    # A supervisor lands on the dispatch console (issue #16), not the call-takers'.
+    expect(page).to_have_url(re.compile(r"/console/dispatch/$"))
     consoles = page.get_by_role("navigation", name="Konsol")
     expect(consoles.get_by_role("link")).to_have_text(
         ["Panggilan", "Dispatch", "Peta", "Bencana", "Laporan", "Audit", "Kejadian"]
     )
-    expect(consoles.get_by_role("link", name="Panggilan")).to_have_attribute("aria-current", "page")
+    expect(consoles.get_by_role("link", name="Dispatch")).to_have_attribute("aria-current", "page")
     expect(page.locator(".who")).to_contain_text("Supervisor")
 
+    consoles.get_by_role("link", name="Panggilan").click()
+    expect(page).to_have_url(re.compile(r"/console/calls/$"))
     consoles.get_by_role("link", name="Dispatch").click()
     expect(page).to_have_url(re.compile(r"/console/dispatch/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Kejadian aktif")

@@ -19,7 +19,6 @@ from tests.browser.conftest import BATU_MERAH, csrf, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 NUMBERS = [f"+62812770016{n:02d}" for n in range(10)]
-SHOTS = "/tmp/h2"
 PAST_L2_MS = 45_000  # 30 s, the ticker's second and the push on top, from the first ring
 TICKET_L1_MS = 80_000  # 60 s after the notification, with the same margins
 
@@ -34,11 +33,6 @@ def ok(page, url: str, body: dict | None = None) -> dict:
     return answer.json()
 
 
-def shot(page, name: str) -> None:
-    screenshot(page, name)
-    page.screenshot(path=f"{SHOTS}/{name}.png")
-
-
 def clear_alarms(supervisor) -> None:
     """Earlier tests on this server may have left escalations: start from a quiet room."""
     for escalation in supervisor.request.get("/api/escalations/").json()["escalations"]:
@@ -48,6 +42,15 @@ def clear_alarms(supervisor) -> None:
                 409,
             )
     ok(supervisor, "/api/escalations/acknowledge-resolved/", {"all": True})
+
+
+def quiet_room(supervisor) -> None:
+    """Earlier tests on this shared server may have left incidents open (not forwarded, tickets
+    waiting) and their alarms up: close them and acknowledge what ended, so that the counts
+    below are this test's alone."""
+    for incident in supervisor.request.get("/api/incidents/?status=open").json():
+        ok(supervisor, f"/api/incidents/{incident['id']}/close/", {"outcome": "false_alarm"})
+    clear_alarms(supervisor)
 
 
 def ringing_ids(page, numbers) -> dict[str, int]:
@@ -101,7 +104,7 @@ def test_a_burst_of_ten_calls_six_left_ringing_clears_at_once_and_in_one_action(
     people, telephone, tidy
 ):
     supervisor = people.open("supervisor", "/console/dispatch/")
-    clear_alarms(supervisor)
+    quiet_room(supervisor)
     operator = people.open("operator", "/console/calls/")
     damkar = people.open("damkar", "/console/agency/")
     dispatcher = people.open("dispatcher", "/console/dispatch/")
@@ -135,7 +138,7 @@ def test_a_burst_of_ten_calls_six_left_ringing_clears_at_once_and_in_one_action(
     expect(nobody_ready).to_have_count(1, timeout=10_000)
     expect(count).to_have_text("7")
     expect(banner.locator("li.escalation")).to_have_count(7)  # never L1 and L2 of one call
-    shot(operator, "burst-01-call-taker-banner-one-line")
+    screenshot(operator, "burst-01-call-taker-banner-one-line")
     group.locator(":scope > details > summary").click()
     card = group.locator("li.escalation", has_text=NUMBERS[4])
     expect(card).to_be_visible()
@@ -143,7 +146,7 @@ def test_a_burst_of_ten_calls_six_left_ringing_clears_at_once_and_in_one_action(
     expect(card.locator(".history li")).to_have_count(2)
     expect(card.locator(".history li").first).to_contain_text("L1")
     expect(card.locator(".history li").last).to_contain_text("Operator 112, Supervisor")
-    shot(operator, "burst-02-card-with-its-history")
+    screenshot(operator, "burst-02-card-with-its-history")
 
     supervisor_group = panel.locator("li.escalation-group[data-watch='call_unanswered']")
     expect(supervisor_group).to_have_attribute("data-count", "6")
@@ -153,7 +156,7 @@ def test_a_burst_of_ten_calls_six_left_ringing_clears_at_once_and_in_one_action(
     expect(dispatcher.locator("#escalation-panel li.escalation-group")).to_have_count(1)
     box = heading.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 768, box
-    dispatcher.screenshot(path=f"{SHOTS}/burst-03-dispatcher-1366x768.png")
+    screenshot(dispatcher, "burst-03-dispatcher-1366x768")
 
     # All six taken: the banner and the count are empty within 2 s of the last take.
     for number in NUMBERS[4:]:
@@ -163,7 +166,7 @@ def test_a_burst_of_ten_calls_six_left_ringing_clears_at_once_and_in_one_action(
     expect(banner).to_be_hidden(timeout=2_000)
     assert time.monotonic() - last_take < 2.0
     expect(supervisor_group).to_have_count(0, timeout=2_000)
-    shot(operator, "burst-04-banner-cleared")
+    screenshot(operator, "burst-04-banner-cleared")
 
     # The ticket: Damkar accepts it only after its first level fired; no card stays open.
     ticket_card = panel.locator("li.escalation[data-key^='ticket_not_accepted|']")
@@ -180,7 +183,7 @@ def test_a_burst_of_ten_calls_six_left_ringing_clears_at_once_and_in_one_action(
     expect(ended.locator("h3")).to_contain_text("Sudah selesai, belum ditanggapi")
     expect(ended.locator("li[data-key^='call_unanswered|']")).to_have_count(6)
     expect(ended.locator("li[data-key^='ticket_not_accepted|']")).to_be_visible()
-    shot(supervisor, "burst-05-ended-unseen")
+    screenshot(supervisor, "burst-05-ended-unseen")
     ended.get_by_role("button", name="Tanggapi semua yang sudah selesai").click()
     expect(ended).to_be_hidden()
     expect(panel.locator(".alarm-note")).to_have_text(
@@ -189,7 +192,7 @@ def test_a_burst_of_ten_calls_six_left_ringing_clears_at_once_and_in_one_action(
     resolved = supervisor.request.get("/api/escalations/?state=resolved").json()
     assert resolved["resolved_unacknowledged"] == 0
     assert supervisor.request.get("/api/escalations/").json()["open"] == 0
-    shot(supervisor, "burst-06-all-acknowledged")
+    screenshot(supervisor, "burst-06-all-acknowledged")
 
     # Nothing left for the next test: the incident closed (the calls: `tidy`).
     ok(supervisor, f"/api/incidents/{incident}/close/", {"outcome": "false_alarm"})

@@ -14,8 +14,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import People, Server, Telephone, label_point
-from tests.browser.test_escalation_burst import ok, shot
+from tests.browser.conftest import People, Server, Telephone, label_point, screenshot
+from tests.browser.test_escalation_burst import ok
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 
@@ -118,7 +118,7 @@ def test_a_night_clash_in_hitu_alerts_the_supervisor_at_the_shorter_deadline_and
     expect(card).to_contain_text("Diberi tahu:")
     expect(card).to_contain_text("Supervisor")
     expect(card.locator(".limit")).to_have_text("batas 60 dtk")
-    shot(supervisor, "night-01-first-level")
+    screenshot(supervisor, "night-01-first-level")
     # Polresta's desk hears it too, on its own console.
     expect(polresta.locator("#escalation-banner li.escalation")).to_have_count(1, timeout=5_000)
 
@@ -131,7 +131,7 @@ def test_a_night_clash_in_hitu_alerts_the_supervisor_at_the_shorter_deadline_and
             f"li.escalation[data-key^='unit_not_dispatched|ticket|{tickets['polresta']}|']"
         )
     ).to_have_count(1)
-    shot(supervisor, "night-02-repeated")
+    screenshot(supervisor, "night-02-repeated")
 
     # Polresta sends a unit: the card leaves at once, to the list of those ended unseen.
     ranked = polresta.request.get(f"/api/tickets/{tickets['polresta']}/recommendations/").json()
@@ -142,5 +142,5 @@ def test_a_night_clash_in_hitu_alerts_the_supervisor_at_the_shorter_deadline_and
         f".ended-unseen li[data-key^='unit_not_dispatched|ticket|{tickets['polresta']}|']"
     )
     expect(ended).to_be_visible()
-    shot(supervisor, "night-03-unit-sent")
+    screenshot(supervisor, "night-03-unit-sent")
     ok(supervisor, f"/api/incidents/{incident}/close/", {"outcome": "resolved"})

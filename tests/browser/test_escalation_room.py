@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD
-from tests.browser.test_escalation_burst import clear_alarms, shot
+from tests.browser.conftest import DEMO_PASSWORD, screenshot
+from tests.browser.test_escalation_burst import clear_alarms
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -38,7 +38,7 @@ def test_the_wallboard_never_offers_to_acknowledge_and_a_supervisor_shelves_and_
     expect(wall.get_by_role("button", name="Tanggapi")).to_have_count(0)
     expect(wall.locator("button[data-act]")).to_have_count(0)
     expect(wall.locator("form.landing-choice")).to_have_count(0)
-    shot(wall, "room-01-wallboard-no-acknowledge")
+    screenshot(wall, "room-01-wallboard-no-acknowledge")
 
     # Shelving asks for minutes and a reason; the server's refusal is shown as it says it.
     card.get_by_role("button", name="Tangguhkan…").click()
@@ -49,7 +49,7 @@ def test_the_wallboard_never_offers_to_acknowledge_and_a_supervisor_shelves_and_
     dialog.get_by_role("button", name="Tangguhkan", exact=True).click()
     expect(dialog.locator('.field-error[data-for="reason"]')).to_have_text(re.compile(r"\w+"))
     expect(dialog.locator('.field-error[data-for="minutes"]')).to_have_text("")
-    shot(supervisor, "room-02-shelve-needs-a-reason")
+    screenshot(supervisor, "room-02-shelve-needs-a-reason")
     dialog.get_by_label("Alasan (mis. gangguan yang sudah diketahui)").fill(
         "Gangguan jalur 112-3 di PBX, sudah dilaporkan ke Telkom"
     )
@@ -65,7 +65,7 @@ def test_the_wallboard_never_offers_to_acknowledge_and_a_supervisor_shelves_and_
         re.compile(r"^sampai \d{2}[:.]\d{2}[:.]\d{2} WIT, oleh .+: Gangguan jalur 112-3 di PBX")
     )
     expect(panel.locator(".alarm-note")).to_contain_text("Ditangguhkan")
-    shot(supervisor, "room-03-shelved-list")
+    screenshot(supervisor, "room-03-shelved-list")
 
     # Unshelved: the card is back while the call still rings.
     shelved.get_by_role("button", name="Batalkan penangguhan").click()
@@ -103,7 +103,7 @@ def test_a_supervisor_lands_on_the_dispatch_console_until_they_choose_the_map(
         first.get_by_role("button", name="Jadikan halaman awal saya").click()
         expect(first).to_have_url(re.compile(r"/console/map/$"))
         expect(first.locator(".landing-current")).to_be_visible()
-        shot(first, "room-04-map-is-my-start-page")
+        screenshot(first, "room-04-map-is-my-start-page")
     finally:
         first.context.close()
 

@@ -6,7 +6,6 @@ from agencies import geo
 from agencies.acting import acting_as_command
 from agencies.models import Unit
 from agencies.reference import Load, load_agencies, load_areas, load_demo_units, load_stations
-from incidents.events import setup_changes
 from incidents.reference import load_incident_types
 
 
@@ -27,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, demo_units, **options):
         demo = demo_units or settings.EMBEDDED
-        with acting_as_command("load_ambon"), setup_changes(), transaction.atomic():
+        with acting_as_command("load_ambon"), transaction.atomic():
             load = Load()
             load_areas(load)
             load_agencies(load)
