@@ -16,6 +16,7 @@ WORKDIR /app
 
 # Dependencies first: this layer is rebuilt only when pyproject.toml or the code changes.
 COPY pyproject.toml README.md ./
+COPY core ./core
 COPY ambon112 ./ambon112
 COPY agencies ./agencies
 COPY incidents ./incidents

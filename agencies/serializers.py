@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from agencies.geo import locate
 from agencies.models import Agency, Area, Station, Unit
-from ambon112.api import RejectUnknownFields, StrictSerializer
+from core.api import RejectUnknownFields, StrictSerializer
 
 
 def normalise_phone(value: str) -> str:

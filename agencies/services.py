@@ -3,7 +3,6 @@
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.password_validation import get_password_validators, validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -12,7 +11,7 @@ from agencies.models import Agency, Landing, MachineToken, Role, Unit, User
 from agencies.selectors import locked_accounts
 from agencies.signals import account_unlocked, unit_in_use
 from agencies.validators import PatternPasswordValidator
-from ambon112.api import Conflict
+from core.errors import Conflict, Forbidden, Invalid
 
 # The demo password when DEMO_PASSWORD is not set: printed in the README, so public.
 DEFAULT_DEMO_PASSWORD = "ambon112-demo"  # noqa: S105
@@ -155,11 +154,15 @@ def set_landing(*, user: User, landing: str) -> User:
     """Remember where a supervisor or an administrator lands after signing in. A preference
     of the person's own screen, not an operational fact: no event in the log."""
     if user.role not in LANDING_ROLES:
-        raise PermissionDenied(_("Only supervisors and administrators choose where they land."))
+        raise Forbidden(_("Only supervisors and administrators choose where they land."))
     if landing not in Landing.values:
-        raise ValidationError(
-            _("Unknown console “%(landing)s”: choose the dispatch console or the map.")
-            % {"landing": landing}
+        raise Invalid(
+            {
+                "landing": [
+                    _("Unknown console “%(landing)s”: choose the dispatch console or the map.")
+                    % {"landing": landing}
+                ]
+            }
         )
     user.landing = landing
     user.save(update_fields=["landing"])

@@ -21,8 +21,8 @@ from agencies.serializers import (
     UnlockedAccountSerializer,
 )
 from agencies.services import delete_record, save_record, unlock_account
-from ambon112.api import read_query
-from ambon112.schema import ErrorSerializer
+from core.api import read_query
+from core.schema import ErrorSerializer
 
 
 class LoggedWrites:

@@ -1,6 +1,6 @@
-"""API conventions shared by every app: error shape, conflicts, strict input, rendering."""
+"""The API's answers to errors: one exception handler for every view (settings
+REST_FRAMEWORK["EXCEPTION_HANDLER"]), and the Swagger page that answers its refusals in JSON."""
 
-import functools
 from collections import Counter
 
 from django.conf import settings
@@ -9,20 +9,21 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularSwaggerSplitView
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
-from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ambon112.validation import ID_REGEX, RequestTooLarge, too_large
+from core.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, Throttled
+from core.validation import RequestTooLarge, too_large
 
-
-class Conflict(exceptions.APIException):
-    """Two people acted on the same thing, or the thing is no longer in a state that allows it."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("This was changed by someone else; reload and try again.")
-    default_code = "conflict"
+# The status of each refusal a service can make (core/errors.py); Invalid and Throttled carry
+# more than a message and are answered as DRF's own ValidationError and Throttled.
+STATUS = {
+    Conflict: status.HTTP_409_CONFLICT,
+    Gone: status.HTTP_410_GONE,
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Forbidden: status.HTTP_403_FORBIDDEN,
+}
 
 
 def still_in_use(exc: ProtectedError | RestrictedError) -> Conflict:
@@ -35,12 +36,28 @@ def still_in_use(exc: ProtectedError | RestrictedError) -> Conflict:
     )
 
 
+def as_api_exception(exc: DomainError) -> exceptions.APIException:
+    """A service's refusal as the API answers it: its status, its message as `detail` and its
+    details beside it."""
+    if isinstance(exc, Invalid):
+        return exceptions.ValidationError(exc.errors)
+    if isinstance(exc, Throttled):
+        return exceptions.Throttled(wait=exc.wait_s, detail=exc.message)
+    answer = exceptions.APIException(
+        {"detail": exc.message, **exc.details} if exc.details else exc.message
+    )
+    answer.status_code = next(code for kind, code in STATUS.items() if isinstance(exc, kind))
+    return answer
+
+
 def exception_handler(exc, context):
     """Every error is JSON with a human `detail`; field errors are listed under `errors`."""
     if isinstance(exc, ProtectedError | RestrictedError):
         exc = still_in_use(exc)
     elif isinstance(exc, RequestDataTooBig):  # Django's own check, when it read the body first
         exc = RequestTooLarge(too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+    if isinstance(exc, DomainError):
+        exc = as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -70,84 +87,3 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     def options(self, request, *args, **kwargs):
         self._as_json()
         return super().options(request, *args, **kwargs)
-
-
-class IdConverter:
-    """`<id:pk>` in a path: a number that fits a bigint; anything else is a 404 without a query."""
-
-    regex = ID_REGEX
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value) -> str:
-        return str(value)
-
-
-class IdRouter(DefaultRouter):
-    """DRF's router with detail routes that match bigint ids only (ID_REGEX), unless a viewset
-    looks things up by another `lookup_value_regex`: `/api/tickets/abc/` and
-    `/api/incidents/99999999999999999999/` are 404s, never a database error."""
-
-    def get_lookup_regex(self, viewset, lookup_prefix=""):
-        lookup_field = getattr(viewset, "lookup_field", "pk")
-        lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
-        lookup_value = getattr(viewset, "lookup_value_regex", ID_REGEX)
-        return f"(?P<{lookup_prefix}{lookup_url_kwarg}>{lookup_value})"
-
-
-class RejectUnknownFields:
-    """Serializer mixin that refuses fields it does not know, so a typo is never ignored (the
-    OpenAPI schema says so: `additionalProperties: false`, see ambon112/schema.py), and a number
-    where the schema promises text (DRF would store 0 as "0")."""
-
-    rejects_unknown_fields = True
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            errors = {name: [_("Unknown field.")] for name in sorted(set(data) - set(self.fields))}
-            for name, field in self.fields.items():
-                value = data.get(name)
-                if isinstance(field, serializers.CharField) and not (
-                    value is None or isinstance(value, str)
-                ):
-                    errors[name] = [_("Give text here, in quotes.")]
-            if errors:
-                raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
-
-
-class StrictSerializer(RejectUnknownFields, serializers.Serializer):
-    """An input serializer for one action or query."""
-
-
-def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
-    """A query's parameters, checked like a body: an unknown parameter or value, a blank one
-    where a value is needed, or one given twice is a 400 naming it, never silently ignored (the
-    filter the caller thought applied would not be). Read as plain values, not as an HTML form,
-    where DRF would take a blank for an absent parameter."""
-    values, errors = {}, {}
-    for name, given in request.query_params.lists():
-        if len(given) > 1:
-            errors[name] = [_("Give this parameter once.")]
-        values[name] = given[-1]
-    if errors:
-        raise exceptions.ValidationError(errors)
-    query = serializer_class(data=values)
-    query.is_valid(raise_exception=True)
-    return query.validated_data
-
-
-@functools.cache
-def _bound(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
-    return serializer_class()
-
-
-def represent(serializer_class: type[serializers.Serializer], obj) -> dict:
-    """One object as `serializer_class` renders it, through one long-lived instance per class.
-
-    Binding a serializer's fields is most of its cost; every telephony event and every pushed
-    event is rendered on the hot path, so they reuse a bound serializer (rendering keeps no
-    state on it).
-    """
-    return _bound(serializer_class).to_representation(obj)

@@ -3,13 +3,13 @@ deadline check's last successful run.
 
 The alarm is the centre's promise, so the check is judged by what it last *did*, not by whether
 something that schedules it is alive: `escalate_overdue` records each completed run (and the
-rows it had to skip), and /healthz answers 503 when the last one is older than a few seconds.
+rows it had to skip) in core/health.py, and /healthz answers 503 when the last one is older
+than a few seconds.
 Every probe runs in its own thread under one time budget, so /healthz answers within 2 s even
 when the database or Redis does not answer at all.
 """
 
 import asyncio
-import logging
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -21,31 +21,11 @@ from django.core.cache import cache
 from django.db import connection, connections
 from django.utils import timezone
 
+from core.health import DEADLINE_CHECK_KEY, DEADLINE_FAILURE_KEY, HEARTBEAT_KEY
 from hazards.health import check_hazard_feeds
 
-logger = logging.getLogger(__name__)
-
-HEARTBEAT_KEY = "ambon112:scheduler-heartbeat"
-DEADLINE_CHECK_KEY = "ambon112:deadline-check"
-DEADLINE_FAILURE_KEY = "ambon112:deadline-check-failure"
 SCHEDULER_STALE_AFTER_S = 10
 CHECK_BUDGET_S = 1.5
-
-
-def record_heartbeat() -> None:
-    cache.set(HEARTBEAT_KEY, timezone.now().timestamp(), timeout=3600)
-
-
-def record_deadline_check(*, raised: int, failed: list[int]) -> None:
-    """A run of the deadline check completed: when, how many it raised, which rows it skipped.
-    Never raises: a run that worked is not turned into an error by its own bookkeeping."""
-    now = timezone.now().timestamp()
-    try:
-        cache.set(DEADLINE_CHECK_KEY, {"at": now, "raised": raised}, timeout=3600)
-        if failed:
-            cache.set(DEADLINE_FAILURE_KEY, {"at": now, "deadlines": failed[:20]}, timeout=3600)
-    except Exception:
-        logger.warning("could not record the deadline check's run", exc_info=True)
 
 
 def check_database() -> dict:

@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ambon112.middleware.ChosenLanguageMiddleware",
-    "ambon112.validation.QueryTextMiddleware",  # after the language: its 400 is translated
+    "core.validation.QueryTextMiddleware",  # after the language: its 400 is translated
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -260,17 +260,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["agencies.permissions.IsStaff"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON with limits: size, nesting depth, text PostgreSQL can store (ambon112/validation.py).
-    "DEFAULT_PARSER_CLASSES": ["ambon112.validation.SafeJSONParser"],
-    "DEFAULT_METADATA_CLASS": "ambon112.validation.ApiMetadata",
-    "DEFAULT_SCHEMA_CLASS": "ambon112.schema.ApiSchema",
+    # JSON with limits: size, nesting depth, text PostgreSQL can store (core/validation.py).
+    "DEFAULT_PARSER_CLASSES": ["core.validation.SafeJSONParser"],
+    "DEFAULT_METADATA_CLASS": "core.validation.ApiMetadata",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.ApiSchema",
     "EXCEPTION_HANDLER": "ambon112.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # The API speaks JSON only; `format` is an ordinary parameter (the report export's file type).
     "URL_FORMAT_OVERRIDE": None,
 }
 # The largest body any client sends is a tracker's 500 positions (about 60 kB); the admin's forms
-# are smaller still. Applies to API bodies too (ambon112.validation.SafeJSONParser).
+# are smaller still. Applies to API bodies too (core.validation.SafeJSONParser).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ambon 112 API",

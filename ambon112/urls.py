@@ -11,7 +11,8 @@ import dispatch.admin  # noqa: F401
 import incidents.admin  # noqa: F401
 from agencies.views import AccountViewSet, AgencyViewSet, AreaViewSet, StationViewSet, UnitViewSet
 from ambon112 import views
-from ambon112.api import ApiDocsView, IdConverter, IdRouter
+from ambon112.api import ApiDocsView
+from core.api import IdConverter, IdRouter
 from dispatch.views.consoles import agency_console, dispatch_console
 from dispatch.views.crew import (
     CrewPositionView,

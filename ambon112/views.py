@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from agencies.services import LANDING_ROLES, set_landing
 from ambon112 import health
 from ambon112.context_processors import consoles_for
+from core.errors import Forbidden, Invalid
 
 
 @login_required
@@ -33,8 +34,10 @@ def landing(request):
     """The "land here" control on the dispatch console and the map: remembered per person."""
     try:
         set_landing(user=request.user, landing=request.POST.get("landing", ""))
-    except ValidationError as error:
-        return HttpResponseBadRequest(" ".join(error.messages))
+    except Forbidden as refusal:
+        raise PermissionDenied(str(refusal)) from refusal
+    except Invalid as error:
+        return HttpResponseBadRequest(str(error))
     back = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -31,7 +31,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from agencies.models import User
-from ambon112.clock import days
+from core.clock import days
 from incidents.chain_times import check_times
 from incidents.events import _hash_of
 from incidents.models import Event, EventChainHead

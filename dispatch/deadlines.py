@@ -33,8 +33,8 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from agencies.models import Agency
-from ambon112 import health
-from ambon112.api import represent
+from core import health
+from core.api import represent
 from dispatch.models import (
     TO_AGENCY,
     TO_CALL_TAKERS,

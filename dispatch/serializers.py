@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agencies.models import Agency, Station, Unit
-from ambon112.api import StrictSerializer
-from ambon112.validation import ID_MAX, DeviceTimeField, InServiceArea
+from core.api import StrictSerializer
+from core.validation import ID_MAX, DeviceTimeField, InServiceArea
 from dispatch.models import Assignment, Watch
 from dispatch.policies import MAX_SHELVE_MINUTES
 from dispatch.steps import carries_patients, is_fire, next_steps

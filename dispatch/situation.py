@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from agencies.geo import locate
 from agencies.models import Agency, Area, Unit
-from ambon112.clock import day_start
+from core.clock import day_start
 from dispatch.alarm_list import in_state, subject_count, with_shelf
 from dispatch.models import Assignment, Escalation, Ticket
 from incidents.models import Call, Incident, IncidentType

@@ -9,7 +9,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ambon112.api import represent
+from core.api import represent
 from hazards.models import HazardFeed, MajorIncident, MajorIncidentLink, PublicWarning, Quake
 from hazards.serializers import (
     FeedSerializer,

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ambon112.api import StrictSerializer
+from core.api import StrictSerializer
 from hazards.models import HazardFeed, MajorIncident, PublicWarning, Quake
 
 

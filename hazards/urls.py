@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ambon112.api import IdRouter
+from core.api import IdRouter
 from hazards import views
 
 router = IdRouter(trailing_slash=True)

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError as DrfValidationError
 
+from core.errors import Invalid
 from incidents.models import (
     AmlMessage,
     ContactMessage,
@@ -117,8 +117,8 @@ class PositionForm(forms.ModelForm):
             raise forms.ValidationError(_("An extension is digits only, e.g. 201."))
         try:
             return check_extensions(extensions, self.instance if self.instance.pk else None)
-        except DrfValidationError as exc:
-            raise forms.ValidationError(exc.detail["extensions"]) from exc
+        except Invalid as exc:
+            raise forms.ValidationError(exc.errors["extensions"]) from exc
 
     def clean_is_active(self) -> bool:
         active = self.cleaned_data["is_active"]

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
-from ambon112.api import represent
+from core.api import represent
 from incidents.models import Event, EventAudience, EventChainHead
 from incidents.serializers import EventSerializer
 

@@ -6,8 +6,8 @@ from rest_framework import serializers
 
 from agencies.models import Area
 from agencies.serializers import AreaRefSerializer, PhoneField
-from ambon112.api import StrictSerializer
-from ambon112.validation import ID_MAX, DeviceTimeField, InServiceArea
+from core.api import StrictSerializer
+from core.validation import ID_MAX, DeviceTimeField, InServiceArea
 from incidents.models import (
     Call,
     ContactMessage,

@@ -25,8 +25,8 @@ from agencies.permissions import (
     role_required,
     roles,
 )
-from ambon112.api import read_query, represent
-from ambon112.db import retry_transient
+from core.api import read_query, represent
+from core.db import retry_transient
 from incidents.aml import AmlError, parse_aml
 from incidents.audit import AuditFilter, audit_rows
 from incidents.chain_times import check_incident

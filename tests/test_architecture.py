@@ -1,11 +1,17 @@
-"""The house's import rules, checked rather than kept by care (STYLE.md, README "Architecture").
+"""The house's import and write rules, checked rather than kept by care (STYLE.md, README
+"Architecture", docs/architecture.md "The apps").
 
-The apps form layers: agencies (organisations, people, places, units) ← incidents (calls,
-incidents, the event log) ← dispatch (tickets, units on calls, deadlines, reports) ← hazards
-(quakes, major incidents, public warnings). An app imports only the apps below it, at module
-level, inside functions, or by dotted string (`"dispatch.models.Ticket"`); the config package
-`ambon112` wires them all, and the apps use only its shared modules (SHARED). Views, tasks and
-the socket consumer write nothing themselves: every write is a service's (README "Contributing").
+Three tiers. The kernel `core` (domain errors, API conventions, input checks, database helpers,
+the centre's calendar, the records /healthz reads) imports no app and nothing of the config
+package. The apps form layers: agencies (organisations, people, places, units) ← incidents
+(calls, incidents, the event log) ← dispatch (tickets, units on calls, deadlines, reports) ←
+hazards (quakes, major incidents, public warnings); an app imports only the apps below it and
+the kernel, at module level, inside functions, or by dotted string (`"dispatch.models.Ticket"`),
+and never another app's views. The config package `ambon112` wires them all; nothing imports it.
+
+Every write to a model is a service's (`<app>/services…`) or a migration's, but for a short
+allow-list, each with its reason; views, tasks and the socket never write. Services refuse with
+the kernel's domain errors and import nothing of the web layer (DRF, django.http).
 Each rule has a test that it catches a wrong one, so the check cannot pass by reading nothing.
 """
 
@@ -14,16 +20,14 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+KERNEL = "core"
+CONFIG = "ambon112"
 LAYERS = ["agencies", "incidents", "dispatch", "hazards"]
-# What the apps may use of the config package: conventions and helpers that import no app.
-SHARED = {"ambon112.api", "ambon112.clock", "ambon112.db", "ambon112.schema", "ambon112.validation"}
-# A deadline check records that it ran where /healthz reads it (issue #13).
-SHARED_FOR = {"dispatch.deadlines": {"ambon112.health"}}
-_DOTTED = re.compile(r"^(agencies|incidents|dispatch|hazards|ambon112)(\.[A-Za-z_]+)+$")
+_DOTTED = re.compile(r"^(core|agencies|incidents|dispatch|hazards|ambon112)(\.[A-Za-z_]+)+$")
 
 
-def _modules(app: str):
-    for path in sorted((ROOT / app).rglob("*.py")):
+def _modules(package: str):
+    for path in sorted((ROOT / package).rglob("*.py")):
         if "migrations" in path.parts:
             continue
         name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
@@ -47,55 +51,27 @@ def imports_of(source: str) -> list[tuple[int, str]]:
 
 
 def violations(module: str, source: str) -> list[str]:
-    app = module.split(".")[0]
-    allowed_apps = set(LAYERS[: LAYERS.index(app) + 1])
-    shared = SHARED | SHARED_FOR.get(module, set())
+    """The imports `module` (of the kernel or an app) may not make."""
+    package = module.split(".")[0]
+    allowed_apps = set() if package == KERNEL else set(LAYERS[: LAYERS.index(package) + 1])
     wrong = []
     for line, name in imports_of(source):
         top = name.split(".")[0]
-        if top in LAYERS and top not in allowed_apps:
-            wrong.append(f"{module}:{line} imports {name} (an app above {app})")
-        elif top == "ambon112" and name != "ambon112" and not _within(name, shared):
-            wrong.append(f"{module}:{line} imports {name} (the config package, not shared)")
-        elif top in LAYERS and top != app and ".views" in name:
+        if top == CONFIG:
+            wrong.append(f"{module}:{line} imports {name} (the config package; use {KERNEL})")
+        elif top in LAYERS and top not in allowed_apps:
+            above = "an app" if package == KERNEL else f"an app above {package}"
+            wrong.append(f"{module}:{line} imports {name} ({above})")
+        elif top in LAYERS and top != package and ".views" in name:
             wrong.append(f"{module}:{line} imports {name} (another app's views)")
     return wrong
-
-
-# The ORM's writes, on a model, a queryset or a serializer (DRF's save() writes the model).
-WRITES = {
-    "save",
-    "delete",
-    "create",
-    "update",
-    "bulk_create",
-    "bulk_update",
-    "get_or_create",
-    "update_or_create",
-}
-
-
-def _thin(module: str) -> bool:
-    """Modules that take a request, a socket message or a schedule and hand it to a service."""
-    parts = module.split(".")
-    return "views" in parts or parts[-1] in {"tasks", "consumers", "realtime"}
-
-
-def writes_in(source: str) -> list[str]:
-    return [
-        f"line {node.lineno}: .{node.func.attr}()"
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in WRITES
-    ]
 
 
 def _within(name: str, modules: set[str]) -> bool:
     return any(name == module or name.startswith(module + ".") for module in modules)
 
 
-def test_every_app_imports_only_the_apps_below_it_and_the_shared_modules():
+def test_every_app_imports_only_the_apps_below_it_and_the_kernel():
     checked, wrong = 0, []
     for app in LAYERS:
         for module, source in _modules(app):
@@ -105,32 +81,12 @@ def test_every_app_imports_only_the_apps_below_it_and_the_shared_modules():
     assert not wrong, "\n".join(wrong)
 
 
-def test_views_tasks_and_the_socket_write_only_through_services():
-    thin, wrong = 0, []
-    for package in [*LAYERS, "ambon112"]:
-        for module, source in _modules(package):
-            if _thin(module):
-                thin += 1
-                wrong += [f"{module} {write}" for write in writes_in(source)]
-    assert thin > 10
-    assert not wrong, "\n".join(wrong)
-
-
-def test_the_write_check_catches_a_write_in_a_view():
-    assert writes_in("def post(request):\n    Unit.objects.filter(pk=1).update(status='x')\n")
-    assert writes_in("def post(request):\n    serializer.save()\n")
-    assert not writes_in("def get(request):\n    return Unit.objects.filter(pk=1)\n")
-
-
-def test_the_shared_modules_import_no_app():
-    wrong = []
-    for name in sorted(SHARED):
-        source = (ROOT / (name.replace(".", "/") + ".py")).read_text(encoding="utf-8")
-        wrong += [
-            f"{name}:{line} imports {imported}"
-            for line, imported in imports_of(source)
-            if imported.split(".")[0] in LAYERS
-        ]
+def test_the_kernel_imports_no_app_and_not_the_config_package():
+    checked, wrong = 0, []
+    for module, source in _modules(KERNEL):
+        checked += 1
+        wrong += violations(module, source)
+    assert checked >= 8
     assert not wrong, "\n".join(wrong)
 
 
@@ -140,9 +96,202 @@ def test_the_check_catches_an_import_upwards_at_any_depth_or_as_a_string():
     assert violations("incidents.models", 'X = "dispatch.models.Ticket"\n')
     assert violations("dispatch.views.units", "from ambon112.urls import urlpatterns\n")
     assert violations("dispatch.views.units", "from ambon112 import realtime\n")
+    assert violations("dispatch.deadlines", "from ambon112 import health\n")
     assert violations("dispatch.views.units", "from incidents.views import CallViewSet\n")
+    assert violations("hazards.services.quakes", "def f():\n    from dispatch.views import x\n")
     assert not violations("dispatch.services.tickets", "from incidents.events import record\n")
-    assert not violations("dispatch.deadlines", "from ambon112 import health\n")
+    assert not violations("dispatch.deadlines", "from core import health\n")
+
+
+def test_the_check_catches_the_kernel_importing_an_app_or_the_config_package():
+    assert violations("core.api", "from agencies.models import User\n")
+    assert violations("core.errors", "def f():\n    import incidents.events\n")
+    assert violations("core.clock", 'X = "hazards.models.Quake"\n')
+    assert violations("core.db", "from ambon112 import settings\n")
+    assert not violations("core.schema", "from core.validation import InServiceArea\n")
+
+
+# --- Writes -------------------------------------------------------------------------------------
+
+# Creating rows: no other library of this project has methods of these names.
+CREATES = {"create", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+WRITES = CREATES | {"save", "update", "delete"}
+# A queryset's methods: a chain through one of these (or a manager's `objects`) is the ORM's.
+QUERYSET = {
+    "objects",
+    "all",
+    "filter",
+    "exclude",
+    "select_for_update",
+    "select_related",
+    "prefetch_related",
+    "order_by",
+    "annotate",
+    "only",
+    "defer",
+    "using",
+}
+# Modules outside the services that write models, each for its reason.
+WRITERS = {
+    "incidents.events": "the event log's own writer: numbers, chains and pushes every event",
+    "dispatch.deadlines": "the deadline machinery: its observer starts and clears deadlines "
+    "inside the transaction of the event it sees; the check raises escalations on its own",
+    "dispatch.policies": "installs the shipped SLA policies, from migrations",
+    "dispatch.reports.access": "logs every report read (not an event: reads change nothing)",
+    "agencies.reference": "loads the reference data for load_ambon, logged as the command's",
+    "agencies.authentication": "stamps a machine token's last use as it authenticates",
+    "incidents.models": "Room.get() creates the room's one row on its first read",
+}
+
+
+def _chain(node) -> list:
+    """The links of a call chain, innermost first: `A.objects.filter(x).update` → A, objects,
+    filter(…), update."""
+    links = []
+    while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
+        links.append(node)
+        node = node.func if isinstance(node, ast.Call) else node.value
+    links.append(node)
+    return links[::-1]
+
+
+def _is_queryset(node, querysets: set[str]) -> bool:
+    for link in _chain(node):
+        if isinstance(link, ast.Attribute) and link.attr in QUERYSET:
+            return True
+        if isinstance(link, ast.Name) and link.id in querysets:
+            return True
+    return False
+
+
+def _is_super(node) -> bool:
+    return isinstance(node, ast.Call) and getattr(node.func, "id", None) == "super"
+
+
+def writes_in(source: str) -> list[str]:
+    """The ORM writes of a source: rows created (any receiver), a queryset's update or delete,
+    and a model's (or a DRF serializer's) save() or delete() without positional arguments; not
+    a dict's or a hash's update, a cache's delete(key), a workbook's save(buffer), super()."""
+    tree = ast.parse(source)
+    querysets = {
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and _is_queryset(node.value, set())
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method, receiver = node.func.attr, node.func.value
+        if (
+            method in CREATES
+            or (method in {"update", "delete"} and _is_queryset(receiver, querysets))
+            or (method in {"save", "delete"} and not node.args and not _is_super(receiver))
+        ):
+            found.append(f"line {node.lineno}: .{method}()")
+    return sorted(set(found), key=lambda write: int(write.split()[1].rstrip(":")))
+
+
+def _is_service(module: str) -> bool:
+    return "services" in module.split(".")
+
+
+def write_violations(module: str, source: str) -> list[str]:
+    """The writes `module` may not make: any, unless it is a service or allowed in WRITERS."""
+    if _is_service(module) or module in WRITERS:
+        return []
+    return [f"{module} {write}" for write in writes_in(source)]
+
+
+def _thin(module: str) -> bool:
+    """Modules that take a request, a socket message or a schedule and hand it to a service."""
+    parts = module.split(".")
+    return "views" in parts or parts[-1] in {"tasks", "consumers", "realtime"}
+
+
+def test_only_services_and_migrations_write_models():
+    checked, wrong = 0, []
+    for package in [KERNEL, *LAYERS, CONFIG]:
+        for module, source in _modules(package):
+            checked += 1
+            wrong += write_violations(module, source)
+    assert checked > 150
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_allowed_writer_still_writes_and_none_is_a_view_a_task_or_the_socket():
+    for module, reason in WRITERS.items():
+        path = ROOT / (module.replace(".", "/") + ".py")
+        assert writes_in(path.read_text(encoding="utf-8")), f"{module} no longer writes: {reason}"
+        assert not _thin(module) and not _is_service(module)
+
+
+def test_views_tasks_and_the_socket_write_only_through_services():
+    thin, wrong = 0, []
+    for package in [*LAYERS, CONFIG]:
+        for module, source in _modules(package):
+            if _thin(module):
+                thin += 1
+                wrong += [f"{module} {write}" for write in writes_in(source)]
+    assert thin > 10
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_write_check_catches_a_write_outside_the_services():
+    update = "def f():\n    Unit.objects.filter(pk=1).update(status='x')\n"
+    assert write_violations("dispatch.situation", update)
+    assert write_violations("dispatch.views.units", "def post(request):\n    serializer.save()\n")
+    assert write_violations("hazards.geo", "def f(q):\n    q.save(update_fields=['at'])\n")
+    assert write_violations("incidents.selectors", "def f():\n    Note.objects.create(text='x')\n")
+    assert write_violations("core.clock", "rows = Call.objects.all()\nrows.delete()\n")
+    assert write_violations("ambon112.realtime", "def f(unit):\n    unit.delete()\n")
+    assert write_violations("incidents.views", "Position(name='x').save()\n")
+    assert not write_violations("dispatch.services.units", update)
+    assert not write_violations("dispatch.deadlines", update)
+    assert not write_violations("dispatch.situation", "def f():\n    return Unit.objects.all()\n")
+    for not_a_row in [
+        "digest.update(data)\n",
+        "shown.update(values)\n",
+        "again.update(number=1)\n",
+        "cache.delete(key)\n",
+        "book.save(buffer)\n",
+        "class C(Canvas):\n    def save(self):\n        super().save()\n",
+    ]:
+        assert not write_violations("dispatch.reports.rows", not_a_row), not_a_row
+
+
+# --- Services speak the domain's language --------------------------------------------------------
+
+# The web layer: a service's refusal is a domain error (core.errors), never an HTTP exception.
+WEB = {"rest_framework", "django.http", "django.core.exceptions.PermissionDenied"}
+
+
+def web_imports_in(module: str, source: str) -> list[str]:
+    return [
+        f"{module}:{line} imports {name}" for line, name in imports_of(source) if _within(name, WEB)
+    ]
+
+
+def test_services_import_nothing_of_the_web_layer():
+    services, wrong = 0, []
+    for app in LAYERS:
+        for module, source in _modules(app):
+            if _is_service(module):
+                services += 1
+                wrong += web_imports_in(module, source)
+    assert services > 15
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_web_check_catches_a_service_importing_drf_or_django_http():
+    assert web_imports_in("x", "from rest_framework.exceptions import ValidationError\n")
+    assert web_imports_in("x", "def f():\n    from rest_framework import exceptions\n")
+    assert web_imports_in("x", "from django.http import Http404\n")
+    assert web_imports_in("x", "from django.core.exceptions import PermissionDenied\n")
+    assert not web_imports_in("x", "from core.errors import Conflict, Forbidden\n")
+    assert not web_imports_in("x", "from django.core.exceptions import ObjectDoesNotExist\n")
 
 
 # The event log is written by incidents.events alone: it numbers the events in commit order,
@@ -186,7 +335,7 @@ def observer_registrations_in(source: str) -> list[int]:
 
 def test_only_the_event_log_writes_its_tables():
     checked, wrong = 0, []
-    for package in [*LAYERS, "ambon112"]:
+    for package in [KERNEL, *LAYERS, CONFIG]:
         for module, source in _modules(package):
             if module != LOG_WRITER:
                 checked += 1
@@ -200,7 +349,7 @@ def test_observers_join_the_write_path_only_when_the_apps_start():
     """An observer runs inside every write's transaction, before the chain head is locked; it
     is registered once, in its app's AppConfig.ready, never as a side effect of an import."""
     registered, wrong = [], []
-    for package in [*LAYERS, "ambon112"]:
+    for package in [KERNEL, *LAYERS, CONFIG]:
         for module, source in _modules(package):
             lines = observer_registrations_in(source)
             if module.endswith(".apps"):

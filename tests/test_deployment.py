@@ -202,7 +202,8 @@ def _wait_for_heartbeat(processes: list[subprocess.Popen], logs: list[Path]) -> 
 def no_heartbeat():
     from django.core.cache import cache
 
-    from ambon112.health import HEARTBEAT_KEY, check_scheduler
+    from ambon112.health import check_scheduler
+    from core.health import HEARTBEAT_KEY
 
     cache.delete(HEARTBEAT_KEY)
     assert check_scheduler() == {"ok": False, "last_tick": None}

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db.utils import OperationalError
 from django.urls import reverse
 
-from ambon112.health import DEADLINE_CHECK_KEY
+from core.health import DEADLINE_CHECK_KEY
 from dispatch.deadlines import escalate_overdue
 
 

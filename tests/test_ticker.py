@@ -5,8 +5,9 @@ import asyncio
 from asgiref.testing import ApplicationCommunicator
 from django.core.cache import cache
 
-from ambon112.health import HEARTBEAT_KEY, check_scheduler
+from ambon112.health import check_scheduler
 from ambon112.ticker import Lifespan
+from core.health import HEARTBEAT_KEY
 
 
 async def test_the_server_starts_the_ticker_and_it_runs_the_beat_schedule(settings):

@@ -26,8 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Area, Role, Unit, User
-from ambon112.api import Conflict
-from ambon112.clock import day_start, days
+from core.clock import day_start, days
+from core.errors import Conflict
 from dispatch.models import Assignment, Ticket
 from dispatch.services.assignments import advance, dispatch_unit
 from dispatch.services.escalations import acknowledge_resolved

@@ -9,8 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency, Area
-from ambon112.api import StrictSerializer
-from ambon112.clock import days
+from core.api import StrictSerializer
+from core.clock import days
 from dispatch.reports.definitions import BREAKDOWNS, SHIFT_LABELS, SHIFTS
 from dispatch.reports.scopes import incident_scopes
 from incidents.models import IncidentType

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
-from ambon112.api import Conflict
+from core.errors import Conflict
 from dispatch.eta import estimate_eta_s
 from dispatch.models import Assignment, Ticket
 from dispatch.recommend import plan_position, unit_rows
@@ -126,16 +126,14 @@ def _refuse_step(assignment: Assignment, step_name: str) -> Conflict:
     allowed = next_steps(assignment)
     names = ", ".join(str(STEPS[name].label).lower() for name in allowed) or _("none")
     return Conflict(
-        {
-            "detail": _("%(unit)s is %(status)s: %(step)s is not possible now. Next: %(next)s.")
-            % {
-                "unit": assignment.unit.call_sign,
-                "status": assignment.get_status_display().lower(),
-                "step": str(STEPS[step_name].label).lower(),
-                "next": names,
-            },
-            "allowed": allowed,
-        }
+        _("%(unit)s is %(status)s: %(step)s is not possible now. Next: %(next)s.")
+        % {
+            "unit": assignment.unit.call_sign,
+            "status": assignment.get_status_display().lower(),
+            "step": str(STEPS[step_name].label).lower(),
+            "next": names,
+        },
+        allowed=allowed,
     )
 
 

@@ -1,12 +1,12 @@
 """What the dispatch services share: who may act for an agency, and how events are written."""
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
-from ambon112.api import represent
+from core.api import represent
+from core.errors import Forbidden
 from dispatch.models import Assignment, CrewShift, Ticket
 from dispatch.serializers import AssignmentSerializer, TicketSerializer, UnitStateSerializer
 from incidents.events import NewEvent, record_event, record_events
@@ -32,7 +32,7 @@ def wit_time(moment) -> str:
 def require_desk(user, agency: Agency) -> None:
     """Only the agency's own desk accepts or declines its tickets."""
     if user.role != Role.AGENCY_DESK or user.agency_id != agency.pk:
-        raise PermissionDenied(_("Only %(agency)s's desk may do this.") % {"agency": agency})
+        raise Forbidden(_("Only %(agency)s's desk may do this.") % {"agency": agency})
 
 
 def require_agency_operator(user, agency: Agency) -> None:
@@ -41,7 +41,7 @@ def require_agency_operator(user, agency: Agency) -> None:
         return
     if user.role in DISPATCH_ROLES and agency.dispatcher_may_assign:
         return
-    raise PermissionDenied(_("Only %(agency)s's desk may do this.") % {"agency": agency})
+    raise Forbidden(_("Only %(agency)s's desk may do this.") % {"agency": agency})
 
 
 def require_unit_operator(user, unit) -> None:
@@ -51,7 +51,7 @@ def require_unit_operator(user, unit) -> None:
         require_agency_operator(user, unit.agency)
         return
     if not CrewShift.objects.filter(user=user, unit=unit, ended_at__isnull=True).exists():
-        raise PermissionDenied(
+        raise Forbidden(
             _("You are not signed in to %(unit)s; choose your unit first.")
             % {"unit": unit.call_sign}
         )

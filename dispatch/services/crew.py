@@ -5,13 +5,12 @@ to another ends the shift on the first. The steps a crew takes are the desk's ow
 (`dispatch.services.assignments.advance`), its positions a tracker's (`dispatch.services.units`).
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Role, Unit, User
-from ambon112.api import Conflict
+from core.errors import Conflict, Forbidden
 from dispatch.models import CrewShift
 from dispatch.services.common import lock_row, person_name, require_desk
 from incidents.events import record_event
@@ -21,7 +20,7 @@ def _require_may_sign_in(crew: User, unit: Unit, by: User) -> None:
     if crew.role != Role.CREW or not crew.is_active:
         raise Conflict(_("%(name)s is not a crew account.") % {"name": crew.get_username()})
     if crew.agency_id != unit.agency_id:
-        raise PermissionDenied(_("%(unit)s belongs to another agency.") % {"unit": unit.call_sign})
+        raise Forbidden(_("%(unit)s belongs to another agency.") % {"unit": unit.call_sign})
     if by.pk != crew.pk:
         require_desk(by, unit.agency)
 

@@ -3,14 +3,13 @@ at once, send the incident to the backup agency, shelve a subject's alarms for a
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
 
 from agencies.models import Role
-from ambon112.api import Conflict, represent
+from core.api import represent
+from core.errors import Conflict, Forbidden, Invalid
 from dispatch.deadlines import escalation_event, publish_escalation, shelf_event, wait_key
 from dispatch.models import Action, Escalation, Shelf, SlaPolicy
 from dispatch.policies import MAX_SHELVE_MINUTES
@@ -34,7 +33,7 @@ def _lock(escalation: Escalation) -> Escalation:
 def acknowledge_escalation(*, escalation: Escalation, by) -> Escalation:
     """Someone alerted says they have it. A second acknowledgement is told who was first."""
     if not escalations_for(by).filter(pk=escalation.pk).exists():
-        raise PermissionDenied(_("This alert was not sent to you."))
+        raise Forbidden(_("This alert was not sent to you."))
     escalation = _lock(escalation)
     if escalation.acknowledged_at is not None:
         raise Conflict(
@@ -54,7 +53,7 @@ def acknowledge_escalation(*, escalation: Escalation, by) -> Escalation:
 def send_to_backup(*, escalation: Escalation, by):
     """The ladder offered the backup agency: the supervisor forwards the incident to it."""
     if by.role not in {Role.SUPERVISOR, Role.ADMIN}:
-        raise PermissionDenied(_("Only a supervisor sends an incident to the backup agency."))
+        raise Forbidden(_("Only a supervisor sends an incident to the backup agency."))
     escalation = _lock(escalation)
     backup = escalation.agency.backup if escalation.agency else None
     if escalation.action != Action.OFFER_BACKUP or backup is None or not escalation.incident:
@@ -118,7 +117,7 @@ def already_acknowledged(mine) -> Conflict:
 
 def require_shelver(by) -> None:
     if by.role not in SHELVING_ROLES:
-        raise PermissionDenied(_("Only a supervisor shelves or unshelves alarms."))
+        raise Forbidden(_("Only a supervisor shelves or unshelves alarms."))
 
 
 def running_shelf(key: dict) -> Shelf | None:
@@ -138,7 +137,7 @@ def shelve(*, by, key: dict, minutes: int, reason: str) -> Shelf:
     require_shelver(by)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": [_("Say why these alarms are shelved.")]})
+        raise Invalid({"reason": [_("Say why these alarms are shelved.")]})
     open_ones = list(
         Escalation.objects.select_for_update(of=("self",))
         .filter(resolved_at__isnull=True, **key)
@@ -149,7 +148,7 @@ def shelve(*, by, key: dict, minutes: int, reason: str) -> Shelf:
     policy = SlaPolicy.objects.filter(pk=open_ones[0].policy_id).first()
     longest = policy.max_shelve_minutes if policy else MAX_SHELVE_MINUTES
     if not 1 <= minutes <= longest:
-        raise ValidationError(
+        raise Invalid(
             {
                 "minutes": [
                     _("Shelve for 1 to %(max)s minutes (the policy's limit).") % {"max": longest}

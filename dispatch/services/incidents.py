@@ -1,12 +1,11 @@
 """An incident's status follows its tickets and units; the dispatcher closes it (T11)."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Role
-from ambon112.api import Conflict
+from core.errors import Conflict, Forbidden
 from dispatch.models import Assignment, Ticket
 from dispatch.services.common import DISPATCH_ROLES, lock_row, publish_assignment, publish_ticket
 from incidents.events import NewEvent
@@ -81,7 +80,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
     end: accepted ones completed, unanswered ones cancelled.
     """
     if by.role not in DISPATCH_ROLES:
-        raise PermissionDenied(_("Only a dispatcher or a supervisor closes incidents."))
+        raise Forbidden(_("Only a dispatcher or a supervisor closes incidents."))
     incident = lock_open_incident(incident)
     now = timezone.now()
     active = (
@@ -130,7 +129,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
 def reopen_incident(*, incident: Incident, by, reason: str) -> Incident:
     """A supervisor reopens a closed incident; the closure stays in the event log."""
     if by.role not in {Role.SUPERVISOR, Role.ADMIN}:
-        raise PermissionDenied(_("Only a supervisor reopens incidents."))
+        raise Forbidden(_("Only a supervisor reopens incidents."))
     lock_row(Incident, incident.pk)
     incident = with_incident_refs(Incident.objects.all()).get(pk=incident.pk)
     if incident.is_open:

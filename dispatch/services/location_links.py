@@ -17,20 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import NotFound, Throttled
 
-from ambon112.api import Conflict
+from core.errors import Conflict, Gone, NotFound, Throttled
 from dispatch.models import LocationLink
 from incidents.events import record_event
 from incidents.models import Call
 from incidents.services.calls import Fix, locate_call
 
 logger = logging.getLogger(__name__)
-
-
-class LinkGone(Conflict):
-    status_code = 410
-    default_code = "gone"
 
 
 def hash_secret(secret: str) -> str:
@@ -57,7 +51,7 @@ def create_location_link(*, call: Call, by, base_url: str) -> tuple[LocationLink
     links = LocationLink.objects.filter(call=call)
     if links.count() >= settings.LOCATION_LINKS_PER_CALL:
         raise Throttled(
-            detail=_("This call already had %(n)s location links.")
+            _("This call already had %(n)s location links.")
             % {"n": settings.LOCATION_LINKS_PER_CALL}
         )
     links.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
@@ -100,9 +94,9 @@ def usable_link(secret: str, *, lock: bool = False) -> LocationLink:
     if link is None:
         raise NotFound(_("This link does not exist. Ask 112 for a new one."))
     if link.used_at is not None:
-        raise LinkGone(_("This link was already used. Ask 112 for a new one if you moved."))
+        raise Gone(_("This link was already used. Ask 112 for a new one if you moved."))
     if link.expires_at <= timezone.now():
-        raise LinkGone(_("This link has expired. Ask 112 for a new one."))
+        raise Gone(_("This link has expired. Ask 112 for a new one."))
     return link
 
 

@@ -1,13 +1,12 @@
 """Tickets: an incident forwarded to one agency (T3), accepted (T4) or declined by its desk."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
-from ambon112.api import Conflict
+from core.errors import Conflict, Forbidden
 from dispatch.models import Ticket
 from dispatch.routing import is_cross_border, proposed_agencies, regency_of
 from dispatch.services.common import (
@@ -34,7 +33,7 @@ def may_forward(user) -> bool:
 def notify_agency(*, incident: Incident, agency: Agency, by) -> Ticket:
     """T3: forward the incident to one agency; its desk sees the ticket at once."""
     if not may_forward(by):
-        raise PermissionDenied(_("You may not forward incidents to agencies."))
+        raise Forbidden(_("You may not forward incidents to agencies."))
     incident = lock_open_incident(incident)
     if incident.tickets.filter(agency=agency, status__in=Ticket.OPEN_STATUSES).exists():
         raise Conflict(_("%(agency)s already has a ticket for this incident.") % {"agency": agency})

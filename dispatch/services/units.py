@@ -8,10 +8,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import Throttled
 
 from agencies.models import MachineToken, Unit
-from ambon112.api import Conflict
+from core.errors import Conflict, Throttled
 from dispatch.models import CrewShift
 from dispatch.services.common import lock_row, publish_unit, require_agency_operator
 
@@ -87,9 +86,8 @@ def report_crew_position(
     interval = settings.CREW_POSITION_INTERVAL_S
     if not cache.add(f"crew-position:{by.pk}", 1, timeout=interval):
         raise Throttled(
-            wait=interval,
-            detail=_("Positions are taken every %(s)s seconds; this one came too soon.")
-            % {"s": interval},
+            _("Positions are taken every %(s)s seconds; this one came too soon.") % {"s": interval},
+            wait_s=interval,
         )
     lock_row(Unit, shift.unit_id)
     unit = Unit.objects.select_related("agency", "station").get(pk=shift.unit_id)

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Station
 from agencies.permissions import CREW_CONSOLE_ROLES, role_required, roles
-from ambon112.schema import ErrorSerializer
+from core.schema import ErrorSerializer
 from dispatch.selectors import assignments_for_all, crew_assignment, open_shift, units_for_all
 from dispatch.serializers import (
     CREW_STEPS,

@@ -12,7 +12,7 @@ from agencies.models import Role
 from agencies.permissions import (
     roles,
 )
-from ambon112.api import read_query
+from core.api import read_query
 from dispatch.alarm_list import alarm_list
 from dispatch.deadlines import wait_key
 from dispatch.models import Deadline, Escalation, SlaPolicy

@@ -17,7 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.permissions import CALLS_CONSOLE_ROLES, roles
-from ambon112.schema import ErrorSerializer
+from core.errors import DomainError
+from core.schema import ErrorSerializer
 from dispatch.serializers import (
     LocationLinkSerializer,
     SharedLocationInput,
@@ -46,8 +47,8 @@ def location_link_page(request, secret: str):
     try:
         _count_try(request)
         usable_link(secret)
-    except APIException as exc:
-        problem = str(exc.detail)
+    except (APIException, DomainError) as exc:  # too many tries; the link's own refusal
+        problem = str(exc)
     response = render(request, "location/share.html", {"secret": secret, "problem": problem})
     response["Referrer-Policy"] = "no-referrer"  # the secret stays in this page
     return response

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Agency, Area
 from agencies.permissions import REPORT_ROLES, roles
-from ambon112.clock import days
+from core.clock import days
 from dispatch.chain_times import times_facts
 from dispatch.models import ReportAccess
 from dispatch.reports import exports, pdf

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from agencies.permissions import (
     roles,
 )
-from ambon112.api import read_query
+from core.api import read_query
 from dispatch.models import Ticket
 from dispatch.recommend import recommend_units
 from dispatch.selectors import (

@@ -15,7 +15,7 @@ from agencies.permissions import (
     IsTracker,
     roles,
 )
-from ambon112.api import read_query
+from core.api import read_query
 from dispatch.models import Assignment
 from dispatch.selectors import (
     assignments_for,

@@ -7,17 +7,16 @@ so that incidents never needs to know about hazards.
 
 from dataclasses import replace
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from agencies.models import Area, Role
-from ambon112.api import Conflict, represent
+from core.api import represent
+from core.errors import Conflict, Forbidden, Invalid
 from hazards.geo import area_shape, covers
 from hazards.models import MajorIncident, MajorIncidentLink, Quake
 from hazards.serializers import MajorIncidentSerializer
@@ -43,13 +42,13 @@ def active_major_incident() -> MajorIncident | None:
 def check_area(*, area_codes: list[str], polygon: dict | None) -> None:
     """An area is kecamatan / desa codes of our data, a GeoJSON polygon, or both; never none."""
     if not area_codes and not polygon:
-        raise ValidationError({"area_codes": [_("Choose the area: kecamatan, desa or a polygon.")]})
+        raise Invalid({"area_codes": [_("Choose the area: kecamatan, desa or a polygon.")]})
     unknown = sorted(
         set(area_codes)
         - set(Area.objects.filter(code__in=area_codes).values_list("code", flat=True))
     )
     if unknown:
-        raise ValidationError(
+        raise Invalid(
             {"area_codes": [_("Unknown area code(s): %(codes)s.") % {"codes": ", ".join(unknown)}]}
         )
     if polygon:
@@ -58,9 +57,9 @@ def check_area(*, area_codes: list[str], polygon: dict | None) -> None:
                 raise ValueError
             geometry = shape(polygon)
         except (AttributeError, ValueError, TypeError, IndexError, KeyError):
-            raise ValidationError({"polygon": [_("Give a GeoJSON Polygon in lon/lat.")]}) from None
+            raise Invalid({"polygon": [_("Give a GeoJSON Polygon in lon/lat.")]}) from None
         if not geometry.is_valid or geometry.area == 0:
-            raise ValidationError(
+            raise Invalid(
                 {
                     "polygon": [
                         _("The polygon is not valid: %(why)s.")
@@ -70,9 +69,7 @@ def check_area(*, area_codes: list[str], polygon: dict | None) -> None:
             )
         west, south, east, north = geometry.bounds
         if not (-90 <= south and north <= 90 and -180 <= west and east <= 180):
-            raise ValidationError(
-                {"polygon": [_("The polygon lies outside the earth's coordinates.")]}
-            )
+            raise Invalid({"polygon": [_("The polygon lies outside the earth's coordinates.")]})
 
 
 def major_event(kind: str, major: MajorIncident, *, actor, **extra) -> NewEvent:
@@ -98,7 +95,7 @@ def declare_major_incident(
 ) -> MajorIncident:
     """Declared from a quake (which counts as reviewed) or by hand; one at a time."""
     if by.role not in DECLARE_ROLES:
-        raise PermissionDenied(_("Only a supervisor may declare a major incident."))
+        raise Forbidden(_("Only a supervisor may declare a major incident."))
     check_area(area_codes=area_codes, polygon=polygon)
     try:
         with transaction.atomic():
@@ -126,7 +123,7 @@ def declare_major_incident(
 @transaction.atomic
 def close_major_incident(*, major: MajorIncident, by) -> MajorIncident:
     if by.role not in DECLARE_ROLES:
-        raise PermissionDenied(_("Only a supervisor may close a major incident."))
+        raise Forbidden(_("Only a supervisor may close a major incident."))
     if not MajorIncident.objects.filter(pk=major.pk, active=True).update(
         active=False, closed_at=timezone.now(), closed_by=by
     ):
@@ -140,7 +137,7 @@ def close_major_incident(*, major: MajorIncident, by) -> MajorIncident:
 def attach_call(*, major: MajorIncident, call: Call, by) -> MajorIncidentLink:
     """A call-taker files a call of the surge under the major incident (once)."""
     if by.role not in ATTACH_ROLES:
-        raise PermissionDenied(_("Only the operations room may attach calls."))
+        raise Forbidden(_("Only the operations room may attach calls."))
     major = MajorIncident.objects.select_for_update().get(pk=major.pk)
     if not major.active:
         raise Conflict(_("This major incident is closed."))

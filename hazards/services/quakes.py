@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ambon112.api import Conflict, represent
+from core.api import represent
+from core.errors import Conflict
 from dispatch.deadlines import Wait, reconcile
 from dispatch.models import Watch
 from hazards import bmkg

@@ -5,15 +5,14 @@ that references the one it follows, drafted and approved the same way."""
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
 
 from agencies.models import Area, Role
-from ambon112.api import Conflict, represent
+from core.api import represent
+from core.errors import Conflict, Forbidden, Invalid
 from hazards import cap
 from hazards.models import MajorIncident, PublicWarning
 from hazards.serializers import WarningSerializer
@@ -41,7 +40,7 @@ COPIED = [
 
 def _require_role(user) -> None:
     if user.role not in WARNING_ROLES:
-        raise PermissionDenied(_("Only a supervisor may draft or approve a public warning."))
+        raise Forbidden(_("Only a supervisor may draft or approve a public warning."))
 
 
 def check(fields: dict) -> None:
@@ -63,7 +62,7 @@ def check(fields: dict) -> None:
     if not fields.get("headline_en") and fields.get("instruction_en"):
         errors["headline_en"] = [_("An English instruction needs an English headline.")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
 
 
 def _area_desc(fields: dict) -> str:
@@ -103,7 +102,7 @@ def draft_warning(
     if isinstance(major, int):
         fields["major_incident"] = MajorIncident.objects.filter(pk=major).first()
         if fields["major_incident"] is None:
-            raise ValidationError({"major_incident": [_("There is no such major incident.")]})
+            raise Invalid({"major_incident": [_("There is no such major incident.")]})
     fields["area_desc"] = _area_desc(fields)
     warning = PublicWarning.objects.create(
         identifier=f"{settings.CAP_IDENTIFIER_PREFIX}-{uuid.uuid4().hex[:16]}",
@@ -144,11 +143,11 @@ def approve_warning(*, warning: PublicWarning, by) -> PublicWarning:
     _require_role(by)
     warning = PublicWarning.objects.select_for_update().get(pk=warning.pk)
     if warning.drafted_by_id == by.pk:
-        raise PermissionDenied(_("A warning must be approved by a second person, not its author."))
+        raise Forbidden(_("A warning must be approved by a second person, not its author."))
     if warning.status != PublicWarning.Status.DRAFT:
         raise Conflict(_("This warning was already published."))
     if warning.expires <= timezone.now():
-        raise ValidationError({"expires": [_("The warning would already have expired.")]})
+        raise Invalid({"expires": [_("The warning would already have expired.")]})
     sent_at = timezone.now()
     web = settings.PUBLIC_BASE_URL + reverse("cap-alert", args=[warning.identifier])
     warning.xml = cap.build(warning, sent_at=sent_at, web=web).decode()

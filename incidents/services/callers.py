@@ -8,7 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ambon112.api import Conflict, represent
+from core.api import represent
+from core.errors import Conflict
 from incidents.events import record_event
 from incidents.models import Call, Caller
 from incidents.serializers import CallerSerializer

@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 
 from agencies.geo import locate
 from agencies.models import Area
-from ambon112.api import Conflict, represent
-from ambon112.db import lock_until_commit
+from core.api import represent
+from core.db import lock_until_commit
+from core.errors import Conflict
 from incidents.aml import AmlFix
 from incidents.events import NewEvent, record_events
 from incidents.models import (

@@ -24,8 +24,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ambon112.api import Conflict, represent
-from ambon112.db import lock_until_commit
+from core.api import represent
+from core.db import lock_until_commit
+from core.errors import Conflict
 from incidents.events import NewEvent, record_events
 from incidents.models import Call, ContactMessage
 from incidents.serializers import CallSerializer

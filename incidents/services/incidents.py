@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from ambon112.api import represent
+from core.api import represent
 from incidents.events import NewEvent, record_events
 from incidents.models import Incident, IncidentNote
 from incidents.serializers import IncidentSerializer

@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
 
 from agencies.models import Role
-from ambon112.api import Conflict, represent
+from core.api import represent
+from core.errors import Conflict, Invalid
 from incidents.events import NewEvent, record_events
 from incidents.models import Call, Position, PositionExtension, Presence, Room
 from incidents.serializers import PositionSerializer, PresenceSerializer
@@ -70,7 +70,7 @@ def check_extensions(extensions: list[str], position: Position | None) -> list[s
     if position is not None:
         taken = taken.exclude(position=position)
     for other in taken:
-        raise ValidationError(
+        raise Invalid(
             {
                 "extensions": [
                     _("Extension %(extension)s is already on position %(position)s.")
@@ -86,7 +86,7 @@ def create_position(*, name: str, extensions: list[str], by, is_active: bool = T
     """A new desk with the PBX extensions whose handsets sit on it."""
     wanted = check_extensions(extensions, None)
     if Position.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": [_("A position with this name already exists.")]})
+        raise Invalid({"name": [_("A position with this name already exists.")]})
     position = Position.objects.create(name=name, is_active=is_active)
     PositionExtension.objects.bulk_create(
         [PositionExtension(position=position, extension=extension) for extension in wanted]
@@ -108,7 +108,7 @@ def update_position(
     position = Position.objects.select_for_update().get(pk=position.pk)
     if name is not None and name != position.name:
         if Position.objects.filter(name__iexact=name).exclude(pk=position.pk).exists():
-            raise ValidationError({"name": [_("A position with this name already exists.")]})
+            raise Invalid({"name": [_("A position with this name already exists.")]})
         position.name = name
     if is_active is False and position.is_active:
         sitting = occupant(position)
@@ -238,10 +238,10 @@ def change_state(*, user, state: str, reason: str = "") -> Presence:
     """The call-taker says whether they can answer: ready, wrap-up, break (why), away.
     Refused while a call is in hand (that is "on a call" until it is classified)."""
     if state not in CHOSEN_STATES:
-        raise ValidationError({"state": [_("Choose ready, wrap-up, break or away.")]})
+        raise Invalid({"state": [_("Choose ready, wrap-up, break or away.")]})
     reason = reason.strip()
     if state == Presence.State.BREAK and not reason:
-        raise ValidationError({"reason": [_("Say why you are taking a break.")]})
+        raise Invalid({"reason": [_("Say why you are taking a break.")]})
     presence = current_presence(user, lock=True)
     if presence is None:
         raise Conflict(_("You are not signed in at a position."))

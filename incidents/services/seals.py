@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from ambon112.clock import day_start
+from core.clock import day_start
 from incidents import signing
 from incidents.events import record_event
 from incidents.models import Event, EventChainHead

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection
 
 from agencies.models import Agency
-from ambon112.api import Conflict
+from core.errors import Conflict
 from dispatch.models import Assignment, Ticket
 from dispatch.services.assignments import dispatch_unit
 from dispatch.services.tickets import accept_ticket, notify_agency

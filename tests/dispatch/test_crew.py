@@ -4,14 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Role, Station, User
 from agencies.services import create_demo_accounts
-from ambon112.api import Conflict
+from core.errors import Conflict, Forbidden
 from dispatch.models import Assignment, CrewShift
 from dispatch.services.assignments import advance, dispatch_unit
 from dispatch.services.crew import end_shift, start_shift
@@ -79,9 +78,9 @@ def test_several_crew_sign_in_to_one_unit(crew):
 
 def test_the_desk_puts_a_crew_on_a_unit_but_not_another_agencys(crew, damkar, dinkes):
     assert start_shift(crew=crew, unit=unit("DAMKAR-03"), by=damkar).started_by == damkar
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         start_shift(crew=crew, unit=unit("DAMKAR-03"), by=dinkes)
-    with pytest.raises(PermissionDenied, match="another agency"):
+    with pytest.raises(Forbidden, match="another agency"):
         start_shift(crew=crew, unit=unit("PSC-01"), by=crew)
 
 
@@ -107,7 +106,7 @@ def test_a_crew_takes_the_desks_steps_with_the_desks_rules(job, on_engine):
 def test_a_crew_not_on_the_unit_may_not_step_it(job, on_engine):
     other = crew_of("damkar", "damkar-kru-2")
     start_shift(crew=other, unit=unit("DAMKAR-02"), by=other)
-    with pytest.raises(PermissionDenied, match="not signed in to DAMKAR-01"):
+    with pytest.raises(Forbidden, match="not signed in to DAMKAR-01"):
         advance(assignment=job, step="en_route", by=other)
     assert Assignment.objects.get(pk=job.pk).en_route_at is None
 

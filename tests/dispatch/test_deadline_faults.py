@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
-from ambon112.health import DEADLINE_CHECK_KEY, DEADLINE_FAILURE_KEY, check_deadline_check
+from ambon112.health import check_deadline_check
+from core.health import DEADLINE_CHECK_KEY, DEADLINE_FAILURE_KEY
 from dispatch.deadlines import escalate_overdue
 from dispatch.models import Deadline, Escalation, Watch
 from dispatch.services.incidents import close_incident, reopen_incident

@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency
-from ambon112.api import Conflict
+from core.errors import Conflict, Forbidden
 from dispatch.deadlines import escalate_overdue
 from dispatch.models import Deadline, Escalation, SlaPolicy, Ticket, Watch
 from dispatch.policies import check_ladder, check_scope
@@ -217,7 +217,7 @@ def test_acknowledging_twice_tells_who_was_first(ambon, clock, operator, supervi
     acknowledge_escalation(escalation=escalation, by=operator)
     with pytest.raises(Conflict, match="operator"):
         acknowledge_escalation(escalation=escalation, by=supervisor)
-    with pytest.raises(PermissionDenied):  # a desk was not alerted about a ringing call
+    with pytest.raises(Forbidden):  # a desk was not alerted about a ringing call
         acknowledge_escalation(escalation=escalation, by=damkar)
 
 

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from lxml import etree
-from rest_framework.exceptions import ValidationError
 
 from agencies.models import User
-from ambon112.api import Conflict
+from core.errors import Conflict, Forbidden, Invalid
 from hazards.models import PublicWarning
 from hazards.services.warnings import approve_warning, draft_warning, follow_up
 from incidents.models import Event
@@ -116,7 +114,7 @@ def test_a_circle_area_alone_is_valid(supervisor, second_supervisor):
 def test_the_author_cannot_approve_their_own_warning(supervisor):
     draft = draft_warning(by=supervisor, **tsunami_fields())
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         approve_warning(warning=draft, by=supervisor)
 
     draft.refresh_from_db()
@@ -132,10 +130,10 @@ def test_the_author_cannot_approve_their_own_warning(supervisor):
     ],
 )
 def test_a_warning_without_area_or_ending_before_it_starts_is_refused(supervisor, changes, field):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         draft_warning(by=supervisor, **tsunami_fields(**changes))
 
-    assert field in refused.value.detail
+    assert field in refused.value.errors
     assert not PublicWarning.objects.exists()
 
 

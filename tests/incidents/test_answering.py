@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from ambon112.api import Conflict
+from core.errors import Conflict
 from dispatch.models import Deadline, Watch
 from incidents.models import Call, Event, Presence
 from incidents.selectors import calls_in_hand, ringing_queue, unclaimed_answers
@@ -103,7 +103,7 @@ def test_a_console_take_after_a_handset_answer_by_someone_else_is_a_409_naming_w
     answer()
     with translation.override("en"), pytest.raises(Conflict) as refused:
         take_call(call=call, by=supervisor)
-    assert str(refused.value.detail) == ("Already answered by operator at Meja 1 (extension 201).")
+    assert str(refused.value) == ("Already answered by operator at Meja 1 (extension 201).")
 
 
 def test_the_409_over_the_api_is_in_indonesian(client_for, desk_a, operator, supervisor):

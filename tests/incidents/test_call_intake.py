@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Area
-from ambon112.api import Conflict
+from core.errors import Conflict
 from incidents.aml import build_aml_body
 from incidents.models import Call, Caller, Event, Incident, IncidentType
 from incidents.services.callers import block_caller, unblock_caller

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ambon112.clock import days
+from core.clock import days
 from dispatch.models import Assignment, Ticket
 from incidents.chain_times import TABLES, check_incident, check_period, check_times
 from incidents.models import Call, Event, Incident

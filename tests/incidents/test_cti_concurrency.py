@@ -10,8 +10,8 @@ import psycopg.errors
 import pytest
 from django.db import IntegrityError, OperationalError, transaction
 
-from ambon112 import db
-from ambon112.db import retry_transient
+from core import db
+from core.db import retry_transient
 from incidents.aml import build_aml_body, parse_aml
 from incidents.models import AmlMessage, Call, Caller, Event
 from incidents.services.calls import receive_aml, receive_call_event, take_call
@@ -44,7 +44,7 @@ def sleeps(monkeypatch):
 
 def test_a_deadlock_victim_is_run_again_and_each_retry_is_logged(sleeps, caplog):
     service, calls = aborted(psycopg.errors.DeadlockDetected)
-    with caplog.at_level(logging.WARNING, logger="ambon112.db"):
+    with caplog.at_level(logging.WARNING, logger="core.db"):
         assert retry_transient(service)(fail_times=2) == "done"
     assert len(calls) == 3
     assert len(sleeps) == 2 and all(0 < delay < 1 for delay in sleeps)

@@ -7,10 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.exceptions import ValidationError
 
 from agencies.models import Role, User
-from ambon112.api import Conflict
+from core.errors import Conflict, Invalid
 from incidents.models import Event, Position, Presence, Room
 from incidents.services.calls import dispose_call, receive_call_event, take_call
 from incidents.services.presence import (
@@ -74,9 +73,9 @@ def test_a_position_has_its_extensions_and_its_creation_is_an_event(desk_a):
 
 
 def test_an_extension_belongs_to_one_position_only(desk_a, admin_user):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         create_position(name="Meja 9", extensions=["202"], by=admin_user)
-    assert "already on position Meja 1" in str(refused.value.detail["extensions"][0])
+    assert "already on position Meja 1" in str(refused.value.errors["extensions"][0])
     assert not Position.objects.filter(name="Meja 9").exists()
 
 
@@ -142,7 +141,7 @@ def test_signing_out_is_refused_while_a_call_is_in_hand(desk_a, operator):
 
 def test_a_break_needs_a_reason_and_each_change_is_an_event(desk_a, operator):
     sign_in(user=operator, position=desk_a)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         change_state(user=operator, state="break", reason="  ")
     presence = change_state(user=operator, state="break", reason="Makan")
     assert (presence.state, presence.break_reason) == ("break", "Makan")

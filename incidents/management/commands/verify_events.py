@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ambon112.clock import day_start
+from core.clock import day_start
 from incidents.chain_times import check_period
 from incidents.seals import verify_seals
 

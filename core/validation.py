@@ -2,7 +2,7 @@
 
 One place for each kind of bad input: the JSON parser (body size, nesting depth, text PostgreSQL
 cannot store), a middleware for the query string and the path, ids that fit a bigint (the
-router and the URL converter are in ambon112/api.py), and serializer pieces for times from a
+router and the URL converter are in core/api.py), and serializer pieces for times from a
 device's clock and for places. DRF's APIView reads the parser and metadata classes from here
 when it is defined, so this module must not import rest_framework.views (nor routers).
 """

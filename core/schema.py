@@ -1,7 +1,7 @@
 """The OpenAPI schema (/api/schema/) of this API, as exact as its answers (issue #14).
 
-Kept apart from ambon112/api.py: drf-spectacular's views read DEFAULT_SCHEMA_CLASS when they
-are defined, and ambon112/api.py imports them.
+It must not import drf-spectacular's views (ambon112/api.py does): they read
+DEFAULT_SCHEMA_CLASS, this module's ApiSchema, when they are defined.
 """
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from drf_spectacular.plumbing import is_list_serializer, is_serializer
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
-from ambon112.validation import InServiceArea
+from core.validation import InServiceArea
 
 
 class ErrorSerializer(serializers.Serializer):
