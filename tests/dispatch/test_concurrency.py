@@ -27,7 +27,7 @@ def race(action, people) -> dict[str, str]:
             action(person)
             outcomes[person.username] = "won"
         except Conflict as exc:
-            outcomes[person.username] = str(exc.detail)
+            outcomes[person.username] = str(exc)
         finally:
             connection.close()
 

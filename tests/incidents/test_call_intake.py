@@ -423,7 +423,7 @@ def test_two_call_takers_taking_the_same_call_at_once_one_wins(ambon, operator, 
             take_call(call=Call.objects.get(pk=call.pk), by=user)
             outcomes[user.username] = "won"
         except Conflict as exc:
-            outcomes[user.username] = str(exc.detail)
+            outcomes[user.username] = str(exc)
         finally:
             connection.close()
 
