@@ -42,7 +42,7 @@ def imports_of(source: str) -> list[tuple[int, str]]:
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.append((node.lineno, node.module))
-            # `from ambon112 import health` names the module ambon112.health.
+            # `from core import health` names the module core.health.
             found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if _DOTTED.match(node.value):
