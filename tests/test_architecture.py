@@ -19,6 +19,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL = "core"
 CONFIG = "ambon112"
@@ -67,48 +69,32 @@ def violations(module: str, source: str) -> list[str]:
     return wrong
 
 
+def scan(packages: list[str], check, only=lambda module: True) -> tuple[int, list[str]]:
+    """`check(module, source)` over every module of `packages` that `only` selects: how many
+    modules it read (so a check cannot pass by reading nothing) and what it found wrong."""
+    read, wrong = 0, []
+    for package in packages:
+        for module, source in _modules(package):
+            if only(module):
+                read += 1
+                wrong += check(module, source)
+    return read, wrong
+
+
 def _within(name: str, modules: set[str]) -> bool:
     return any(name == module or name.startswith(module + ".") for module in modules)
 
 
 def test_every_app_imports_only_the_apps_below_it_and_the_kernel():
-    checked, wrong = 0, []
-    for app in LAYERS:
-        for module, source in _modules(app):
-            checked += 1
-            wrong += violations(module, source)
-    assert checked > 100
+    read, wrong = scan(LAYERS, violations)
+    assert read > 100
     assert not wrong, "\n".join(wrong)
 
 
 def test_the_kernel_imports_no_app_and_not_the_config_package():
-    checked, wrong = 0, []
-    for module, source in _modules(KERNEL):
-        checked += 1
-        wrong += violations(module, source)
-    assert checked >= 8
+    read, wrong = scan([KERNEL], violations)
+    assert read >= 8
     assert not wrong, "\n".join(wrong)
-
-
-def test_the_check_catches_an_import_upwards_at_any_depth_or_as_a_string():
-    assert violations("agencies.services", "from incidents.models import Call\n")
-    assert violations("incidents.services.calls", "def f():\n    import dispatch.deadlines\n")
-    assert violations("incidents.models", 'X = "dispatch.models.Ticket"\n')
-    assert violations("dispatch.views.units", "from ambon112.urls import urlpatterns\n")
-    assert violations("dispatch.views.units", "from ambon112 import realtime\n")
-    assert violations("dispatch.deadlines", "from ambon112 import health\n")
-    assert violations("dispatch.views.units", "from incidents.views import CallViewSet\n")
-    assert violations("hazards.services.quakes", "def f():\n    from dispatch.views import x\n")
-    assert not violations("dispatch.services.tickets", "from incidents.events import record\n")
-    assert not violations("dispatch.deadlines", "from core import health\n")
-
-
-def test_the_check_catches_the_kernel_importing_an_app_or_the_config_package():
-    assert violations("core.api", "from agencies.models import User\n")
-    assert violations("core.errors", "def f():\n    import incidents.events\n")
-    assert violations("core.clock", 'X = "hazards.models.Quake"\n')
-    assert violations("core.db", "from ambon112 import settings\n")
-    assert not violations("core.schema", "from core.validation import InServiceArea\n")
 
 
 # --- Writes -------------------------------------------------------------------------------------
@@ -212,12 +198,8 @@ def _thin(module: str) -> bool:
 
 
 def test_only_services_and_migrations_write_models():
-    checked, wrong = 0, []
-    for package in [KERNEL, *LAYERS, CONFIG]:
-        for module, source in _modules(package):
-            checked += 1
-            wrong += write_violations(module, source)
-    assert checked > 150
+    read, wrong = scan([KERNEL, *LAYERS, CONFIG], write_violations)
+    assert read > 150
     assert not wrong, "\n".join(wrong)
 
 
@@ -229,37 +211,13 @@ def test_every_allowed_writer_still_writes_and_none_is_a_view_a_task_or_the_sock
 
 
 def test_views_tasks_and_the_socket_write_only_through_services():
-    thin, wrong = 0, []
-    for package in [*LAYERS, CONFIG]:
-        for module, source in _modules(package):
-            if _thin(module):
-                thin += 1
-                wrong += [f"{module} {write}" for write in writes_in(source)]
-    assert thin > 10
+    read, wrong = scan(
+        [*LAYERS, CONFIG],
+        lambda module, source: [f"{module} {write}" for write in writes_in(source)],
+        only=_thin,
+    )
+    assert read > 10
     assert not wrong, "\n".join(wrong)
-
-
-def test_the_write_check_catches_a_write_outside_the_services():
-    update = "def f():\n    Unit.objects.filter(pk=1).update(status='x')\n"
-    assert write_violations("dispatch.situation", update)
-    assert write_violations("dispatch.views.units", "def post(request):\n    serializer.save()\n")
-    assert write_violations("hazards.geo", "def f(q):\n    q.save(update_fields=['at'])\n")
-    assert write_violations("incidents.selectors", "def f():\n    Note.objects.create(text='x')\n")
-    assert write_violations("core.clock", "rows = Call.objects.all()\nrows.delete()\n")
-    assert write_violations("ambon112.realtime", "def f(unit):\n    unit.delete()\n")
-    assert write_violations("incidents.views", "Position(name='x').save()\n")
-    assert not write_violations("dispatch.services.units", update)
-    assert not write_violations("dispatch.deadlines", update)
-    assert not write_violations("dispatch.situation", "def f():\n    return Unit.objects.all()\n")
-    for not_a_row in [
-        "digest.update(data)\n",
-        "shown.update(values)\n",
-        "again.update(number=1)\n",
-        "cache.delete(key)\n",
-        "book.save(buffer)\n",
-        "class C(Canvas):\n    def save(self):\n        super().save()\n",
-    ]:
-        assert not write_violations("dispatch.reports.rows", not_a_row), not_a_row
 
 
 # --- Services speak the domain's language --------------------------------------------------------
@@ -275,23 +233,9 @@ def web_imports_in(module: str, source: str) -> list[str]:
 
 
 def test_services_import_nothing_of_the_web_layer():
-    services, wrong = 0, []
-    for app in LAYERS:
-        for module, source in _modules(app):
-            if _is_service(module):
-                services += 1
-                wrong += web_imports_in(module, source)
-    assert services > 15
+    read, wrong = scan(LAYERS, web_imports_in, only=_is_service)
+    assert read > 15
     assert not wrong, "\n".join(wrong)
-
-
-def test_the_web_check_catches_a_service_importing_drf_or_django_http():
-    assert web_imports_in("x", "from rest_framework.exceptions import ValidationError\n")
-    assert web_imports_in("x", "def f():\n    from rest_framework import exceptions\n")
-    assert web_imports_in("x", "from django.http import Http404\n")
-    assert web_imports_in("x", "from django.core.exceptions import PermissionDenied\n")
-    assert not web_imports_in("x", "from core.errors import Conflict, Forbidden\n")
-    assert not web_imports_in("x", "from django.core.exceptions import ObjectDoesNotExist\n")
 
 
 # The event log is written by incidents.events alone: it numbers the events in commit order,
@@ -334,13 +278,12 @@ def observer_registrations_in(source: str) -> list[int]:
 
 
 def test_only_the_event_log_writes_its_tables():
-    checked, wrong = 0, []
-    for package in [KERNEL, *LAYERS, CONFIG]:
-        for module, source in _modules(package):
-            if module != LOG_WRITER:
-                checked += 1
-                wrong += [f"{module} {write}" for write in log_writes_in(source)]
-    assert checked > 100
+    read, wrong = scan(
+        [KERNEL, *LAYERS, CONFIG],
+        lambda module, source: [f"{module} {write}" for write in log_writes_in(source)],
+        only=lambda module: module != LOG_WRITER,
+    )
+    assert read > 100
     assert log_writes_in((ROOT / "incidents" / "events.py").read_text(encoding="utf-8"))
     assert not wrong, "\n".join(wrong)
 
@@ -368,3 +311,63 @@ def test_the_log_checks_catch_a_write_and_a_stray_observer():
     assert not log_writes_in("Event.objects.filter(incident=incident).order_by('seq')\n")
     assert observer_registrations_in("observe_events(on_event)\n")
     assert observer_registrations_in("events.observe_events(on_event)\n")
+
+
+# --- Each check catches a deliberately wrong module, and passes a right one -----------------------
+
+UPDATE = "def f():\n    Unit.objects.filter(pk=1).update(status='x')\n"
+WRONG = [
+    # An app importing an app above it, at any depth or as a string, or another app's views.
+    (violations, "agencies.services", "from incidents.models import Call\n"),
+    (violations, "incidents.services.calls", "def f():\n    import dispatch.deadlines\n"),
+    (violations, "incidents.models", 'X = "dispatch.models.Ticket"\n'),
+    (violations, "dispatch.views.units", "from incidents.views import CallViewSet\n"),
+    (violations, "hazards.services.quakes", "def f():\n    from dispatch.views import x\n"),
+    # An app importing the config package.
+    (violations, "dispatch.views.units", "from ambon112.urls import urlpatterns\n"),
+    (violations, "dispatch.views.units", "from ambon112 import realtime\n"),
+    (violations, "dispatch.deadlines", "from ambon112 import health\n"),
+    # The kernel importing an app or the config package.
+    (violations, "core.api", "from agencies.models import User\n"),
+    (violations, "core.errors", "def f():\n    import incidents.events\n"),
+    (violations, "core.clock", 'X = "hazards.models.Quake"\n'),
+    (violations, "core.db", "from ambon112 import settings\n"),
+    # A model written outside the services.
+    (write_violations, "dispatch.situation", UPDATE),
+    (write_violations, "dispatch.views.units", "def post(request):\n    serializer.save()\n"),
+    (write_violations, "hazards.geo", "def f(q):\n    q.save(update_fields=['at'])\n"),
+    (write_violations, "incidents.selectors", "def f():\n    Note.objects.create(text='x')\n"),
+    (write_violations, "core.clock", "rows = Call.objects.all()\nrows.delete()\n"),
+    (write_violations, "ambon112.realtime", "def f(unit):\n    unit.delete()\n"),
+    (write_violations, "incidents.views", "Position(name='x').save()\n"),
+    # A service importing the web layer.
+    (web_imports_in, "x", "from rest_framework.exceptions import ValidationError\n"),
+    (web_imports_in, "x", "def f():\n    from rest_framework import exceptions\n"),
+    (web_imports_in, "x", "from django.http import Http404\n"),
+    (web_imports_in, "x", "from django.core.exceptions import PermissionDenied\n"),
+]
+RIGHT = [
+    (violations, "dispatch.services.tickets", "from incidents.events import record\n"),
+    (violations, "dispatch.deadlines", "from core import health\n"),
+    (violations, "core.schema", "from core.validation import InServiceArea\n"),
+    (write_violations, "dispatch.services.units", UPDATE),
+    (write_violations, "dispatch.deadlines", UPDATE),
+    (write_violations, "dispatch.situation", "def f():\n    return Unit.objects.all()\n"),
+    # Not a row: a hash's or a dict's update, a cache's delete, a workbook's save, super().
+    (write_violations, "dispatch.reports.rows", "digest.update(data)\nshown.update(values)\n"),
+    (write_violations, "dispatch.reports.rows", "again.update(number=1)\ncache.delete(key)\n"),
+    (write_violations, "dispatch.reports.rows", "book.save(buffer)\n"),
+    (write_violations, "x", "class C(Canvas):\n    def save(self):\n        super().save()\n"),
+    (web_imports_in, "x", "from core.errors import Conflict, Forbidden\n"),
+    (web_imports_in, "x", "from django.core.exceptions import ObjectDoesNotExist\n"),
+]
+
+
+@pytest.mark.parametrize(("check", "module", "source"), WRONG)
+def test_each_check_catches_a_deliberately_wrong_module(check, module, source):
+    assert check(module, source)
+
+
+@pytest.mark.parametrize(("check", "module", "source"), RIGHT)
+def test_each_check_passes_a_right_module(check, module, source):
+    assert not check(module, source)
