@@ -1,9 +1,10 @@
 """The house's import rules, checked rather than kept by care (STYLE.md, README "Architecture").
 
 The apps form layers: agencies (organisations, people, places, units) ← incidents (calls,
-incidents, the event log) ← dispatch (tickets, units on calls, deadlines, reports) ← hazards
-(quakes, major incidents, public warnings). An app imports only the apps below it, at module
-level, inside functions, or by dotted string (`"dispatch.models.Ticket"`); the config package
+incidents, the event log) ← dispatch (tickets, units on calls, deadlines) ← hazards (quakes,
+major incidents, public warnings) ← reports (the verifiers' figures, read from every app). An
+app imports only the apps below it, at module level, inside functions, or by dotted string
+(`"dispatch.models.Ticket"`); the config package
 `ambon112` wires them all, and the apps use only its shared modules (SHARED). Views, tasks and
 the socket consumer write nothing themselves: every write is a service's (README "Contributing").
 Each rule has a test that it catches a wrong one, so the check cannot pass by reading nothing.
@@ -14,12 +15,12 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["agencies", "incidents", "dispatch", "hazards"]
+LAYERS = ["agencies", "incidents", "dispatch", "hazards", "reports"]
 # What the apps may use of the config package: conventions and helpers that import no app.
 SHARED = {"ambon112.api", "ambon112.clock", "ambon112.db", "ambon112.schema", "ambon112.validation"}
 # A deadline check records that it ran where /healthz reads it (issue #13).
 SHARED_FOR = {"dispatch.deadlines": {"ambon112.health"}}
-_DOTTED = re.compile(r"^(agencies|incidents|dispatch|hazards|ambon112)(\.[A-Za-z_]+)+$")
+_DOTTED = re.compile(r"^(agencies|incidents|dispatch|hazards|reports|ambon112)(\.[A-Za-z_]+)+$")
 
 
 def _modules(app: str):

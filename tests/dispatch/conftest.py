@@ -9,7 +9,7 @@ from agencies.models import Agency, Area, Role, Unit, User
 from incidents.models import IncidentType
 from incidents.services.calls import create_incident, receive_call_event, take_call
 from tests.conftest import PASSWORD
-from tests.dispatch.report_data import build_october
+from tests.reports.report_data import build_october
 
 BATU_MERAH = "81.71.02.2003"  # Kota Ambon, kecamatan Sirimau
 HILA = "81.01.15.2011"  # Maluku Tengah, kecamatan Leihitu
