@@ -22,6 +22,7 @@ COPY agencies ./agencies
 COPY incidents ./incidents
 COPY dispatch ./dispatch
 COPY hazards ./hazards
+COPY reports ./reports
 RUN pip install .
 
 COPY . .

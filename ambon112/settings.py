@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "incidents",
     "dispatch",
     "hazards",
+    "reports",
 ]
 
 MIDDLEWARE = [

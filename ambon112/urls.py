@@ -28,8 +28,6 @@ from dispatch.views.location_links import (
     SharedLocationView,
     location_link_page,
 )
-from dispatch.views.report_pages import integrity_page, report_page
-from dispatch.views.reports import IntegrityView, ReportExportView, ReportRowsView, ReportView
 from dispatch.views.situation import (
     AreaSituationView,
     CallsTodayView,
@@ -57,6 +55,8 @@ from incidents.views import (
     incident_list,
 )
 from incidents.views_presence import PositionViewSet, PresenceViewSet
+from reports.urls import api_urlpatterns as reports_api
+from reports.urls import urlpatterns as reports_urls
 
 register_converter(IdConverter, "id")
 handler404 = "ambon112.views.not_found"
@@ -100,8 +100,7 @@ urlpatterns = [
     path("audit/", audit, name="audit"),
     path("incidents/", incident_list, name="incident_list"),
     path("incidents/<id:pk>/", incident_detail, name="incident_detail"),
-    path("reports/", report_page, name="report_page"),
-    path("reports/integrity/", integrity_page, name="integrity_page"),
+    path("reports/", include(reports_urls)),
     path("api/events/", EventListView.as_view(), name="events"),
     path("api/cti/events/", CtiEventView.as_view(), name="cti-events"),
     path("api/cti/aml/", CtiAmlView.as_view(), name="cti-aml"),
@@ -124,10 +123,7 @@ urlpatterns = [
     path("api/situation/wallboard/", WallboardView.as_view(), name="situation-wallboard"),
     path("api/situation/calls-today/", CallsTodayView.as_view(), name="situation-calls-today"),
     path("api/situation/areas/<str:code>/", AreaSituationView.as_view(), name="situation-area"),
-    path("api/reports/summary/", ReportView.as_view(), name="report-summary"),
-    path("api/reports/rows/", ReportRowsView.as_view(), name="report-rows"),
-    path("api/reports/export/", ReportExportView.as_view(), name="report-export"),
-    path("api/reports/integrity/", IntegrityView.as_view(), name="report-integrity"),
+    path("api/reports/", include(reports_api)),
     path("api/hazards/", include(hazards_api)),
     path("", include(hazards_urls)),
     path("api/", include(router.urls)),

@@ -18,7 +18,7 @@ frees its unit) and accounts `bench-loop-*`. Without --url it starts `manage.py 
 database and Redis itself (one process, as WEB_CONCURRENCY's default), on --port.
 
 --stored N first tops the database up to N SYNTHETIC closed incidents, written by COPY as
-benchmarks/reports.py writes its year (calls, tickets, assignments over the real areas and
+benchmarks/report_year.py writes its year (calls, tickets, assignments over the real areas and
 types of load_ambon), plus the events the live system would have logged for each, hash-chained
 onto the log, so the loop can be timed at 0, 100,000 and 1,000,000 stored incidents (run them
 in that order: rows are added, never removed). --profile N runs N loops in this process through
@@ -51,7 +51,7 @@ from _setup import percentiles
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
-from reports import ASSIGNMENT, CALL, INCIDENT, TICKET, WIT, World, Year, copy_rows, reserve_ids
+from report_year import ASSIGNMENT, CALL, INCIDENT, TICKET, WIT, World, Year, copy_rows, reserve_ids
 
 from agencies.models import Agency, MachineToken, Role, Unit, User
 from agencies.services import create_machine_token
@@ -236,8 +236,8 @@ def chain_events(events: list[dict], agency_ids: dict[str, int], user_id: int, l
 
 
 def columns(model, written: dict) -> dict:
-    """reports.py's columns of a table, plus the model's other required columns at their
-    defaults (columns added since reports.py was written would fail the COPY as NULL)."""
+    """report_year.py's columns of a table, plus the model's other required columns at their
+    defaults (columns added since report_year.py was written would fail the COPY as NULL)."""
     out = dict(written)
     for field in model._meta.concrete_fields:
         if field.column not in out and not field.null and not field.primary_key:

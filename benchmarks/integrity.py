@@ -1,11 +1,11 @@
 """The integrity check at Jakarta scale (issue #17): a synthetic year of calls and incidents
-(benchmarks/reports.py) with the events the services would have logged for every row, then the
+(benchmarks/report_year.py) with the events the services would have logged for every row, then the
 check of the reported times against those events (year and month) and the cost of the chain's
 walk.
 
     python benchmarks/integrity.py --calls 640000 [--keep] [--runs 3] [--month 10]
 
-THE DATA ARE SYNTHETIC (see reports.py). The events are written in SQL, on the server, in time
+THE DATA ARE SYNTHETIC (see report_year.py). The events are written in SQL, on the server, in time
 order: per call ringing, taken, ended (or abandoned) and classified; per incident created and
 closed; per ticket notified, accepted or declined, ended; per assignment each step. Each
 carries its row as it stood after it (`payload[<subject>]`, every time set so far, in WIT to the
@@ -26,7 +26,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import _setup  # noqa: F401  (sets Django up)
-import reports
+import report_year
 from django.core.management import call_command
 from django.db import connection, transaction
 
@@ -106,7 +106,7 @@ FILLER = json.dumps(
         "channel": "phone",
         "number": "+6281200001234",
         "line": "112-1",
-        "taken_by": reports.USERNAME,
+        "taken_by": report_year.USERNAME,
         "taken_by_name": "Benchmark",
         "answered_via": "console",
         "answered_position": None,
@@ -140,7 +140,7 @@ def write_events(year: int, user_id: int) -> int:
     The payloads are real (each carries its row's times as they stood after the event), but
     the hashes are only unique numbers: the chain's walk is timed by hashing (see walk_cost)."""
     started = time.perf_counter()
-    params = {"calls": f"{reports.PREFIX}{year}-%", "user": user_id}
+    params = {"calls": f"{report_year.PREFIX}{year}-%", "user": user_id}
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE incidents_eventaudience, incidents_event")
         cursor.execute(
@@ -206,16 +206,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--month", type=int, default=10, help="the month timed (1–12)")
     parser.add_argument("--seed", type=int, default=112)
-    parser.add_argument("--explain", type=int, default=0, help="unused; reports.py's option")
+    parser.add_argument("--explain", type=int, default=0, help="unused; report_year.py's option")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Needs PostgreSQL: set DATABASE_URL to a database of its own.")
-    year = datetime.now(reports.WIT).year - 1
+    year = datetime.now(report_year.WIT).year - 1
     print(f"database: {connection.settings_dict['NAME']}; SYNTHETIC data for {year} (WIT)")
     call_command("migrate", verbosity=0)
-    had = reports.existing_calls(year)
-    reports.prepare(args, year)
-    user = User.objects.get(username=reports.USERNAME)
+    had = report_year.existing_calls(year)
+    report_year.prepare(args, year)
+    user = User.objects.get(username=report_year.USERNAME)
     events = EventChainHead.objects.get(pk=1).seq
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM incidents_event WHERE actor_label = %s", [LABEL])
@@ -235,7 +235,7 @@ def main() -> None:
         (f"chain walk (hashing), {month:%b %Y}", lambda: walk_cost(m_since, m_until)),
     ]
     print(
-        f"\nSYNTHETIC year {year}: {reports.existing_calls(year)} calls, {events} events; "
+        f"\nSYNTHETIC year {year}: {report_year.existing_calls(year)} calls, {events} events; "
         f"{args.runs} runs each, seconds:"
     )
     results, medians = {}, {}

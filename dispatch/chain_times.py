@@ -3,8 +3,7 @@ the calls' and incidents' (incidents.chain_times, which cannot import this app).
 
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.reports.definitions import METRICS_BY_KEY
-from incidents.chain_times import Stamp, Table, TimesReport, register
+from incidents.chain_times import Stamp, Table, register
 
 BY_INCIDENT = "JOIN incidents_incident i ON i.id = r.incident_id"
 
@@ -49,18 +48,3 @@ ASSIGNMENTS = Table(
 def register_tables() -> None:
     register(TICKETS)
     register(ASSIGNMENTS)
-
-
-def times_facts(times: TimesReport) -> dict:
-    """The times' check as the report, the integrity API and every export state it."""
-    return {
-        "intact": times.intact,
-        "checked": times.checked,
-        "mismatches": times.total,
-        "named": [m.as_dict() for m in times.mismatches],
-        "affected": [
-            {"key": key, "label": str(METRICS_BY_KEY[key].label)}
-            for key in times.affected
-            if key in METRICS_BY_KEY
-        ],
-    }

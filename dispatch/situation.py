@@ -391,7 +391,7 @@ def wallboard(now: datetime | None = None) -> dict:
         "since": today,
         "calls_waiting": waiting["count"],
         "longest_wait_s": max(0, round((now - oldest).total_seconds())) if oldest else None,
-        # The report's share (dispatch/reports/definitions.py): over the answered calls.
+        # The report's share (reports/definitions.py): over the answered calls.
         "answered_within_15s": {
             "threshold_s": ANSWER_THRESHOLD_S,
             "within": calls["within"],

@@ -8,20 +8,10 @@ class HazardsConfig(AppConfig):
 
     def ready(self):
         # incidents and dispatch never import hazards: hazards hooks into the event log (quake
-        # alerts waiting for review, incidents created inside a major incident's area), and
-        # offers the reports a filter by major incident.
-        from dispatch.reports.scopes import IncidentScope, register_incident_scope
-        from hazards import selectors
+        # alerts waiting for review, incidents created inside a major incident's area). The
+        # reports, above every app, read its major incidents themselves (reports/scopes.py).
         from hazards.services import majors, quakes
         from incidents.events import observe_events
 
         observe_events(quakes.on_event)
         observe_events(majors.on_event)
-        register_incident_scope(
-            IncidentScope(
-                name="major_incident",
-                label=lambda: str(_("Major incident")),
-                choices=selectors.major_incident_choices,
-                incidents=selectors.major_incident_incidents,
-            )
-        )

@@ -37,7 +37,7 @@ NAMED_LIMIT = 200
 @dataclass(frozen=True)
 class Stamp:
     """One time a report reads: the row's column, the clock it is (docs/architecture.md
-    "The clock"), and the report figures (metric keys of dispatch.reports.definitions) computed
+    "The clock"), and the report figures (metric keys of reports.definitions) computed
     from it."""
 
     field: str

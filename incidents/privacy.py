@@ -56,7 +56,7 @@ def masked_for(user, data):
     The one place every surface a verifier reaches goes through: API answers (the
     PersonalDataMiddleware), console pages (their recent events), the EIDO document. Pushed
     events go through `mask_payload` with the names the socket knows (ambon112/realtime.py);
-    report rows never hold a whole number nor free text (dispatch/reports/rows.py).
+    report rows never hold a whole number nor free text (reports/rows.py).
     """
     if not masks_personal_data(user):
         return data

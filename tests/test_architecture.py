@@ -4,10 +4,11 @@
 Three tiers. The kernel `core` (domain errors, API conventions, input checks, database helpers,
 the centre's calendar, the records /healthz reads) imports no app and nothing of the config
 package. The apps form layers: agencies (organisations, people, places, units) ← incidents
-(calls, incidents, the event log) ← dispatch (tickets, units on calls, deadlines, reports) ←
-hazards (quakes, major incidents, public warnings); an app imports only the apps below it and
-the kernel, at module level, inside functions, or by dotted string (`"dispatch.models.Ticket"`),
-and never another app's views. The config package `ambon112` wires them all; nothing imports it.
+(calls, incidents, the event log) ← dispatch (tickets, units on calls, deadlines) ← hazards
+(quakes, major incidents, public warnings) ← reports (the verifiers' figures, read from every
+app); an app imports only the apps below it and the kernel, at module level, inside functions,
+or by dotted string (`"dispatch.models.Ticket"`), and never another app's views. The config
+package `ambon112` wires them all; nothing imports it.
 
 Every write to a model is a service's (`<app>/services…`) or a migration's, but for a short
 allow-list, each with its reason; views, tasks and the socket never write. Services refuse with
@@ -24,8 +25,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL = "core"
 CONFIG = "ambon112"
-LAYERS = ["agencies", "incidents", "dispatch", "hazards"]
-_DOTTED = re.compile(r"^(core|agencies|incidents|dispatch|hazards|ambon112)(\.[A-Za-z_]+)+$")
+LAYERS = ["agencies", "incidents", "dispatch", "hazards", "reports"]
+_DOTTED = re.compile(
+    r"^(core|agencies|incidents|dispatch|hazards|reports|ambon112)(\.[A-Za-z_]+)+$"
+)
 
 
 def _modules(package: str):
@@ -123,7 +126,7 @@ WRITERS = {
     "dispatch.deadlines": "the deadline machinery: its observer starts and clears deadlines "
     "inside the transaction of the event it sees; the check raises escalations on its own",
     "dispatch.policies": "installs the shipped SLA policies, from migrations",
-    "dispatch.reports.access": "logs every report read (not an event: reads change nothing)",
+    "reports.access": "logs every report read (not an event: reads change nothing)",
     "agencies.reference": "loads the reference data for load_ambon, logged as the command's",
     "agencies.authentication": "stamps a machine token's last use as it authenticates",
     "incidents.models": "Room.get() creates the room's one row on its first read",
@@ -354,9 +357,9 @@ RIGHT = [
     (write_violations, "dispatch.deadlines", UPDATE),
     (write_violations, "dispatch.situation", "def f():\n    return Unit.objects.all()\n"),
     # Not a row: a hash's or a dict's update, a cache's delete, a workbook's save, super().
-    (write_violations, "dispatch.reports.rows", "digest.update(data)\nshown.update(values)\n"),
-    (write_violations, "dispatch.reports.rows", "again.update(number=1)\ncache.delete(key)\n"),
-    (write_violations, "dispatch.reports.rows", "book.save(buffer)\n"),
+    (write_violations, "reports.rows", "digest.update(data)\nshown.update(values)\n"),
+    (write_violations, "reports.rows", "again.update(number=1)\ncache.delete(key)\n"),
+    (write_violations, "reports.rows", "book.save(buffer)\n"),
     (write_violations, "x", "class C(Canvas):\n    def save(self):\n        super().save()\n"),
     (web_imports_in, "x", "from core.errors import Conflict, Forbidden\n"),
     (web_imports_in, "x", "from django.core.exceptions import ObjectDoesNotExist\n"),

@@ -31,7 +31,7 @@ def last_month() -> tuple[date, date]:
 
 @pytest.fixture(scope="module")
 def month(server) -> tuple[date, date]:
-    """The hand-built month of tests/dispatch/report_data.py, moved to last month, written
+    """The hand-built month of tests/reports/report_data.py, moved to last month, written
     into the test server's database (once, whichever test asks first)."""
     first, last = last_month()
     server.manage(
@@ -40,7 +40,7 @@ def month(server) -> tuple[date, date]:
         "-c",
         "from agencies.models import User\n"
         "from incidents.models import Call\n"
-        "from tests.dispatch.report_data import build_month\n"
+        "from tests.reports.report_data import build_month\n"
         "if not Call.objects.filter(call_id='c1').exists():\n"
         f"    build_month(User.objects.get(username='dispatcher'), {first.year}, {first.month})\n",
     )
@@ -85,7 +85,7 @@ def test_the_verifier_reads_last_month_and_the_calls_behind_a_figure(sign_in, mo
     expect(page.locator("#report-app")).to_have_attribute("data-state", "ready")
     expect(page.get_by_role("button", name="Bulan lalu")).to_have_attribute("aria-pressed", "true")
 
-    # The figures worked out by hand in tests/dispatch/test_reports.py, as m:ss.
+    # The figures worked out by hand in tests/reports/test_reports.py, as m:ss.
     answer = page.locator("#summary-rows tr[data-metric='answer']")
     expect(answer.locator("th .m-label")).to_have_text("Waktu jawab")
     expect(figure(page, "answer", "population")).to_have_text("8")

@@ -9,7 +9,6 @@ from agencies.models import Agency, Area, Role, Unit, User
 from incidents.models import IncidentType
 from incidents.services.calls import create_incident, receive_call_event, take_call
 from tests.conftest import PASSWORD
-from tests.dispatch.report_data import build_october
 
 BATU_MERAH = "81.71.02.2003"  # Kota Ambon, kecamatan Sirimau
 HILA = "81.01.15.2011"  # Maluku Tengah, kecamatan Leihitu
@@ -22,12 +21,6 @@ def _english():
     """Messages are matched in English here; the Indonesian ones are checked by the API tests."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def october(dispatcher):
-    """The hand-built October 2026 of the report tests (report_data.py, synthetic)."""
-    return build_october(dispatcher)
 
 
 @pytest.fixture

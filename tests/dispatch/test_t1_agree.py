@@ -9,12 +9,12 @@ import pytest
 import time_machine
 
 from dispatch import situation
-from dispatch.reports.aggregate import percentile_cont
-from dispatch.reports.build import build_report
-from dispatch.reports.filters import ReportFilter
-from dispatch.reports.rows import Selection, iter_rows
 from incidents.services.calls import receive_call_event, take_call
 from incidents.services.presence import create_position, sign_in
+from reports.aggregate import percentile_cont
+from reports.build import build_report
+from reports.filters import ReportFilter
+from reports.rows import Selection, iter_rows
 
 WIT = ZoneInfo("Asia/Jayapura")
 DAY = date(2026, 11, 20)

@@ -45,7 +45,7 @@ def test_an_untouched_history_is_intact(fire):
 
 def test_every_time_a_report_reads_is_declared():
     """The rows export's clock columns and every metric's interval come from declared times."""
-    from dispatch.reports.definitions import METRICS
+    from reports.definitions import METRICS
 
     fed = {key for table in TABLES for stamp in table.stamps for key in stamp.feeds}
     assert {metric.key for metric in METRICS} <= fed

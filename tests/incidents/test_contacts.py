@@ -16,12 +16,12 @@ from core.errors import Conflict
 from dispatch.deadlines import escalate_overdue
 from dispatch.models import Action, Deadline, Escalation, SlaPolicy, Watch
 from dispatch.policies import check_ladder, check_scope
-from dispatch.reports.build import build_report
-from dispatch.reports.filters import ReportFilter
 from incidents.models import Call, Caller, ContactMessage, Event, IncidentType
 from incidents.privacy import mask_payload
 from incidents.services.calls import create_incident, dispose_call, receive_call_event, take_call
 from incidents.services.contacts import Sender, caller_key, log_contact, receive_message
+from reports.build import build_report
+from reports.filters import ReportFilter
 
 NUMBER = "+6281200005555"
 

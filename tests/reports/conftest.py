@@ -1,12 +1,20 @@
-"""October 2026 as the report tests build it (tests/dispatch/report_data.py, synthetic), with a
+"""October 2026 as the report tests build it (tests/reports/report_data.py, synthetic), with a
 few events in the month so that the chain head an export carries is a real one."""
 
 import pytest
 import time_machine
 from django.db import transaction
+from django.utils import translation
 
 from incidents.events import record_event
-from tests.dispatch.report_data import build_october, wit
+from tests.reports.report_data import build_october, wit
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here; the Indonesian ones are checked by the API tests."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

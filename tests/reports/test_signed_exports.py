@@ -18,9 +18,9 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from dispatch.models import ReportAccess
-from dispatch.reports import signature
 from incidents import signing
 from incidents.models import EventChainHead
+from reports import signature
 from tests.conftest import CI
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,1 @@
+"""The reports' pages (shells) and their API."""
