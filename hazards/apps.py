@@ -12,9 +12,12 @@ class HazardsConfig(AppConfig):
         # offers the reports a filter by major incident.
         from dispatch.reports.scopes import IncidentScope, register_incident_scope
         from hazards import selectors
+        from hazards.kinds import KINDS
         from hazards.services import majors, quakes
         from incidents.events import observe_events
+        from incidents.kinds import register
 
+        register(KINDS)
         observe_events(quakes.on_event)
         observe_events(majors.on_event)
         register_incident_scope(
