@@ -12,6 +12,7 @@ from agencies.permissions import (
     REPORT_ROLES,
 )
 from agencies.services import LANDING_ROLES
+from incidents.kinds import labels
 
 # The consoles in the header, in order; a role's first console is its home page.
 CONSOLES = [
@@ -46,4 +47,6 @@ def console(request):
     return {
         "consoles": consoles_for(getattr(request, "user", None)),
         "landing_here": landing_here(request),
+        # What every kind of event is called, in the request's language: ui.js `eventLabel`.
+        "event_kinds": labels(),
     }

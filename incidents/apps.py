@@ -10,8 +10,10 @@ class IncidentsConfig(AppConfig):
         from agencies.models import Agency, Station, Unit, User
         from incidents import account_events  # noqa: F401 - connects the receivers
         from incidents.changelog import track
+        from incidents.kinds import KINDS, register
         from incidents.models import IncidentType, IncidentTypeAgency
 
+        register(KINDS)
         track(Agency, "agency")
         track(Station, "station")
         # A unit's status and position are the consoles' work, logged in events of their own.

@@ -7,7 +7,8 @@ mechanism covers all three: Django's model signals see every save and delete who
 `agencies.acting.current_actor()` says who that is (the signed-in person of the request, or the
 command and its OS user), and each change is appended to the event log as
 `<name>.created|updated|deleted`, the subject being the record itself. It is the audit trail,
-not any console's news: the events are not pushed live (`setup_changes`).
+not any console's news: the kinds are declared so (incidents.kinds `changes`), and their events
+are never pushed live.
 
 The event is appended in the transaction of the change: the API's services, the admin's views
 and the commands all write inside one, so a change and its event commit or roll back together.
@@ -28,7 +29,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from agencies.acting import current_actor
-from incidents.events import record_event, setup_changes
+from incidents.events import record_event
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ def _record(tracked: Tracked, action: str, instance: models.Model, payload: dict
             instance._meta.label,
             instance.pk,
         )
-    with setup_changes(), transaction.atomic():
+    with transaction.atomic():
         record_event(
             f"{tracked.name}.{action}",
             subject=instance,

@@ -15,7 +15,8 @@ claims with SKIP LOCKED and the head last, so it never waits for a service that 
 Every console follows exactly one feed: the operations room follows `ops` (every event), an
 agency desk and its crews follow `agency.<code>` (the events naming its agency). Each pushed
 event carries `prev`, its feed's previous sequence number, so a console can tell an event it was
-never meant to see from one it missed, and resync over REST only in the second case.
+never meant to see from one it missed, and resync over REST only in the second case. Which
+events name agencies, and which are not pushed at all, each kind says (incidents.kinds).
 """
 
 import asyncio
@@ -38,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
 from core.api import represent
+from incidents.kinds import Audience, kind_named
 from incidents.models import Event, EventAudience, EventChainHead
 from incidents.serializers import EventSerializer
 
@@ -56,8 +58,6 @@ GENESIS_HASH = "0" * 64
 
 # Set while generate_demo_history writes: every event appended is marked synthetic.
 _synthetic: ContextVar[bool] = ContextVar("synthetic_events", default=False)
-# Set while the change log appends: the centre's setup changing is logged, not consoles' news.
-_unpushed: ContextVar[bool] = ContextVar("unpushed_events", default=False)
 
 
 @contextmanager
@@ -68,19 +68,6 @@ def synthetic_history():
         yield
     finally:
         _synthetic.reset(token)
-
-
-@contextmanager
-def setup_changes():
-    """Append the events of setting the centre up (incidents.changelog: reference data loaded,
-    policies and accounts changed) without pushing them live: no console shows them, and
-    `load_ambon`'s hundreds in one commit would flood every one. A console learns that the head
-    moved past them from its heartbeat, or from the next event's `prev`, and resyncs."""
-    token = _unpushed.set(True)
-    try:
-        yield
-    finally:
-        _unpushed.reset(token)
 
 
 def observe_events(callback: Observer) -> None:
@@ -178,11 +165,13 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
     """Append events in order with one lock of the chain head and one insert for them all.
 
     Observers see each event first (and the events they add, in turn); the head is locked last.
+    An event its kind does not allow (incidents.kinds) is refused before anything is written.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the service's transaction.")
     new_events = list(new_events)
     for new in new_events:  # grows while observers add the events their changes need
+        _check(new)
         for observer in _observers:
             new_events += observer(new)
     head = EventChainHead.objects.select_for_update().get(pk=1)
@@ -215,7 +204,11 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
             prev_by_feed[agency_feed(code)] = head.feeds.get(agency_feed(code), 0)
             head.feeds[agency_feed(code)] = event.seq
         head.seq, head.hash = event.seq, event.hash
-        pushes.append((represent(EventSerializer, event), prev_by_feed))
+        # Setting the centre up is not consoles' news, and `load_ambon`'s hundreds of changes
+        # in one commit would flood every one: a console learns that the head moved past them
+        # from its heartbeat, or from the next event's `prev`, and resyncs.
+        if kind_named(event.kind).audience != Audience.LOG:
+            pushes.append((represent(EventSerializer, event), prev_by_feed))
     Event.objects.bulk_create(events)
     EventAudience.objects.bulk_create(audiences)
     head.save(update_fields=["seq", "hash", "feeds"])
@@ -223,9 +216,20 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
     def push_committed() -> None:
         broadcast_all(pushes)
 
-    if not synthetic and not _unpushed.get():  # invented history and setup are not news
+    if pushes and not synthetic:  # invented history is not news
         transaction.on_commit(push_committed)
     return events
+
+
+def _check(new: NewEvent) -> None:
+    """Refuse an event of an unknown kind, about another record than its kind's, or naming an
+    agency when its kind is the operations room's alone."""
+    kind = kind_named(new.kind)
+    subject_type = new.subject._meta.model_name if new.subject is not None else ""
+    if subject_type != kind.subject:
+        raise ValueError(f"{kind.name} is about a {kind.subject!r}, not a {subject_type!r}")
+    if kind.audience != Audience.AGENCIES and list(new.agencies):
+        raise ValueError(f"{kind.name} is for the operations room alone: it names no agency")
 
 
 def broadcast_all(pushes: list[tuple[dict, dict[str, int]]]) -> None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from agencies.models import Agency, Role, User
 from dispatch.models import EscalationLevel, SlaPolicy, Watch
 from dispatch.policies import install_defaults
+from incidents import kinds
 from incidents.models import EventChainHead
 
 CI = os.environ.get("CI", "").lower() == "true"
@@ -63,6 +64,20 @@ def pytest_runtest_setup(item):
 def _fast_password_hashing(settings):
     """PBKDF2's deliberate slowness protects real accounts; tests only need a hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class _MadeUpKinds(dict):
+    def __missing__(self, name: str) -> kinds.Kind:
+        if not name.startswith("test."):
+            raise KeyError(name)
+        return kinds.Kind(name, "", name, kinds.Audience.AGENCIES)
+
+
+@pytest.fixture
+def made_up_kinds(monkeypatch):
+    """The event log's own tests record kinds no service does ("test.…"): about nothing, to
+    whichever agencies the test names. Every other kind is still the registry's."""
+    monkeypatch.setattr(kinds, "_kinds", _MadeUpKinds(kinds._kinds))
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from ambon112.realtime import LAYER_RETRY_S, LAYER_TIMEOUT_S, ConsoleConsumer
 from incidents import events
 from incidents.events import record_event
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("made_up_kinds")]
 
 
 def communicator(user):

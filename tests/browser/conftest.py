@@ -103,11 +103,14 @@ class Server:
     def record_event(self, kind: str, *, agencies: list[str], actor_label: str = "test") -> None:
         """Append an event to the server's log from another process, as a second web worker
         would. The embedded channel layer lives in the server's memory, so this event is not
-        pushed: a console finds it by resyncing after its next (re)connection."""
+        pushed: a console finds it by resyncing after its next (re)connection. Its made-up kind
+        is declared in that process only (incidents.kinds refuses an unknown one)."""
         code = (
             "from django.db import transaction\n"
             "from agencies.models import Agency\n"
             "from incidents.events import record_event\n"
+            "from incidents.kinds import Audience, Kind, register\n"
+            f"register([Kind({kind!r}, '', {kind!r}, Audience.AGENCIES)])\n"
             "with transaction.atomic():\n"
             f"    record_event({kind!r}, actor_label={actor_label!r},\n"
             f"                 agencies=Agency.objects.filter(code__in={agencies!r}))\n"

@@ -11,6 +11,8 @@ from agencies.models import Agency
 from incidents.events import GENESIS_HASH, NewEvent, record_event, record_events, verify_chain
 from incidents.models import Event, EventAudience, EventChainHead
 
+pytestmark = pytest.mark.usefixtures("made_up_kinds")
+
 WIT = ZoneInfo("Asia/Jayapura")
 
 

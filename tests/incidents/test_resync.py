@@ -1,10 +1,13 @@
 """A console that was away asks for the events after the last one it applied."""
 
+import pytest
 from django.db import transaction
 from django.urls import reverse
 
 from agencies.models import Agency
 from incidents.events import feed_for_user, feed_head, record_event
+
+pytestmark = pytest.mark.usefixtures("made_up_kinds")
 
 
 def record(kind, *, agencies=()):

@@ -126,7 +126,7 @@ def test_every_report_read_is_logged(october, client_for, verifier):
 
 
 def test_the_chain_check_over_a_period_names_the_first_broken_event(
-    client_for, verifier, dispatcher, django_capture_on_commit_callbacks
+    client_for, verifier, dispatcher, django_capture_on_commit_callbacks, made_up_kinds
 ):
     from django.db import transaction
 

@@ -23,6 +23,8 @@ from incidents.seals import SEALED, statement, verify_seals
 from incidents.services.seals import seal_day
 from incidents.tasks import seal_chain_task
 
+pytestmark = pytest.mark.usefixtures("made_up_kinds")
+
 WIT = ZoneInfo("Asia/Jayapura")
 DAY = date(2027, 1, 10)
 PERIOD = {"start": "2027-01-10", "end": "2027-01-10"}
@@ -35,7 +37,7 @@ def at(day: int, clock: str) -> datetime:
 
 def events_at(moment: datetime, n: int) -> list[Event]:
     with time_machine.travel(moment, tick=False), transaction.atomic():
-        return [record_event("bench.append", payload={"i": i}) for i in range(n)]
+        return [record_event("test.append", payload={"i": i}) for i in range(n)]
 
 
 def rehash_from(seq: int) -> None:
