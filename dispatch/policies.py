@@ -336,16 +336,17 @@ def install_defaults(policy_model, level_model) -> int:
             continue
         created += 1
         active_from, active_until = default.window or (None, None)
-        policy = policy_model.objects.create(
-            name=default.name,
-            watch=default.watch,
-            category=default.category,
-            incident_types=default.incident_types,
-            active_from=active_from,
-            active_until=active_until,
-            repeat_s=default.repeat_s,
-            repeat_recipients=default.repeat_recipients,
-        )
+        values = {
+            "name": default.name,
+            "watch": default.watch,
+            "category": default.category,
+            "incident_types": default.incident_types,
+            "active_from": active_from,
+            "active_until": active_until,
+            "repeat_s": default.repeat_s,
+            "repeat_recipients": default.repeat_recipients,
+        }
+        policy = policy_model.objects.create(**values)
         for number, (delay_s, recipients, action) in enumerate(default.ladder, start=1):
             level_model.objects.create(
                 policy=policy, level=number, delay_s=delay_s, recipients=recipients, action=action

@@ -16,13 +16,13 @@ from incidents.aml import build_aml_body
 from incidents.models import Call, Caller, Event, Incident, IncidentType
 from incidents.services.callers import block_caller, unblock_caller
 from incidents.services.calls import (
-    Fix,
     attach_call_to_incident,
     create_incident,
     dispose_call,
     receive_call_event,
     take_call,
 )
+from tests.fires import house_fire
 
 NUMBER = "+6281200001234"
 
@@ -189,17 +189,8 @@ def test_a_disposition_on_an_unknown_call_is_a_404(client_for, operator):
 
 
 def test_a_house_fire_in_batu_merah_becomes_an_incident_with_its_kelurahan(operator):
-    area = batu_merah()
-    call = take_call(call=ring(fix=Fix(lat=area.label_lat, lon=area.label_lon)), by=operator)
-    incident = create_incident(
-        call=call,
-        by=operator,
-        incident_type=IncidentType.objects.get(code="kebakaran.rumah"),
-        lat=area.label_lat,
-        lon=area.label_lon,
-        caller_name="Ibu Wati",
-    )
-    assert incident.area == area and incident.kecamatan.name == "Sirimau"
+    call, incident = house_fire(by=operator, call_id="c-1", number=NUMBER, caller_name="Ibu Wati")
+    assert incident.area == batu_merah() and incident.kecamatan.name == "Sirimau"
     assert incident.priority == 1 and incident.category == "kebakaran"
     call.refresh_from_db()
     assert call.disposition == "emergency" and call.incident == incident
