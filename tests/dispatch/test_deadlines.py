@@ -288,27 +288,14 @@ def test_a_scope_that_matches_nothing_is_refused(ambon):
         check_scope(SlaPolicy(watch=Watch.TICKET_NOT_ACCEPTED, agency=inactive))
 
 
-def test_the_admin_refuses_a_zero_delay(ambon, client_for, admin_user):
-    admin_user.is_staff = admin_user.is_superuser = True
-    admin_user.save()
-    response = client_for(admin_user).post(
-        "/admin/dispatch/slapolicy/add/",
-        {
-            "name": "Uji",
-            "watch": "call_unanswered",
-            "category": "",
-            "priority": "",
-            "agency": "",
-            "is_active": "on",
-            "levels-TOTAL_FORMS": "1",
-            "levels-INITIAL_FORMS": "0",
-            "levels-MIN_NUM_FORMS": "1",
-            "levels-MAX_NUM_FORMS": "1000",
-            "levels-0-level": "1",
-            "levels-0-delay_s": "0",
-            "levels-0-recipients": ["call_takers"],
-            "levels-0-action": "",
-        },
+def test_the_admin_refuses_a_zero_delay(add_policy):
+    response = add_policy(
+        name="Uji",
+        watch="call_unanswered",
+        category="",
+        priority="",
+        agency="",
+        level={"delay_s": "0", "recipients": ["call_takers"]},
     )
     assert response.status_code == 200  # the form again, with the error
     assert not SlaPolicy.objects.filter(name="Uji").exists()
