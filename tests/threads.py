@@ -1,8 +1,11 @@
 """Concurrency tests' one way to race: jobs in threads released at the same moment."""
 
 import threading
+from functools import partial
 
 from django.db import connection
+
+from ambon112.api import Conflict
 
 
 def run_together(*jobs) -> list[BaseException]:
@@ -25,3 +28,21 @@ def run_together(*jobs) -> list[BaseException]:
     for thread in threads:
         thread.join(timeout=60)
     return errors
+
+
+def race(action, people) -> dict[str, str]:
+    """Run action(person) for each person at the same moment; 'won' or the refusal's text, by
+    username. Any other exception fails the test."""
+    outcomes = {}
+
+    def attempt(person):
+        try:
+            action(person)
+            outcomes[person.username] = "won"
+        except Conflict as exc:
+            outcomes[person.username] = str(exc.detail)
+
+    errors = run_together(*(partial(attempt, person) for person in people))
+    if errors:
+        raise errors[0]
+    return outcomes

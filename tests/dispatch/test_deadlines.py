@@ -1,10 +1,7 @@
 """Deadlines and escalation with a controlled clock: each policy fires at its deadline and not
 before, the ladder climbs, answering in time clears it, downtime escalates once."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,23 +17,11 @@ from dispatch.services.escalations import acknowledge_escalation, send_to_backup
 from dispatch.services.tickets import accept_ticket, notify_agency
 from incidents.models import Event
 from incidents.services.calls import receive_call_event, take_call
+from tests.conftest import at
 from tests.dispatch.conftest import unit
 
 # Each wait's own ladder here; the room's "nobody ready" is tested on its own.
 pytestmark = pytest.mark.usefixtures("nobody_ready_aside")
-
-T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
-
-
-def at(seconds: float):
-    return T0 + timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock():
-    """A clock that stands still at T0 until moved with clock.move_to(at(s))."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 def ring(call_id="e-1"):

@@ -1,13 +1,23 @@
-"""A whole incident handled through the services, for the integrity tests (issue #17)."""
+"""The telephony adapter's client, and a whole incident handled through the services for the
+integrity tests (issue #17)."""
 
 import pytest
 
-from agencies.models import Agency, Unit
+from agencies.models import Agency, MachineToken, Unit
+from agencies.services import create_machine_token
 from dispatch.services.assignments import advance, dispatch_unit
 from dispatch.services.incidents import close_incident
 from dispatch.services.tickets import accept_ticket, decline_ticket, notify_agency
 from incidents.services.calls import receive_call_event
 from tests.fires import house_fire
+
+
+@pytest.fixture
+def cti(ambon, client):
+    """A client holding the telephony adapter's token."""
+    _token, secret = create_machine_token(name="pbx", kind=MachineToken.Kind.CTI)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
+    return client
 
 
 @pytest.fixture

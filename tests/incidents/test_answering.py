@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -18,15 +17,6 @@ from incidents.services.presence import create_position, sign_in
 
 NUMBER = "+6281200006666"
 T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def cti(ambon, client, capsys):
-    """A client holding the telephony adapter's token."""
-    call_command("create_cti_token", "pbx")
-    secret = capsys.readouterr().out.strip()
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
-    return client
 
 
 @pytest.fixture

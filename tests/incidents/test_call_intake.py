@@ -1,12 +1,9 @@
 """Call intake: the adapter's events, take, classify, incident, duplicate, nuisance policy."""
 
 import itertools
-import threading
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +20,7 @@ from incidents.services.calls import (
     take_call,
 )
 from tests.fires import house_fire
+from tests.threads import race
 
 NUMBER = "+6281200001234"
 
@@ -36,15 +34,6 @@ def ring(call_id="c-1", number=NUMBER, **kwargs) -> Call:
         call_id=call_id, event="ringing", number=number, adapter="pbx", **kwargs
     )
     return call
-
-
-@pytest.fixture
-def cti(ambon, client, capsys):
-    """A client holding the telephony adapter's token."""
-    call_command("create_cti_token", "pbx")
-    secret = capsys.readouterr().out.strip()
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
-    return client
 
 
 def post_event(cti, **body):
@@ -405,25 +394,9 @@ def test_a_malformed_aml_sms_is_a_400_naming_the_bad_field(cti):
 @pytest.mark.django_db(transaction=True)
 def test_two_call_takers_taking_the_same_call_at_once_one_wins(ambon, operator, supervisor):
     call = ring("race")
-    barrier = threading.Barrier(2)
-    outcomes = {}
-
-    def take(user):
-        try:
-            barrier.wait()
-            take_call(call=Call.objects.get(pk=call.pk), by=user)
-            outcomes[user.username] = "won"
-        except Conflict as exc:
-            outcomes[user.username] = str(exc.detail)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take, args=(u,)) for u in (operator, supervisor)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    outcomes = race(
+        lambda user: take_call(call=Call.objects.get(pk=call.pk), by=user), [operator, supervisor]
+    )
     assert sorted(outcomes.values()).count("won") == 1
     winner = Call.objects.get(pk=call.pk).taken_by.username
     loser = next(name for name in outcomes if name != winner)
