@@ -22,6 +22,8 @@ from incidents.models import EventChainHead
 CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery-112"
+# An agency to add through the API: the Red Cross (PMI) of Kota Ambon.
+PMI = {"code": "pmi", "name": "PMI", "short_name": "PMI", "kind": "health", "regencies": ["81.71"]}
 T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)  # 10:00 WIT: the day-time policies
 
 

@@ -4,14 +4,12 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Agency, Station
+from tests.conftest import PMI
 
 
 @pytest.fixture
 def admin_client(client_for, admin_user):
     return client_for(admin_user)
-
-
-PMI = {"code": "pmi", "name": "PMI", "short_name": "PMI", "kind": "health", "regencies": ["81.71"]}
 
 
 def post(client, name, body, **kwargs):

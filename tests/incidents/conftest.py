@@ -2,6 +2,7 @@
 integrity tests (issue #17)."""
 
 import pytest
+from django.urls import reverse
 
 from agencies.models import Agency, MachineToken, Unit
 from agencies.services import create_machine_token
@@ -18,6 +19,11 @@ def cti(ambon, client):
     _token, secret = create_machine_token(name="pbx", kind=MachineToken.Kind.CTI)
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
     return client
+
+
+def post_event(cti, **body):
+    """One telephony event, as the adapter posts it."""
+    return cti.post(reverse("cti-events"), body, content_type="application/json")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from incidents.models import Call, Event, Presence
 from incidents.selectors import calls_in_hand, ringing_queue, unclaimed_answers
 from incidents.services.calls import receive_call_event, take_call
 from incidents.services.presence import create_position, sign_in
+from tests.incidents.conftest import post_event
 
 NUMBER = "+6281200006666"
 T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
@@ -129,11 +130,7 @@ def test_a_take_before_the_handset_answer_is_t1_and_the_later_answer_changes_not
 def test_an_unknown_extension_is_a_400_in_indonesian_and_changes_nothing(cti, desk_a):
     ring()
     events = Event.objects.count()
-    response = cti.post(
-        reverse("cti-events"),
-        {"call_id": "t-1", "event": "answered", "number": NUMBER, "extension": "299"},
-        content_type="application/json",
-    )
+    response = post_event(cti, call_id="t-1", event="answered", number=NUMBER, extension="299")
     assert response.status_code == 400
     assert response.json()["errors"]["extension"] == [
         "Ekstensi 299 tidak ada di meja mana pun: administrator menambahkannya dulu ke sebuah meja."
@@ -144,11 +141,7 @@ def test_an_unknown_extension_is_a_400_in_indonesian_and_changes_nothing(cti, de
 
 
 def test_an_extension_goes_with_the_answer_only(cti, desk_a):
-    response = cti.post(
-        reverse("cti-events"),
-        {"call_id": "t-2", "event": "ringing", "number": NUMBER, "extension": "201"},
-        content_type="application/json",
-    )
+    response = post_event(cti, call_id="t-2", event="ringing", number=NUMBER, extension="201")
     assert response.status_code == 400
     assert response.json()["errors"]["extension"] == [
         "Ekstensi hanya dikirim bersama peristiwa 'answered'."
@@ -159,11 +152,7 @@ def test_an_extension_goes_with_the_answer_only(cti, desk_a):
 def test_the_adapter_answers_at_an_extension_over_the_api(cti, desk_a, operator):
     sign_in(user=operator, position=desk_a)
     ring()
-    response = cti.post(
-        reverse("cti-events"),
-        {"call_id": "t-1", "event": "answered", "number": NUMBER, "extension": "201"},
-        content_type="application/json",
-    )
+    response = post_event(cti, call_id="t-1", event="answered", number=NUMBER, extension="201")
     assert response.status_code == 201
     body = response.json()
     assert (body["answered_via"], body["answered_by"], body["answered_extension"]) == (

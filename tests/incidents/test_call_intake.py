@@ -20,6 +20,7 @@ from incidents.services.calls import (
     take_call,
 )
 from tests.fires import house_fire
+from tests.incidents.conftest import post_event
 from tests.threads import race
 
 NUMBER = "+6281200001234"
@@ -34,10 +35,6 @@ def ring(call_id="c-1", number=NUMBER, **kwargs) -> Call:
         call_id=call_id, event="ringing", number=number, adapter="pbx", **kwargs
     )
     return call
-
-
-def post_event(cti, **body):
-    return cti.post(reverse("cti-events"), body, content_type="application/json")
 
 
 # --- The telephony adapter ---------------------------------------------------------------------
