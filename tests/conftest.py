@@ -13,6 +13,7 @@ import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 
 from agencies.models import Agency, Role, User
 from dispatch.models import EscalationLevel, SlaPolicy, Watch
@@ -190,3 +191,10 @@ def clock():
     """A clock that stands still at T0 until moved (clock.move_to(at(s)), clock.shift(s))."""
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def english():
+    """Messages in English, to match them as the code writes them."""
+    with translation.override("en"):
+        yield

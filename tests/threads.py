@@ -46,3 +46,9 @@ def race(action, people) -> dict[str, str]:
     if errors:
         raise errors[0]
     return outcomes
+
+
+def assert_one_won_and_named(outcomes: dict[str, str], winner: str) -> None:
+    """The race had one winner, and each loser's refusal names them."""
+    assert outcomes[winner] == "won" and list(outcomes.values()).count("won") == 1
+    assert all(winner in text for name, text in outcomes.items() if name != winner)

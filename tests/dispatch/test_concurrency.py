@@ -9,7 +9,7 @@ from dispatch.services.assignments import dispatch_unit
 from dispatch.services.tickets import accept_ticket, notify_agency
 from incidents.models import Event
 from tests.dispatch.conftest import unit
-from tests.threads import race
+from tests.threads import assert_one_won_and_named, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -20,10 +20,7 @@ def test_two_desks_accepting_the_same_ticket_one_wins(make_incident, dispatcher,
     )
     other = desk("damkar")
     outcomes = race(lambda person: accept_ticket(ticket=ticket, by=person), [damkar, other])
-    assert list(outcomes.values()).count("won") == 1
-    winner = Ticket.objects.get(pk=ticket.pk).accepted_by.username
-    loser = next(name for name in outcomes if name != winner)
-    assert winner in outcomes[loser]
+    assert_one_won_and_named(outcomes, Ticket.objects.get(pk=ticket.pk).accepted_by.username)
     assert Event.objects.filter(kind="ticket.accepted").count() == 1
 
 

@@ -1,7 +1,7 @@
 """One T1, tied to a person: the first of the PBX's answer at an extension and the console's
 take. A handset answer pops the call on the console of whoever sits at that extension's desk."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -14,10 +14,10 @@ from incidents.models import Call, Event, Presence
 from incidents.selectors import calls_in_hand, ringing_queue, unclaimed_answers
 from incidents.services.calls import receive_call_event, take_call
 from incidents.services.presence import create_position, sign_in
+from tests.conftest import T0
 from tests.incidents.conftest import post_event
 
 NUMBER = "+6281200006666"
-T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from incidents.services.calls import (
 )
 from tests.fires import house_fire
 from tests.incidents.conftest import post_event
-from tests.threads import race
+from tests.threads import assert_one_won_and_named, race
 
 NUMBER = "+6281200001234"
 
@@ -394,10 +394,7 @@ def test_two_call_takers_taking_the_same_call_at_once_one_wins(ambon, operator, 
     outcomes = race(
         lambda user: take_call(call=Call.objects.get(pk=call.pk), by=user), [operator, supervisor]
     )
-    assert sorted(outcomes.values()).count("won") == 1
-    winner = Call.objects.get(pk=call.pk).taken_by.username
-    loser = next(name for name in outcomes if name != winner)
-    assert winner in outcomes[loser]
+    assert_one_won_and_named(outcomes, Call.objects.get(pk=call.pk).taken_by.username)
     assert Event.objects.filter(kind="call.taken").count() == 1
 
 
