@@ -184,26 +184,21 @@ def test_a_house_fire_in_batu_merah_becomes_an_incident_with_its_kelurahan(opera
     assert Event.objects.filter(kind="incident.created", subject_id=str(incident.pk)).exists()
 
 
-def test_a_point_outside_ambon_island_is_accepted_and_marked(operator):
+def new_incident(operator, code: str, **place) -> Incident:
+    """A ringing call taken by `operator` and made an incident of type `code` at `place`."""
     call = take_call(call=ring(), by=operator)
-    incident = create_incident(
-        call=call,
-        by=operator,
-        incident_type=IncidentType.objects.get(code="kecelakaan.laut"),
-        lat=-3.30,
-        lon=128.95,
+    return create_incident(
+        call=call, by=operator, incident_type=IncidentType.objects.get(code=code), **place
     )
+
+
+def test_a_point_outside_ambon_island_is_accepted_and_marked(operator):
+    incident = new_incident(operator, "kecelakaan.laut", lat=-3.30, lon=128.95)
     assert incident.outside_coverage and incident.area is None
 
 
 def test_a_kelurahan_chosen_from_the_list_places_the_incident_approximately(operator):
-    call = take_call(call=ring(), by=operator)
-    incident = create_incident(
-        call=call,
-        by=operator,
-        incident_type=IncidentType.objects.get(code="bencana.banjir"),
-        area=batu_merah(),
-    )
+    incident = new_incident(operator, "bencana.banjir", area=batu_merah())
     assert incident.area == batu_merah() and incident.location_approximate
 
 
