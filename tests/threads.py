@@ -6,6 +6,7 @@ from functools import partial
 from django.db import connection
 
 from ambon112.api import Conflict
+from dispatch.deadlines import escalate_overdue
 
 
 def run_together(*jobs) -> list[BaseException]:
@@ -52,3 +53,28 @@ def assert_one_won_and_named(outcomes: dict[str, str], winner: str) -> None:
     """The race had one winner, and each loser's refusal names them."""
     assert outcomes[winner] == "won" and list(outcomes.values()).count("won") == 1
     assert all(winner in text for name, text in outcomes.items() if name != winner)
+
+
+def while_checking(handle, items: list, workers: int = 3) -> list[BaseException]:
+    """The deadline check runs over and over until `workers` threads have each called
+    handle(item) on their share of the items; the exceptions raised."""
+    checking = threading.Event()
+
+    def check():
+        while not checking.is_set():
+            escalate_overdue()
+
+    def work(share):
+        def job():
+            for item in share:
+                handle(item)
+
+        return job
+
+    def handlers():
+        errors = run_together(*(work(items[i::workers]) for i in range(workers)))
+        checking.set()
+        if errors:
+            raise errors[0]
+
+    return run_together(check, handlers)

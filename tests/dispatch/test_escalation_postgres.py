@@ -13,7 +13,7 @@ from dispatch.models import Deadline, Escalation, Watch
 from incidents.models import Event
 from incidents.services.calls import take_call
 from tests.dispatch.test_deadlines_postgres import overdue_ringing_calls
-from tests.threads import run_together
+from tests.threads import while_checking
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("nobody_ready_aside")]
 
@@ -84,26 +84,7 @@ def test_takes_racing_repeats_resolve_every_level_once(ambon, operator):
     with every raised level resolved and exactly one resolved event; no level twice."""
     # levels 1, 2 and repeat 1 overdue; repeat 2 at 150 s
     calls = overdue_ringing_calls(60, rang_s_ago=145)
-    checking = threading.Event()
-
-    def check():
-        while not checking.is_set():
-            escalate_overdue()
-
-    def takes(part):
-        def job():
-            for call in part:
-                take_call(call=call, by=operator)
-
-        return job
-
-    def takers():
-        errors = run_together(*(takes(calls[i::3]) for i in range(3)))
-        checking.set()
-        if errors:
-            raise errors[0]
-
-    assert run_together(check, takers) == []
+    assert while_checking(lambda call: take_call(call=call, by=operator), calls) == []
     assert not Escalation.objects.filter(resolved_at__isnull=True).exists()
     assert not Deadline.objects.filter(watch=Watch.CALL_UNANSWERED).exists()
     levels = list(Escalation.objects.values_list("subject_id", "level"))
