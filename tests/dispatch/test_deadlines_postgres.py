@@ -14,7 +14,7 @@ from dispatch.models import Deadline, Escalation, SlaPolicy, Watch
 from dispatch.services.incidents import close_incident
 from incidents.models import Call, Event
 from incidents.services.calls import receive_call_event, take_call
-from tests.threads import while_checking
+from tests.threads import run_together, while_checking
 
 pytestmark = [pytest.mark.postgres]
 
@@ -134,10 +134,19 @@ def test_closing_incidents_while_the_check_raises_their_priority_never_deadlocks
     Deadline.objects.filter(watch=Watch.INCIDENT_NOT_FORWARDED).update(
         started_at=started, due_at=started + timedelta(seconds=60)
     )
+    checking = threading.Event()
 
-    def close(incident):
-        close_incident(incident=incident, by=dispatcher, outcome="false_alarm")
+    def check():
+        while not checking.is_set():
+            escalate_overdue()
 
-    assert while_checking(close, incidents, workers=1) == []
+    def close_all():
+        try:
+            for incident in incidents:
+                close_incident(incident=incident, by=dispatcher, outcome="false_alarm")
+        finally:
+            checking.set()
+
+    assert run_together(check, close_all) == []
     assert Escalation.objects.filter(watch=Watch.INCIDENT_NOT_FORWARDED).count() == 40
     assert not Escalation.objects.filter(resolved_at__isnull=True).exists()
