@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dispatch.models import Escalation, EscalationLevel, Recipient, ReportAccess, Shelf, SlaPolicy
 from dispatch.policies import check_ladder, check_scope
+from incidents.admin import ReadOnlyAdmin
 from incidents.models import IncidentType
 
 
@@ -106,19 +107,6 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     ]
     list_filter = ["watch", "is_active"]
     inlines = [LevelInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the system keeps: shown, never added, changed or deleted by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Escalation)

@@ -323,16 +323,12 @@ def check_ladder(watch: str, levels: list[tuple[int, int, list, str]]) -> None:
 
 def install_defaults(policy_model, level_model) -> int:
     """Create the default policies of every watch that has none yet, and each shipped scoped
-    addition (the night policies) not there by its name (migrations run this, so a watch added
-    later gets its defaults without touching an administrator's policies)."""
+    addition (the night policies) not there by its name, so an administrator's policies stay as
+    they are."""
     configured = set(policy_model.objects.values_list("watch", flat=True).distinct())
     named = set(policy_model.objects.values_list("watch", "name"))
-    # An older migration's model has fewer fields: what it lacks, a later migration adds.
-    fields = {f.name for f in policy_model._meta.get_fields()}
     created = 0
     for default in DEFAULTS:
-        if default.scoped_addition and "active_from" not in fields:
-            continue
         if default.scoped_addition:
             if (default.watch, default.name) in named:
                 continue
@@ -350,20 +346,9 @@ def install_defaults(policy_model, level_model) -> int:
             "repeat_s": default.repeat_s,
             "repeat_recipients": default.repeat_recipients,
         }
-        policy = policy_model.objects.create(**{k: v for k, v in values.items() if k in fields})
+        policy = policy_model.objects.create(**values)
         for number, (delay_s, recipients, action) in enumerate(default.ladder, start=1):
             level_model.objects.create(
                 policy=policy, level=number, delay_s=delay_s, recipients=recipients, action=action
             )
     return created
-
-
-def install_repeats(policy_model) -> int:
-    """Give the shipped policies still without a repeat the repeat of their default (0010: the
-    ladders stopped at their last level before)."""
-    updated = 0
-    for default in DEFAULTS:
-        updated += policy_model.objects.filter(
-            watch=default.watch, name=default.name, repeat_s=None
-        ).update(repeat_s=default.repeat_s, repeat_recipients=default.repeat_recipients)
-    return updated

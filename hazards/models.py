@@ -202,6 +202,25 @@ class PublicWarning(models.Model):
         UNLIKELY = "Unlikely", _("Unlikely")
         UNKNOWN = "Unknown", _("Unknown")
 
+    # The message itself: what an update or a cancellation copies from the warning it follows.
+    MESSAGE = [
+        "category",
+        "event",
+        "urgency",
+        "severity",
+        "certainty",
+        "headline_id",
+        "instruction_id",
+        "headline_en",
+        "instruction_en",
+        "area_desc",
+        "area_codes",
+        "circle",
+        "onset",
+        "expires",
+        "major_incident",
+    ]
+
     identifier = models.CharField(max_length=100, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     msg_type = models.CharField(max_length=10, choices=MsgType.choices, default=MsgType.ALERT)

@@ -1,4 +1,4 @@
-"""The fixed cast of the test suite, and the rule for services a test needs.
+"""The fixed cast of the test suite, its standing clock, and the rule for services a test needs.
 
 Under CI=true a test that needs PostgreSQL, Redis or the browser fails when the service is
 missing; elsewhere (a fresh machine with only Python and make) it is skipped with the reason.
@@ -6,11 +6,14 @@ missing; elsewhere (a fresh machine with only Python and make) it is skipped wit
 
 import os
 import shutil
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 
 from agencies.models import Agency, Role, User
 from dispatch.models import EscalationLevel, SlaPolicy, Watch
@@ -21,6 +24,9 @@ from incidents.models import EventChainHead
 CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery-112"
+# An agency to add through the API: the Red Cross (PMI) of Kota Ambon.
+PMI = {"code": "pmi", "name": "PMI", "short_name": "PMI", "kind": "health", "regencies": ["81.71"]}
+T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)  # 10:00 WIT: the day-time policies
 
 
 def _missing(marker: str) -> str | None:
@@ -189,3 +195,21 @@ def nobody_ready_aside(ambon):
     """For tests of other waits: no "nobody ready" alarm, which every call that rings while no
     call-taker is signed in and ready starts (tests/incidents/test_presence.py tests it)."""
     SlaPolicy.objects.filter(watch=Watch.NOBODY_READY).update(is_active=False)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock():
+    """A clock that stands still at T0 until moved (clock.move_to(at(s)), clock.shift(s))."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def english():
+    """Messages in English, to match them as the code writes them."""
+    with translation.override("en"):
+        yield

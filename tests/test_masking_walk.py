@@ -19,10 +19,10 @@ from django.test import Client
 from django.urls import resolve
 from django.utils import timezone
 
-from agencies.models import Agency, Area, Station, Unit
+from agencies.models import Agency, Area, Unit
 from ambon112.realtime import ConsoleConsumer
 from dispatch.deadlines import escalate_overdue
-from dispatch.models import Escalation, SlaPolicy
+from dispatch.models import Escalation
 from dispatch.services.assignments import advance, dispatch_unit
 from dispatch.services.crew import start_shift
 from dispatch.services.incidents import close_incident, reopen_incident
@@ -38,9 +38,9 @@ from incidents.services.calls import (
     take_call,
 )
 from incidents.services.incidents import add_note
-from incidents.services.presence import create_position
 from tests.conftest import CI
-from tests.test_verifier_readonly import leaf_patterns, path_of
+from tests.fires import house_fire
+from tests.test_verifier_readonly import leaf_patterns, one_of_each, path_of
 
 # The caller's own number, as the PBX sends it, and the numbers typed into free text: E.164,
 # E.164 with spaces, national with hyphens, national with spaces, 62… without "+", a landline.
@@ -83,18 +83,12 @@ def seeded(ambon, operator, dispatcher, supervisor, damkar, dinkes):
     declined ticket's reason, a cancelled unit's reason, the closing note and the reopening
     reason; a call that rang out and escalated (its summary names the number), a prank call
     disposed with notes, a caller blocked with a reason, a unit out of service with a reason."""
-    call, _changed = receive_call_event(
-        call_id="walk-1", event="ringing", number=CALLER, line="112-1", adapter="pbx"
-    )
-    take_call(call=call, by=operator)
-    area = Area.objects.get(code="81.71.02.2003")
-    incident = create_incident(
-        call=call,
+    call, incident = house_fire(
         by=operator,
-        incident_type=IncidentType.objects.get(code="kebakaran.rumah"),
-        lat=area.label_lat,
-        lon=area.label_lon,
-        area=area,
+        call_id="walk-1",
+        number=CALLER,
+        line="112-1",
+        area=Area.objects.get(code="81.71.02.2003"),
         address=f"Jl. Sudirman 5, rumah {NAME}, telp {TYPED['address']}",
         caller_name=NAME,
         callback_number=CALLBACK,
@@ -152,24 +146,9 @@ def seeded(ambon, operator, dispatcher, supervisor, damkar, dinkes):
     close_incident(incident=closed, by=supervisor, outcome="false_alarm", note=text("close"))
     reopen_incident(incident=closed, by=supervisor, reason=text("reopen"))
     assert Escalation.objects.filter(summary__contains=UNANSWERED).exists()
-    call.refresh_from_db()
-    return {
-        "area": area,
-        "agency": damkar_agency,
-        "station": Station.objects.order_by("pk").first(),
-        "unit": engine,
-        "incident_type": incident.incident_type,
-        "call": call,
-        "caller": call.caller,
-        "incident": incident,
-        "ticket": fire_ticket,
+    return one_of_each(call=call, ticket=fire_ticket, assignment=assignment, by=supervisor) | {
         "declined_ticket": health_ticket,
-        "assignment": assignment,
-        "escalation": Escalation.objects.order_by("pk").first(),
-        "policy": SlaPolicy.objects.order_by("pk").first(),
         "user": operator,  # a person's account (the supervisors' unlock)
-        "position": create_position(name="Meja 1", extensions=["201"], by=supervisor),
-        "account": operator,
     }
 
 

@@ -27,9 +27,9 @@ from agencies.services import create_machine_token
 from dispatch.services.assignments import dispatch_unit
 from dispatch.services.crew import start_shift
 from dispatch.services.tickets import accept_ticket, notify_agency
-from incidents.models import IncidentType
-from incidents.services.calls import create_incident, receive_call_event, take_call
+from incidents.services.calls import receive_call_event
 from tests.conftest import CI, PASSWORD
+from tests.fires import house_fire
 
 try:
     import schemathesis
@@ -140,18 +140,8 @@ def _seed(ambon) -> dict[str, dict[str, str]]:
         "damkar-crew", password=PASSWORD, role=Role.CREW, agency=people["damkar"].agency
     )
     operator = people["call-taker"]
-    call, _changed = receive_call_event(
-        call_id="fuzz-1", event="ringing", number="+6281200009999", adapter="pbx"
-    )
-    take_call(call=call, by=operator)
+    _call, incident = house_fire(by=operator, call_id="fuzz-1", number="+6281200009999")
     receive_call_event(call_id="fuzz-2", event="ringing", number="+6281200008888", adapter="pbx")
-    incident = create_incident(
-        call=call,
-        by=operator,
-        incident_type=IncidentType.objects.get(code="kebakaran.rumah"),
-        lat=-3.69,
-        lon=128.18,
-    )
     damkar = Agency.objects.get(code="damkar")
     ticket = notify_agency(incident=incident, agency=damkar, by=people["dispatcher"])
     accept_ticket(ticket=ticket, by=people["damkar"])

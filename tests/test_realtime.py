@@ -32,6 +32,15 @@ def communicator(user):
     return comm
 
 
+async def connected(user):
+    """A console of `user`'s, connected and greeted; the communicator and the greeting."""
+    comm = communicator(user)
+    assert (await comm.connect(timeout=3))[0]
+    hello = await comm.receive_json_from()
+    assert hello["type"] == "hello"
+    return comm, hello
+
+
 @sync_to_async
 def record(kind, *, agency_codes=()):
     with transaction.atomic():
@@ -54,11 +63,8 @@ async def test_a_socket_without_a_session_is_refused_by_the_real_application(amb
 
 
 async def test_an_operator_console_receives_an_event_pushed_after_commit(ambon, operator):
-    comm = communicator(operator)
-    connected, _ = await comm.connect()
-    assert connected
-    hello = await comm.receive_json_from()
-    assert hello["type"] == "hello" and hello["feed"] == "ops"
+    comm, hello = await connected(operator)
+    assert hello["feed"] == "ops"
 
     seq = await record("test.pushed")
 
@@ -71,9 +77,8 @@ async def test_an_operator_console_receives_an_event_pushed_after_commit(ambon, 
 
 
 async def test_a_desk_console_hears_its_agency_and_nothing_else(ambon, damkar):
-    comm = communicator(damkar)
-    assert (await comm.connect())[0]
-    assert (await comm.receive_json_from())["feed"] == "agency.damkar"
+    comm, hello = await connected(damkar)
+    assert hello["feed"] == "agency.damkar"
 
     await record("test.not-for-damkar", agency_codes=["pln"])
     seq = await record("test.for-damkar", agency_codes=["damkar", "pln"])
@@ -87,9 +92,7 @@ async def test_a_desk_console_hears_its_agency_and_nothing_else(ambon, damkar):
 
 
 async def test_a_rolled_back_change_is_never_pushed(ambon, operator):
-    comm = communicator(operator)
-    assert (await comm.connect())[0]
-    await comm.receive_json_from()
+    comm, _hello = await connected(operator)
 
     @sync_to_async
     def record_then_fail():
@@ -103,9 +106,7 @@ async def test_a_rolled_back_change_is_never_pushed(ambon, operator):
 
 
 async def test_the_socket_refuses_writes(ambon, operator):
-    comm = communicator(operator)
-    assert (await comm.connect())[0]
-    await comm.receive_json_from()
+    comm, _hello = await connected(operator)
     await comm.send_json_to({"action": "accept_ticket"})
     assert (await comm.receive_json_from())["type"] == "error"
     await comm.disconnect()
@@ -154,14 +155,6 @@ async def next_event(comm, *, timeout=3):
         while (message := await comm.receive_json_from(timeout=timeout))["type"] != "event":
             assert message["type"] == "heartbeat"
     return message["event"]
-
-
-async def connected(user):
-    comm = communicator(user)
-    assert (await comm.connect(timeout=3))[0]
-    hello = await comm.receive_json_from()
-    assert hello["type"] == "hello"
-    return comm, hello
 
 
 async def test_the_greeting_tells_the_console_how_often_the_heartbeat_comes(

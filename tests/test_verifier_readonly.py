@@ -17,15 +17,16 @@ from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 from rest_framework.authentication import SessionAuthentication
 
-from agencies.models import Agency, Area, Station, Unit
+from agencies.models import Agency, Station, Unit
 from dispatch.deadlines import escalate_overdue
 from dispatch.models import Escalation, SlaPolicy
 from dispatch.services.assignments import dispatch_unit
 from dispatch.services.tickets import accept_ticket, notify_agencies
-from incidents.models import Event, IncidentType
-from incidents.services.calls import create_incident, receive_call_event, take_call
+from incidents.models import Event
+from incidents.services.calls import receive_call_event
 from incidents.services.presence import create_position
 from tests.conftest import PASSWORD
+from tests.fires import house_fire
 
 METHODS = ["post", "put", "patch", "delete"]
 CSRF_SECRET = "verifier0csrf0secret0abcdefghijk"  # 32 characters, as Django's cookie holds
@@ -146,18 +147,8 @@ def every_row() -> dict[str, list]:
 def world(ambon, operator, dispatcher, damkar):
     """One of everything a URL can name: a call and its caller, an incident forwarded to
     Damkar, the ticket accepted, an engine sent, and the escalations of what then waited."""
-    call, _changed = receive_call_event(
-        call_id="ro-1", event="ringing", number="+6281200005678", adapter="pbx"
-    )
-    take_call(call=call, by=operator)
-    area = Area.objects.get(code="81.71.02.2003")
-    incident = create_incident(
-        call=call,
-        by=operator,
-        incident_type=IncidentType.objects.get(code="kebakaran.rumah"),
-        lat=area.label_lat,
-        lon=area.label_lon,
-        caller_name="Budi Santoso",
+    call, incident = house_fire(
+        by=operator, call_id="ro-1", number="+6281200005678", caller_name="Budi Santoso"
     )
     receive_call_event(call_id="ro-2", event="ringing", number="+6281200005679", adapter="pbx")
     damkar_agency = Agency.objects.get(code="damkar")
@@ -166,22 +157,28 @@ def world(ambon, operator, dispatcher, damkar):
     engine = Unit.objects.get(call_sign="DAMKAR-01")
     assignment = dispatch_unit(ticket=ticket, unit=engine, by=damkar)
     escalate_overdue(timezone.now() + timedelta(hours=6))
+    return one_of_each(call=call, ticket=ticket, assignment=assignment, by=dispatcher)
+
+
+def one_of_each(*, call, ticket, assignment, by) -> dict:
+    """The rows a URL can name, by the name of its parameter, around one call's incident; the
+    account is its call-taker's, the position one that `by` creates."""
     call.refresh_from_db()
     return {
-        "area": area,
-        "agency": damkar_agency,
+        "area": call.incident.area,
+        "agency": ticket.agency,
         "station": Station.objects.order_by("pk").first(),
-        "unit": engine,
-        "incident_type": incident.incident_type,
+        "unit": assignment.unit,
+        "incident_type": call.incident.incident_type,
         "call": call,
         "caller": call.caller,
-        "incident": incident,
+        "incident": call.incident,
         "ticket": ticket,
         "assignment": assignment,
         "escalation": Escalation.objects.order_by("pk").first(),
         "policy": SlaPolicy.objects.order_by("pk").first(),
-        "account": operator,
-        "position": create_position(name="Meja 1", extensions=["201"], by=dispatcher),
+        "account": call.taken_by,
+        "position": create_position(name="Meja 1", extensions=["201"], by=by),
     }
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('incidents', '0007_aml_message'),  # the last of main's; Call and Incident are older
+        ('incidents', '0001_squashed_0010_synthetic_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -19,23 +19,6 @@ from hazards.serializers import WarningSerializer
 from incidents.events import record_event
 
 WARNING_ROLES = {Role.SUPERVISOR, Role.ADMIN}
-COPIED = [
-    "category",
-    "event",
-    "urgency",
-    "severity",
-    "certainty",
-    "headline_id",
-    "instruction_id",
-    "headline_en",
-    "instruction_en",
-    "area_desc",
-    "area_codes",
-    "circle",
-    "onset",
-    "expires",
-    "major_incident",
-]
 
 
 def _require_role(user) -> None:
@@ -130,7 +113,7 @@ def follow_up(*, original: PublicWarning, by, msg_type: str, **changes) -> Publi
         ).exists()
     ):
         raise Conflict(_("This warning was cancelled."))
-    fields = {name: getattr(original, name) for name in COPIED}
+    fields = {name: getattr(original, name) for name in PublicWarning.MESSAGE}
     if {"area_codes", "circle"} & changes.keys():
         fields["area_desc"] = ""  # a new area is described anew unless the author says
     fields.update(changes)

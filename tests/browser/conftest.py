@@ -442,3 +442,33 @@ def telephone(live_server_url, cti_token):
     phone = Telephone(live_server_url, cti_token)
     yield phone
     phone.hang_up_all()  # no call of this test is left ringing for the next one
+
+
+def post(page, url: str, body: dict | None = None) -> dict:
+    """A POST from a signed-in page, with its CSRF token; the JSON answer."""
+    answer = page.request.post(url, headers={"X-CSRFToken": csrf(page)}, data=body or {})
+    assert answer.ok, f"POST {url}: {answer.status} {answer.text()}"
+    return answer.json()
+
+
+def log_house_fire(supervisor, telephone: Telephone) -> int:
+    """A house fire in Batu Merah logged by the supervisor through the API: a call rings, is
+    taken, becomes the incident and hangs up. The incident's id."""
+    number = f"+62812{uuid.uuid4().int % 10**7:07d}"
+    call_id = telephone.ring(number)
+    ringing = supervisor.request.get("/api/calls/?status=ringing").json()["calls"]
+    call = next(c for c in ringing if c["number"] == number)
+    post(supervisor, f"/api/calls/{call['id']}/take/")
+    incident = post(
+        supervisor,
+        f"/api/calls/{call['id']}/incident/",
+        {
+            "incident_type": "kebakaran.rumah",
+            "lat": BATU_MERAH[0],
+            "lon": BATU_MERAH[1],
+            "address": "Lorong belakang masjid",
+            "description": "Api dari dapur, dua rumah terancam",
+        },
+    )
+    telephone.hang_up(call_id)
+    return incident["id"]

@@ -1,26 +1,17 @@
 """The Damkar desk: a ticket arrives live with an alarm, is accepted, the nearest engine is sent
 and reports its steps; another agency's desk never sees it."""
 
-import json
 import re
-import urllib.request
-import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BATU_MERAH, People, csrf, screenshot
+from tests.browser.conftest import People, log_house_fire, post, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 RECONNECT_TIMEOUT_MS = 40_000
 CLOCK = re.compile(r"^\d{2}[:.]\d{2}[:.]\d{2}$")
-
-
-def post(page, url: str, body: dict | None = None) -> dict:
-    answer = page.request.post(url, headers={"X-CSRFToken": csrf(page)}, data=body or {})
-    assert answer.ok, f"POST {url}: {answer.status} {answer.text()}"
-    return answer.json()
 
 
 @pytest.fixture
@@ -40,41 +31,9 @@ def sign_in(browser, live_server_url, request):
 
 
 @pytest.fixture
-def house_fire(live_server_url, cti_token):
-    """A house fire in Batu Merah logged by the supervisor: ring, take, incident."""
-
-    def log(supervisor) -> int:
-        number = f"+62812{uuid.uuid4().int % 10**7:07d}"
-        call_id = f"desk-{uuid.uuid4().hex[:12]}"
-        cti(call_id, "ringing", number)
-        ringing = supervisor.request.get("/api/calls/?status=ringing").json()["calls"]
-        call = next(c for c in ringing if c["number"] == number)
-        post(supervisor, f"/api/calls/{call['id']}/take/")
-        incident = post(
-            supervisor,
-            f"/api/calls/{call['id']}/incident/",
-            {
-                "incident_type": "kebakaran.rumah",
-                "lat": BATU_MERAH[0],
-                "lon": BATU_MERAH[1],
-                "address": "Lorong belakang masjid",
-                "description": "Api dari dapur, dua rumah terancam",
-            },
-        )
-        cti(call_id, "ended", number)
-        return incident["id"]
-
-    def cti(call_id: str, event: str, number: str) -> None:
-        request = urllib.request.Request(
-            f"{live_server_url}/api/cti/events/",
-            data=json.dumps({"call_id": call_id, "event": event, "number": number}).encode(),
-            method="POST",
-            headers={"Authorization": f"Token {cti_token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10):
-            pass
-
-    return log
+def house_fire(telephone):
+    """house_fire(supervisor) → the id of a house fire in Batu Merah the supervisor logged."""
+    return lambda supervisor: log_house_fire(supervisor, telephone)
 
 
 def ticket_row(page, incident_id: int):

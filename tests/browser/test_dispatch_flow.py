@@ -3,13 +3,12 @@ page and the dispatch console without reloading, and the supervisor closes it.""
 
 import json
 import re
-import urllib.request
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BATU_MERAH, screenshot
+from tests.browser.conftest import BATU_MERAH, Telephone, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -56,29 +55,10 @@ def sign_in(people):
     return signed_in
 
 
-def ring(base_url: str, token: str, number: str, at: tuple[float, float]) -> None:
-    """The PBX reports a ringing call with the handset's location."""
-    body = {
-        "call_id": f"dispatch-{uuid.uuid4().hex[:12]}",
-        "event": "ringing",
-        "number": number,
-        "line": "112-1",
-        "location": {"lat": at[0], "lon": at[1], "radius_m": 20, "source": "aml"},
-    }
-    request = urllib.request.Request(
-        f"{base_url}/api/cti/events/",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status in (200, 201)
-
-
-def house_fire_in_batu_merah(operator: Person, base_url: str, token: str) -> int:
+def house_fire_in_batu_merah(operator: Person, telephone: Telephone) -> int:
     """The call-taker's path over the API: the call rings, is taken, becomes an incident."""
     number = f"+62812{uuid.uuid4().int % 10**7:07d}"
-    ring(base_url, token, number, BATU_MERAH)
+    telephone.ring(number, at=BATU_MERAH)
     calls = operator.get("/api/calls/?status=ringing")["calls"]
     call = next(c for c in calls if c["number"] == number)
     operator.post(f"/api/calls/{call['id']}/take/")
@@ -109,11 +89,9 @@ def board_row(page, incident_id: int):
     return page.locator(f"#board-sections tr[data-id='{incident_id}']")
 
 
-def test_a_house_fire_is_forwarded_answered_by_the_desks_and_closed(
-    sign_in, live_server_url, cti_token
-):
+def test_a_house_fire_is_forwarded_answered_by_the_desks_and_closed(sign_in, telephone):
     operator = sign_in("operator")
-    incident_id = house_fire_in_batu_merah(operator, live_server_url, cti_token)
+    incident_id = house_fire_in_batu_merah(operator, telephone)
 
     # The dispatcher's home is the dispatch console: the new fire waits to be forwarded.
     dispatcher = sign_in("dispatcher")
@@ -279,9 +257,9 @@ def test_a_house_fire_is_forwarded_answered_by_the_desks_and_closed(
     expect(page.locator("#incident-outcome")).to_have_text("Laporan palsu")
 
 
-def test_a_refused_forward_or_closure_shows_the_servers_reason(sign_in, live_server_url, cti_token):
+def test_a_refused_forward_or_closure_shows_the_servers_reason(sign_in, telephone):
     operator = sign_in("operator")
-    incident_id = house_fire_in_batu_merah(operator, live_server_url, cti_token)
+    incident_id = house_fire_in_batu_merah(operator, telephone)
     dispatcher = sign_in("dispatcher")
     page = dispatcher.page
     page.goto(f"/incidents/{incident_id}/")

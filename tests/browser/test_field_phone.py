@@ -2,16 +2,14 @@
 position shared, steps through a fire with the signal gone for two taps, and the desk sees the
 late steps at the times they were tapped; the desk itself works at 390 px."""
 
-import json
 import re
-import urllib.request
 import uuid
 from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BATU_MERAH, PHONE, csrf, screenshot
+from tests.browser.conftest import BATU_MERAH, PHONE, log_house_fire, post, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -19,48 +17,7 @@ ENGINE = "DAMKAR-11"  # Pos Damkar Eri: no other browser test sends it
 EN_ROUTE_AT = (-3.6950, 128.1700)  # on the road from Eri towards the city
 
 
-def post(page, url: str, body: dict | None = None) -> dict:
-    answer = page.request.post(url, headers={"X-CSRFToken": csrf(page)}, data=body or {})
-    assert answer.ok, f"POST {url}: {answer.status} {answer.text()}"
-    return answer.json()
-
-
-def log_house_fire(supervisor, live_server_url: str, cti_token: str) -> int:
-    number = f"+62812{uuid.uuid4().int % 10**7:07d}"
-    call_id = f"crew-{uuid.uuid4().hex[:12]}"
-
-    def cti(event: str) -> None:
-        request = urllib.request.Request(
-            f"{live_server_url}/api/cti/events/",
-            data=json.dumps({"call_id": call_id, "event": event, "number": number}).encode(),
-            method="POST",
-            headers={"Authorization": f"Token {cti_token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10):
-            pass
-
-    cti("ringing")
-    ringing = supervisor.request.get("/api/calls/?status=ringing").json()["calls"]
-    call = next(c for c in ringing if c["number"] == number)
-    post(supervisor, f"/api/calls/{call['id']}/take/")
-    incident = post(
-        supervisor,
-        f"/api/calls/{call['id']}/incident/",
-        {
-            "incident_type": "kebakaran.rumah",
-            "lat": BATU_MERAH[0],
-            "lon": BATU_MERAH[1],
-            "address": "Lorong belakang masjid, dekat SD Inpres",
-            "description": "Api dari dapur, dua rumah terancam",
-        },
-    )
-    cti("ended")
-    return incident["id"]
-
-
-def test_a_crew_takes_its_engine_through_a_fire_with_two_steps_tapped_offline(
-    people, live_server_url, cti_token
-):
+def test_a_crew_takes_its_engine_through_a_fire_with_two_steps_tapped_offline(people, telephone):
     crew = people.open(
         "damkar-crew",
         "/console/crew/",
@@ -76,7 +33,7 @@ def test_a_crew_takes_its_engine_through_a_fire_with_two_steps_tapped_offline(
 
     desk = people.open("damkar", "/console/agency/")
     supervisor = people.open("supervisor", "/console/dispatch/")
-    incident_id = log_house_fire(supervisor, live_server_url, cti_token)
+    incident_id = log_house_fire(supervisor, telephone)
     post(supervisor, f"/api/incidents/{incident_id}/tickets/", {"agencies": ["damkar"]})
     ticket_id = desk.request.get(f"/api/tickets/?incident={incident_id}").json()["tickets"][0]["id"]
     post(desk, f"/api/tickets/{ticket_id}/accept/")

@@ -60,5 +60,30 @@ def desk(ambon):
     return make
 
 
+@pytest.fixture
+def add_policy(client_for, admin_user):
+    """add_policy(name=…, watch=…, level={"delay_s": …, "recipients": […]}) → the response to
+    the admin's "add SLA policy" form, with that one escalation level, posted by a superuser."""
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = client_for(admin_user)
+
+    def add(*, level: dict, **policy):
+        form = {
+            "is_active": "on",
+            **policy,
+            "levels-TOTAL_FORMS": "1",
+            "levels-INITIAL_FORMS": "0",
+            "levels-MIN_NUM_FORMS": "1",
+            "levels-MAX_NUM_FORMS": "1000",
+            "levels-0-level": "1",
+            "levels-0-action": "",
+        }
+        form |= {f"levels-0-{name}": value for name, value in level.items()}
+        return client.post("/admin/dispatch/slapolicy/add/", form)
+
+    return add
+
+
 def unit(call_sign: str) -> Unit:
     return Unit.objects.select_related("agency", "station").get(call_sign=call_sign)

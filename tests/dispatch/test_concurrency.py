@@ -1,42 +1,17 @@
 """Two desks at once on PostgreSQL: exactly one wins, the other is told why."""
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 
 from agencies.models import Agency
-from core.errors import Conflict
 from dispatch.models import Assignment, Ticket
 from dispatch.services.assignments import dispatch_unit
 from dispatch.services.tickets import accept_ticket, notify_agency
 from incidents.models import Event
 from tests.dispatch.conftest import unit
+from tests.threads import assert_one_won_and_named, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(action, people) -> dict[str, str]:
-    """Run action(person) for each person at the same moment; 'won' or the refusal's text."""
-    barrier = threading.Barrier(len(people))
-    outcomes = {}
-
-    def run(person):
-        try:
-            barrier.wait()
-            action(person)
-            outcomes[person.username] = "won"
-        except Conflict as exc:
-            outcomes[person.username] = str(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(p,)) for p in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_two_desks_accepting_the_same_ticket_one_wins(make_incident, dispatcher, damkar, desk):
@@ -45,10 +20,7 @@ def test_two_desks_accepting_the_same_ticket_one_wins(make_incident, dispatcher,
     )
     other = desk("damkar")
     outcomes = race(lambda person: accept_ticket(ticket=ticket, by=person), [damkar, other])
-    assert list(outcomes.values()).count("won") == 1
-    winner = Ticket.objects.get(pk=ticket.pk).accepted_by.username
-    loser = next(name for name in outcomes if name != winner)
-    assert winner in outcomes[loser]
+    assert_one_won_and_named(outcomes, Ticket.objects.get(pk=ticket.pk).accepted_by.username)
     assert Event.objects.filter(kind="ticket.accepted").count() == 1
 
 

@@ -2,10 +2,7 @@
 wait seen again after its ladder is climbed, one bad row, levels missed while the check was down,
 and the check's own record of its last run."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
-import time_machine
 from django.core.cache import cache
 
 from ambon112.health import check_deadline_check
@@ -15,23 +12,13 @@ from dispatch.models import Deadline, Escalation, Watch
 from dispatch.services.incidents import close_incident, reopen_incident
 from incidents.models import Event
 from incidents.services.calls import Fix, receive_call_event, take_call
+from tests.conftest import at
 
-T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
 NUMBER = "+6281200007777"
 
 
 # Each wait's own ladder here; the room's "nobody ready" is tested on its own.
 pytestmark = pytest.mark.usefixtures("nobody_ready_aside")
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture(autouse=True)

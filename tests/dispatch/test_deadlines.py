@@ -1,10 +1,7 @@
 """Deadlines and escalation with a controlled clock: each policy fires at its deadline and not
 before, the ladder climbs, answering in time clears it, downtime escalates once."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,23 +17,11 @@ from dispatch.services.escalations import acknowledge_escalation, send_to_backup
 from dispatch.services.tickets import accept_ticket, notify_agency
 from incidents.models import Event
 from incidents.services.calls import receive_call_event, take_call
+from tests.conftest import at
 from tests.dispatch.conftest import unit
 
 # Each wait's own ladder here; the room's "nobody ready" is tested on its own.
 pytestmark = pytest.mark.usefixtures("nobody_ready_aside")
-
-T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
-
-
-def at(seconds: float):
-    return T0 + timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock():
-    """A clock that stands still at T0 until moved with clock.move_to(at(s))."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 def ring(call_id="e-1"):
@@ -288,27 +273,14 @@ def test_a_scope_that_matches_nothing_is_refused(ambon):
         check_scope(SlaPolicy(watch=Watch.TICKET_NOT_ACCEPTED, agency=inactive))
 
 
-def test_the_admin_refuses_a_zero_delay(ambon, client_for, admin_user):
-    admin_user.is_staff = admin_user.is_superuser = True
-    admin_user.save()
-    response = client_for(admin_user).post(
-        "/admin/dispatch/slapolicy/add/",
-        {
-            "name": "Uji",
-            "watch": "call_unanswered",
-            "category": "",
-            "priority": "",
-            "agency": "",
-            "is_active": "on",
-            "levels-TOTAL_FORMS": "1",
-            "levels-INITIAL_FORMS": "0",
-            "levels-MIN_NUM_FORMS": "1",
-            "levels-MAX_NUM_FORMS": "1000",
-            "levels-0-level": "1",
-            "levels-0-delay_s": "0",
-            "levels-0-recipients": ["call_takers"],
-            "levels-0-action": "",
-        },
+def test_the_admin_refuses_a_zero_delay(add_policy):
+    response = add_policy(
+        name="Uji",
+        watch="call_unanswered",
+        category="",
+        priority="",
+        agency="",
+        level={"delay_s": "0", "recipients": ["call_takers"]},
     )
     assert response.status_code == 200  # the form again, with the error
     assert not SlaPolicy.objects.filter(name="Uji").exists()

@@ -14,7 +14,7 @@ from dispatch.models import Deadline, Escalation, SlaPolicy, Watch
 from dispatch.services.incidents import close_incident
 from incidents.models import Call, Event
 from incidents.services.calls import receive_call_event, take_call
-from tests.threads import run_together
+from tests.threads import run_together, while_checking
 
 pytestmark = [pytest.mark.postgres]
 
@@ -104,31 +104,14 @@ def test_takes_and_hang_ups_racing_the_check_never_deadlock_and_record_each_brea
     has its 15-s level exactly once, raised by the check or, when the take came first, by the
     take itself; none is left open."""
     calls = overdue_ringing_calls(120, rang_s_ago=20)
-    checking = threading.Event()
 
-    def check():
-        while not checking.is_set():
-            escalate_overdue()
+    def end(call):
+        if call.pk % 2:
+            take_call(call=call, by=operator)
+        else:
+            receive_call_event(call_id=call.call_id, event="abandoned", number="", adapter="pbx")
 
-    def end(part):
-        def job():
-            for call in part:
-                if call.pk % 2:
-                    take_call(call=call, by=operator)
-                else:
-                    receive_call_event(
-                        call_id=call.call_id, event="abandoned", number="", adapter="pbx"
-                    )
-
-        return job
-
-    def enders():
-        errors = run_together(*(end(calls[i::3]) for i in range(3)))
-        checking.set()
-        if errors:
-            raise errors[0]
-
-    assert run_together(check, enders) == []
+    assert while_checking(end, calls) == []
     level_one = Escalation.objects.filter(watch=Watch.CALL_UNANSWERED, level=1)
     assert sorted(level_one.values_list("subject_id", flat=True)) == sorted(
         str(call.pk) for call in calls

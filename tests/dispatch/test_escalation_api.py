@@ -1,30 +1,21 @@
 """Issue #16 over the API: one card per subject with its history, the resolved list that one
 action clears, shelving with a reason and an expiry, and bad input refused with nothing changed."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
-import time_machine
 from django.urls import reverse
 
 from dispatch.deadlines import escalate_overdue
 from dispatch.models import Escalation, Shelf, Watch
 from incidents.models import Event
 from incidents.services.calls import receive_call_event, take_call
+from tests.conftest import at
 
 pytestmark = pytest.mark.usefixtures("nobody_ready_aside")
 
-T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
 LIST = reverse("escalation-list")
 ACK_RESOLVED = reverse("escalation-acknowledge-resolved")
 SHELVE = reverse("escalation-shelve")
 UNSHELVE = reverse("escalation-unshelve")
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 def ring(n: int):
@@ -36,10 +27,6 @@ def ring(n: int):
 
 def subject(call) -> dict:
     return {"watch": Watch.CALL_UNANSWERED, "subject_type": "call", "subject_id": str(call.pk)}
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
 
 
 def check_at(clock, seconds: float) -> None:

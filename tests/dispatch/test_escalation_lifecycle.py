@@ -4,10 +4,9 @@ last level and during the repeats resolves exactly that subject's open escalatio
 one event; nothing more is raised for it; another subject of the same watch stays open."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -20,17 +19,10 @@ from incidents.models import Call, Event
 from incidents.services.calls import receive_call_event, take_call
 from incidents.services.contacts import Sender, log_contact
 from incidents.services.incidents import add_note
+from tests.conftest import T0
 from tests.dispatch.conftest import unit
 
 pytestmark = pytest.mark.usefixtures("nobody_ready_aside")
-
-T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)  # 10:00 WIT: the day-time policies
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @dataclass

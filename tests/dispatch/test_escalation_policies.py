@@ -185,62 +185,36 @@ def test_the_night_defaults_name_types_that_exist(ambon):
             )
 
 
-def test_the_admin_refuses_an_empty_night_window_and_saves_nothing(ambon, client_for, admin_user):
-    admin_user.is_staff = admin_user.is_superuser = True
-    admin_user.save()
-    response = client_for(admin_user).post(
-        "/admin/dispatch/slapolicy/add/",
-        {
-            "name": "Malam kosong",
-            "watch": "ticket_not_accepted",
-            "category": "kamtibmas",
-            "incident_types": ["kamtibmas.perkelahian"],
-            "active_from": "21:00",
-            "active_until": "21:00",
-            "repeat_s": "60",
-            "repeat_recipients": ["centre_head"],
-            "max_shelve_minutes": "60",
-            "is_active": "on",
-            "levels-TOTAL_FORMS": "1",
-            "levels-INITIAL_FORMS": "0",
-            "levels-MIN_NUM_FORMS": "1",
-            "levels-MAX_NUM_FORMS": "1000",
-            "levels-0-level": "1",
-            "levels-0-delay_s": "30",
-            "levels-0-recipients": ["supervisors"],
-            "levels-0-action": "",
-        },
+NIGHT_KAMTIBMAS = {
+    "watch": "ticket_not_accepted",
+    "category": "kamtibmas",
+    "incident_types": ["kamtibmas.perkelahian"],
+    "repeat_s": "60",
+    "max_shelve_minutes": "60",
+    "level": {"delay_s": "30", "recipients": ["supervisors"]},
+}
+
+
+def test_the_admin_refuses_an_empty_night_window_and_saves_nothing(add_policy):
+    response = add_policy(
+        name="Malam kosong",
+        active_from="21:00",
+        active_until="21:00",
+        repeat_recipients=["centre_head"],
+        **NIGHT_KAMTIBMAS,
     )
     assert response.status_code == 200
     assert "same time" in response.content.decode() or "sama" in response.content.decode()
     assert not SlaPolicy.objects.filter(name="Malam kosong").exists()
 
 
-def test_the_admin_saves_a_consistent_night_policy(ambon, client_for, admin_user):
-    admin_user.is_staff = admin_user.is_superuser = True
-    admin_user.save()
-    response = client_for(admin_user).post(
-        "/admin/dispatch/slapolicy/add/",
-        {
-            "name": "Malam uji",
-            "watch": "ticket_not_accepted",
-            "category": "kamtibmas",
-            "incident_types": ["kamtibmas.perkelahian"],
-            "active_from": "22:00",
-            "active_until": "06:00",
-            "repeat_s": "60",
-            "repeat_recipients": ["agency_duty_officer", "centre_head"],
-            "max_shelve_minutes": "60",
-            "is_active": "on",
-            "levels-TOTAL_FORMS": "1",
-            "levels-INITIAL_FORMS": "0",
-            "levels-MIN_NUM_FORMS": "1",
-            "levels-MAX_NUM_FORMS": "1000",
-            "levels-0-level": "1",
-            "levels-0-delay_s": "30",
-            "levels-0-recipients": ["supervisors"],
-            "levels-0-action": "",
-        },
+def test_the_admin_saves_a_consistent_night_policy(add_policy):
+    response = add_policy(
+        name="Malam uji",
+        active_from="22:00",
+        active_until="06:00",
+        repeat_recipients=["agency_duty_officer", "centre_head"],
+        **NIGHT_KAMTIBMAS,
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     saved = SlaPolicy.objects.get(name="Malam uji")

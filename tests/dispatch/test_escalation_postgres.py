@@ -3,18 +3,17 @@ repeat to be raised exactly once by the next one, and takes racing the check res
 escalation of their call, whichever level fired last, in one event each."""
 
 import threading
-from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from dispatch import deadlines
 from dispatch.deadlines import escalate_overdue
 from dispatch.models import Deadline, Escalation, Watch
-from incidents.models import Call, Event
-from incidents.services.calls import receive_call_event, take_call
-from tests.threads import run_together
+from incidents.models import Event
+from incidents.services.calls import take_call
+from tests.dispatch.test_deadlines_postgres import overdue_ringing_calls
+from tests.threads import while_checking
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("nobody_ready_aside")]
 
@@ -23,24 +22,12 @@ class Killed(BaseException):
     """The worker's process dies: no except clause of the check catches it."""
 
 
-def ringing_since(n: int, seconds: float) -> list[Call]:
-    calls = [
-        receive_call_event(
-            call_id=f"kill-{i}", event="ringing", number=f"+62812001{i:05d}", adapter="pbx"
-        )[0]
-        for i in range(n)
-    ]
-    started = timezone.now() - timedelta(seconds=seconds)
-    Call.objects.filter(pk__in=[c.pk for c in calls]).update(ringing_at=started)
-    Deadline.objects.update(started_at=started, due_at=started + timedelta(seconds=15))
-    return calls
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_check_leaves_each_level_to_be_raised_once(
     ambon, operator, monkeypatch
 ):
-    calls = ringing_since(40, 100)  # 15 s, 30 s and the first repeat (90 s) are due
+    # 15 s, 30 s and the first repeat (90 s) are due
+    calls = overdue_ringing_calls(40, rang_s_ago=100)
     holding, release = threading.Event(), threading.Event()
     record = deadlines.record_events
 
@@ -95,27 +82,9 @@ def test_a_worker_killed_mid_check_leaves_each_level_to_be_raised_once(
 def test_takes_racing_repeats_resolve_every_level_once(ambon, operator):
     """Calls at their repeats while the check runs and call-takers take them: each call ends
     with every raised level resolved and exactly one resolved event; no level twice."""
-    calls = ringing_since(60, 145)  # levels 1, 2 and repeat 1 overdue; repeat 2 at 150 s
-    checking = threading.Event()
-
-    def check():
-        while not checking.is_set():
-            escalate_overdue()
-
-    def takes(part):
-        def job():
-            for call in part:
-                take_call(call=call, by=operator)
-
-        return job
-
-    def takers():
-        errors = run_together(*(takes(calls[i::3]) for i in range(3)))
-        checking.set()
-        if errors:
-            raise errors[0]
-
-    assert run_together(check, takers) == []
+    # levels 1, 2 and repeat 1 overdue; repeat 2 at 150 s
+    calls = overdue_ringing_calls(60, rang_s_ago=145)
+    assert while_checking(lambda call: take_call(call=call, by=operator), calls) == []
     assert not Escalation.objects.filter(resolved_at__isnull=True).exists()
     assert not Deadline.objects.filter(watch=Watch.CALL_UNANSWERED).exists()
     levels = list(Escalation.objects.values_list("subject_id", "level"))

@@ -1,10 +1,7 @@
 """Nobody ready is an alarm: a call rings and no call-taker is ready, the supervisor is told at
 once through the escalation ladder; the wallboard shows the positions staffed and their states."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
-import time_machine
 
 from dispatch import situation
 from dispatch.deadlines import escalate_overdue
@@ -12,18 +9,7 @@ from dispatch.models import Deadline, Escalation, Watch
 from incidents.models import Room
 from incidents.services.calls import dispose_call, receive_call_event, take_call
 from incidents.services.presence import change_state, create_position, sign_in
-
-T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
+from tests.conftest import at
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import pytest
 
 from agencies.models import Agency, Station, Unit
 from core.errors import Conflict, Forbidden
+from dispatch.eido import ASSIGNMENT_TIMES
 from dispatch.models import Assignment, Ticket
 from dispatch.routing import proposed_agencies
 from dispatch.services.assignments import advance, dispatch_unit
@@ -19,15 +20,7 @@ from dispatch.services.units import set_in_service
 from incidents.models import Event, Incident
 from tests.dispatch.conftest import BATU_MERAH, HILA, unit
 
-T_FIELDS = [
-    "dispatched_at",
-    "en_route_at",
-    "on_scene_at",
-    "operations_started_at",
-    "transporting_at",
-    "at_hospital_at",
-    "cleared_at",
-]
+T_FIELDS = [field for field in ASSIGNMENT_TIMES if field != "cancelled_at"]
 
 
 def agency(code: str) -> Agency:

@@ -1,12 +1,19 @@
 """BMKG feeds served by a real HTTP server on localhost, in BMKG's own formats (the fields of
-infoBMKG/data-gempabumi), so the reader's real client and parser are what the tests run."""
+infoBMKG/data-gempabumi), so the reader's real client and parser are what the tests run; and
+the public warning the warning tests draft, with the second supervisor who approves it."""
 
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
+
+from agencies.models import User
+from tests.conftest import PASSWORD
+
+SALAHUTU_DESA = [f"81.01.14.200{n}" for n in range(1, 7)]
 
 # The 26 September 2019 Ambon earthquake as BMKG's autogempa would list it: 08:46:44 WIT is
 # 06:46:44 WIB (BMKG writes WIB), 23:46:44 UTC the day before; 3.38 LS 128.43 BT, 10 km deep,
@@ -94,3 +101,30 @@ def feed_server():
 def indonesian():
     with translation.override("id"):
         yield
+
+
+@pytest.fixture
+def second_supervisor(ambon):
+    return User.objects.create_user(
+        username="supervisor2", password=PASSWORD, role="supervisor", first_name="Kedua"
+    )
+
+
+def tsunami_fields(**changes):
+    """A tsunami warning for the Salahutu coast, starting now, as a supervisor drafts it."""
+    now = timezone.now()
+    return {
+        "category": "Geo",
+        "event": "Potensi tsunami",
+        "urgency": "Immediate",
+        "severity": "Severe",
+        "certainty": "Possible",
+        "headline_id": "Waspada potensi tsunami di pesisir Salahutu",
+        "instruction_id": "Segera menjauhi pantai dan menuju tempat tinggi.",
+        "headline_en": "Possible tsunami on the Salahutu coast",
+        "instruction_en": "Leave the shore now and go to high ground.",
+        "area_codes": SALAHUTU_DESA,
+        "onset": now,
+        "expires": now + timedelta(hours=3),
+        **changes,
+    }

@@ -6,44 +6,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agencies.models import User
 from hazards.models import MajorIncident, PublicWarning
 from incidents.services.calls import receive_call_event
-from tests.conftest import PASSWORD
+from tests.hazards.conftest import tsunami_fields
 
 pytestmark = pytest.mark.django_db
 
-SALAHUTU_DESA = [f"81.01.14.200{n}" for n in range(1, 7)]
 
-
-@pytest.fixture
-def api_as(client):
-    def sign_in(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return client
-
-    return sign_in
-
-
-def warning_body(**changes):
-    now = timezone.now()
-    return {
-        "category": "Geo",
-        "event": "Potensi tsunami",
-        "urgency": "Immediate",
-        "severity": "Severe",
-        "certainty": "Possible",
-        "headline_id": "Waspada potensi tsunami di pesisir Salahutu",
-        "instruction_id": "Segera menjauhi pantai dan menuju tempat tinggi.",
-        "area_codes": SALAHUTU_DESA,
-        "onset": now.isoformat(),
-        "expires": (now + timedelta(hours=2)).isoformat(),
-        **changes,
-    }
-
-
-def test_declaring_attaching_and_the_banner_counts(api_as, supervisor, operator):
-    declared = api_as(supervisor).post(
+def test_declaring_attaching_and_the_banner_counts(client_for, supervisor, operator):
+    declared = client_for(supervisor).post(
         "/api/hazards/major-incidents/",
         {"title": "Gempa Salahutu", "kind": "gempa", "area_codes": ["81.01.14"]},
         content_type="application/json",
@@ -55,18 +26,18 @@ def test_declaring_attaching_and_the_banner_counts(api_as, supervisor, operator)
         call_id="api-1", event="ringing", number="+6281200009901", adapter="pbx"
     )
 
-    attached = api_as(operator).post(
+    attached = client_for(operator).post(
         f"/api/hazards/major-incidents/{major['id']}/attach-call/",
         {"call": call.pk},
         content_type="application/json",
     )
-    again = api_as(operator).post(
+    again = client_for(operator).post(
         f"/api/hazards/major-incidents/{major['id']}/attach-call/",
         {"call": call.pk},
         content_type="application/json",
         HTTP_ACCEPT_LANGUAGE="id",
     )
-    situation = api_as(operator).get("/api/hazards/situation/", HTTP_ACCEPT_LANGUAGE="id")
+    situation = client_for(operator).get("/api/hazards/situation/", HTTP_ACCEPT_LANGUAGE="id")
 
     assert attached.status_code == 201 and attached.json()["calls"] == 1
     assert again.status_code == 409
@@ -103,8 +74,8 @@ def test_declaring_attaching_and_the_banner_counts(api_as, supervisor, operator)
         ),
     ],
 )
-def test_a_major_incident_needs_a_real_area(api_as, supervisor, body, field, message):
-    response = api_as(supervisor).post(
+def test_a_major_incident_needs_a_real_area(client_for, supervisor, body, field, message):
+    response = client_for(supervisor).post(
         "/api/hazards/major-incidents/",
         body,
         content_type="application/json",
@@ -116,8 +87,8 @@ def test_a_major_incident_needs_a_real_area(api_as, supervisor, body, field, mes
     assert not MajorIncident.objects.exists()
 
 
-def test_a_call_taker_cannot_declare(api_as, operator):
-    response = api_as(operator).post(
+def test_a_call_taker_cannot_declare(client_for, operator):
+    response = client_for(operator).post(
         "/api/hazards/major-incidents/",
         {"title": "x", "kind": "gempa", "area_codes": ["81.01.14"]},
         content_type="application/json",
@@ -127,16 +98,17 @@ def test_a_call_taker_cannot_declare(api_as, operator):
     assert response.json() == {"detail": "Hanya supervisor yang boleh menyatakan bencana besar."}
 
 
-def test_a_warning_goes_public_only_after_a_second_supervisor(api_as, supervisor, ambon, client):
-    other = User.objects.create_user(username="supervisor2", password=PASSWORD, role="supervisor")
+def test_a_warning_goes_public_only_after_a_second_supervisor(
+    client_for, supervisor, second_supervisor, client
+):
     draft = (
-        api_as(supervisor)
-        .post("/api/hazards/warnings/", warning_body(), content_type="application/json")
+        client_for(supervisor)
+        .post("/api/hazards/warnings/", tsunami_fields(), content_type="application/json")
         .json()
     )
     assert draft["status"] == "draft" and draft["xml_url"] is None
 
-    own = api_as(supervisor).post(
+    own = client_for(supervisor).post(
         f"/api/hazards/warnings/{draft['id']}/approve/", HTTP_ACCEPT_LANGUAGE="id"
     )
     assert own.status_code == 403
@@ -145,7 +117,7 @@ def test_a_warning_goes_public_only_after_a_second_supervisor(api_as, supervisor
     }
     assert client.get("/cap/feed.atom").content.count(b"<entry>") == 0
 
-    approved = api_as(other).post(f"/api/hazards/warnings/{draft['id']}/approve/")
+    approved = client_for(second_supervisor).post(f"/api/hazards/warnings/{draft['id']}/approve/")
 
     assert approved.status_code == 200
     body = approved.json()
@@ -170,10 +142,10 @@ def test_a_warning_goes_public_only_after_a_second_supervisor(api_as, supervisor
         ),
     ],
 )
-def test_a_bad_warning_is_refused_in_indonesian(api_as, supervisor, changes, field, message):
-    response = api_as(supervisor).post(
+def test_a_bad_warning_is_refused_in_indonesian(client_for, supervisor, changes, field, message):
+    response = client_for(supervisor).post(
         "/api/hazards/warnings/",
-        warning_body(**changes),
+        tsunami_fields(**changes),
         content_type="application/json",
         HTTP_ACCEPT_LANGUAGE="id",
     )
@@ -183,13 +155,13 @@ def test_a_bad_warning_is_refused_in_indonesian(api_as, supervisor, changes, fie
     assert not PublicWarning.objects.exists()
 
 
-def test_verifiers_and_desks_see_no_hazard_api(api_as, verifier, damkar):
-    assert api_as(verifier).get("/api/hazards/warnings/").status_code == 403
-    assert api_as(damkar).get("/api/hazards/situation/").status_code == 403
+def test_verifiers_and_desks_see_no_hazard_api(client_for, verifier, damkar):
+    assert client_for(verifier).get("/api/hazards/warnings/").status_code == 403
+    assert client_for(damkar).get("/api/hazards/situation/").status_code == 403
 
 
-def test_the_hazard_desk_page_is_in_indonesian(api_as, supervisor):
-    page = api_as(supervisor).get("/console/hazards/", HTTP_ACCEPT_LANGUAGE="id")
+def test_the_hazard_desk_page_is_in_indonesian(client_for, supervisor):
+    page = client_for(supervisor).get("/console/hazards/", HTTP_ACCEPT_LANGUAGE="id")
 
     assert page.status_code == 200
     text = page.content.decode()

@@ -12,12 +12,11 @@ from django.conf import settings
 from django.utils import timezone
 from lxml import etree
 
-from agencies.models import User
 from core.errors import Conflict, Forbidden, Invalid
 from hazards.models import PublicWarning
 from hazards.services.warnings import approve_warning, draft_warning, follow_up
 from incidents.models import Event
-from tests.conftest import PASSWORD
+from tests.hazards.conftest import SALAHUTU_DESA, tsunami_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,6 @@ NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
 SHIPPED_XSD = Path(settings.BASE_DIR) / "hazards" / "standards" / "cap-1.2.xsd"
 # The published file's SHA-256, as hazards/standards/SOURCES.md states it.
 OFFICIAL_XSD_SHA256 = "dd73a2e1f76efa451814b02b127bbf4c86cedc7bb21a77204231c38c84d8fd36"
-SALAHUTU_DESA = [f"81.01.14.200{n}" for n in range(1, 7)]
 
 
 def official_schema() -> etree.XMLSchema:
@@ -37,32 +35,6 @@ def assert_valid_cap(xml: str) -> etree._Element:
     schema = official_schema()
     assert schema.validate(document), schema.error_log
     return document
-
-
-@pytest.fixture
-def second_supervisor(ambon):
-    return User.objects.create_user(
-        username="supervisor2", password=PASSWORD, role="supervisor", first_name="Kedua"
-    )
-
-
-def tsunami_fields(**changes):
-    now = timezone.now()
-    return {
-        "category": "Geo",
-        "event": "Potensi tsunami",
-        "urgency": "Immediate",
-        "severity": "Severe",
-        "certainty": "Possible",
-        "headline_id": "Waspada potensi tsunami di pesisir Salahutu",
-        "instruction_id": "Segera menjauhi pantai dan menuju tempat tinggi.",
-        "headline_en": "Possible tsunami on the Salahutu coast",
-        "instruction_en": "Leave the shore now and go to high ground.",
-        "area_codes": SALAHUTU_DESA,
-        "onset": now,
-        "expires": now + timedelta(hours=3),
-        **changes,
-    }
 
 
 def test_the_shipped_schema_is_the_official_one():

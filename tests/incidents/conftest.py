@@ -1,13 +1,29 @@
-"""A whole incident handled through the services, for the integrity tests (issue #17)."""
+"""The telephony adapter's client, and a whole incident handled through the services for the
+integrity tests (issue #17)."""
 
 import pytest
+from django.urls import reverse
 
-from agencies.models import Agency, Area, Unit
+from agencies.models import Agency, MachineToken, Unit
+from agencies.services import create_machine_token
 from dispatch.services.assignments import advance, dispatch_unit
 from dispatch.services.incidents import close_incident
 from dispatch.services.tickets import accept_ticket, decline_ticket, notify_agency
-from incidents.models import IncidentType
-from incidents.services.calls import create_incident, receive_call_event, take_call
+from incidents.services.calls import receive_call_event
+from tests.fires import house_fire
+
+
+@pytest.fixture
+def cti(ambon, client):
+    """A client holding the telephony adapter's token."""
+    _token, secret = create_machine_token(name="pbx", kind=MachineToken.Kind.CTI)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
+    return client
+
+
+def post_event(cti, **body):
+    """One telephony event, as the adapter posts it."""
+    return cti.post(reverse("cti-events"), body, content_type="application/json")
 
 
 @pytest.fixture
@@ -19,18 +35,7 @@ def fire(operator, dispatcher, damkar, nobody_ready_aside, django_capture_on_com
         username="pln", password="x" * 16, role=damkar.role, agency=pln
     )
     with django_capture_on_commit_callbacks():
-        call, _ = receive_call_event(
-            call_id="ct-1", event="ringing", number="+6281200001111", adapter="pbx"
-        )
-        take_call(call=call, by=operator)
-        area = Area.objects.get(code="81.71.02.2003")
-        incident = create_incident(
-            call=call,
-            by=operator,
-            incident_type=IncidentType.objects.get(code="kebakaran.rumah"),
-            lat=area.label_lat,
-            lon=area.label_lon,
-        )
+        _call, incident = house_fire(by=operator, call_id="ct-1", number="+6281200001111")
         receive_call_event(call_id="ct-1", event="ended", number="+6281200001111", adapter="pbx")
         ticket = notify_agency(incident=incident, agency=damkar.agency, by=dispatcher)
         refused = notify_agency(incident=incident, agency=pln, by=dispatcher)

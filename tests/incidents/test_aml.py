@@ -5,13 +5,11 @@ hang-up locating the call that ended."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
-from agencies.models import MachineToken
-from agencies.services import create_machine_token
 from incidents.aml import AmlError, AmlFix, build_aml_body, parse_aml
 from incidents.models import AmlMessage, Call, Event
+from tests.conftest import T0
 
 AMBON = (
     'A"ML=1;lt=-3.69540;lg=+128.18140;rd=15;top=20260101120000;lc=68;pm=G;'
@@ -197,22 +195,6 @@ def test_an_aml_error_is_a_value_error():
 # --- The CTI API: every message kept, each located once ------------------------------------------
 
 NUMBER = "+6281200005678"
-T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock():
-    """A clock that stands still at T0 until moved with clock.shift(seconds)."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def cti(ambon, client):
-    """A client holding the telephony adapter's token."""
-    _token, secret = create_machine_token(name="pbx", kind=MachineToken.Kind.CTI)
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
-    return client
 
 
 def sms(*, lat=-3.69540, lon=128.18140, radius_m=15, age_s=5) -> str:

@@ -1,11 +1,10 @@
 """One T1, tied to a person: the first of the PBX's answer at an extension and the console's
 take. A handset answer pops the call on the console of whoever sits at that extension's desk."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -15,18 +14,10 @@ from incidents.models import Call, Event, Presence
 from incidents.selectors import calls_in_hand, ringing_queue, unclaimed_answers
 from incidents.services.calls import receive_call_event, take_call
 from incidents.services.presence import create_position, sign_in
+from tests.conftest import T0
+from tests.incidents.conftest import post_event
 
 NUMBER = "+6281200006666"
-T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def cti(ambon, client, capsys):
-    """A client holding the telephony adapter's token."""
-    call_command("create_cti_token", "pbx")
-    secret = capsys.readouterr().out.strip()
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
-    return client
 
 
 @pytest.fixture
@@ -139,11 +130,7 @@ def test_a_take_before_the_handset_answer_is_t1_and_the_later_answer_changes_not
 def test_an_unknown_extension_is_a_400_in_indonesian_and_changes_nothing(cti, desk_a):
     ring()
     events = Event.objects.count()
-    response = cti.post(
-        reverse("cti-events"),
-        {"call_id": "t-1", "event": "answered", "number": NUMBER, "extension": "299"},
-        content_type="application/json",
-    )
+    response = post_event(cti, call_id="t-1", event="answered", number=NUMBER, extension="299")
     assert response.status_code == 400
     assert response.json()["errors"]["extension"] == [
         "Ekstensi 299 tidak ada di meja mana pun: administrator menambahkannya dulu ke sebuah meja."
@@ -154,11 +141,7 @@ def test_an_unknown_extension_is_a_400_in_indonesian_and_changes_nothing(cti, de
 
 
 def test_an_extension_goes_with_the_answer_only(cti, desk_a):
-    response = cti.post(
-        reverse("cti-events"),
-        {"call_id": "t-2", "event": "ringing", "number": NUMBER, "extension": "201"},
-        content_type="application/json",
-    )
+    response = post_event(cti, call_id="t-2", event="ringing", number=NUMBER, extension="201")
     assert response.status_code == 400
     assert response.json()["errors"]["extension"] == [
         "Ekstensi hanya dikirim bersama peristiwa 'answered'."
@@ -169,11 +152,7 @@ def test_an_extension_goes_with_the_answer_only(cti, desk_a):
 def test_the_adapter_answers_at_an_extension_over_the_api(cti, desk_a, operator):
     sign_in(user=operator, position=desk_a)
     ring()
-    response = cti.post(
-        reverse("cti-events"),
-        {"call_id": "t-1", "event": "answered", "number": NUMBER, "extension": "201"},
-        content_type="application/json",
-    )
+    response = post_event(cti, call_id="t-1", event="answered", number=NUMBER, extension="201")
     assert response.status_code == 201
     body = response.json()
     assert (body["answered_via"], body["answered_by"], body["answered_extension"]) == (

@@ -1,12 +1,9 @@
 """Call intake: the adapter's events, take, classify, incident, duplicate, nuisance policy."""
 
 import itertools
-import threading
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,13 +13,15 @@ from incidents.aml import build_aml_body
 from incidents.models import Call, Caller, Event, Incident, IncidentType
 from incidents.services.callers import block_caller, unblock_caller
 from incidents.services.calls import (
-    Fix,
     attach_call_to_incident,
     create_incident,
     dispose_call,
     receive_call_event,
     take_call,
 )
+from tests.fires import house_fire
+from tests.incidents.conftest import post_event
+from tests.threads import assert_one_won_and_named, race
 
 NUMBER = "+6281200001234"
 
@@ -36,19 +35,6 @@ def ring(call_id="c-1", number=NUMBER, **kwargs) -> Call:
         call_id=call_id, event="ringing", number=number, adapter="pbx", **kwargs
     )
     return call
-
-
-@pytest.fixture
-def cti(ambon, client, capsys):
-    """A client holding the telephony adapter's token."""
-    call_command("create_cti_token", "pbx")
-    secret = capsys.readouterr().out.strip()
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
-    return client
-
-
-def post_event(cti, **body):
-    return cti.post(reverse("cti-events"), body, content_type="application/json")
 
 
 # --- The telephony adapter ---------------------------------------------------------------------
@@ -189,17 +175,8 @@ def test_a_disposition_on_an_unknown_call_is_a_404(client_for, operator):
 
 
 def test_a_house_fire_in_batu_merah_becomes_an_incident_with_its_kelurahan(operator):
-    area = batu_merah()
-    call = take_call(call=ring(fix=Fix(lat=area.label_lat, lon=area.label_lon)), by=operator)
-    incident = create_incident(
-        call=call,
-        by=operator,
-        incident_type=IncidentType.objects.get(code="kebakaran.rumah"),
-        lat=area.label_lat,
-        lon=area.label_lon,
-        caller_name="Ibu Wati",
-    )
-    assert incident.area == area and incident.kecamatan.name == "Sirimau"
+    call, incident = house_fire(by=operator, call_id="c-1", number=NUMBER, caller_name="Ibu Wati")
+    assert incident.area == batu_merah() and incident.kecamatan.name == "Sirimau"
     assert incident.priority == 1 and incident.category == "kebakaran"
     call.refresh_from_db()
     assert call.disposition == "emergency" and call.incident == incident
@@ -207,26 +184,21 @@ def test_a_house_fire_in_batu_merah_becomes_an_incident_with_its_kelurahan(opera
     assert Event.objects.filter(kind="incident.created", subject_id=str(incident.pk)).exists()
 
 
-def test_a_point_outside_ambon_island_is_accepted_and_marked(operator):
+def new_incident(operator, code: str, **place) -> Incident:
+    """A ringing call taken by `operator` and made an incident of type `code` at `place`."""
     call = take_call(call=ring(), by=operator)
-    incident = create_incident(
-        call=call,
-        by=operator,
-        incident_type=IncidentType.objects.get(code="kecelakaan.laut"),
-        lat=-3.30,
-        lon=128.95,
+    return create_incident(
+        call=call, by=operator, incident_type=IncidentType.objects.get(code=code), **place
     )
+
+
+def test_a_point_outside_ambon_island_is_accepted_and_marked(operator):
+    incident = new_incident(operator, "kecelakaan.laut", lat=-3.30, lon=128.95)
     assert incident.outside_coverage and incident.area is None
 
 
 def test_a_kelurahan_chosen_from_the_list_places_the_incident_approximately(operator):
-    call = take_call(call=ring(), by=operator)
-    incident = create_incident(
-        call=call,
-        by=operator,
-        incident_type=IncidentType.objects.get(code="bencana.banjir"),
-        area=batu_merah(),
-    )
+    incident = new_incident(operator, "bencana.banjir", area=batu_merah())
     assert incident.area == batu_merah() and incident.location_approximate
 
 
@@ -414,29 +386,10 @@ def test_a_malformed_aml_sms_is_a_400_naming_the_bad_field(cti):
 @pytest.mark.django_db(transaction=True)
 def test_two_call_takers_taking_the_same_call_at_once_one_wins(ambon, operator, supervisor):
     call = ring("race")
-    barrier = threading.Barrier(2)
-    outcomes = {}
-
-    def take(user):
-        try:
-            barrier.wait()
-            take_call(call=Call.objects.get(pk=call.pk), by=user)
-            outcomes[user.username] = "won"
-        except Conflict as exc:
-            outcomes[user.username] = str(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take, args=(u,)) for u in (operator, supervisor)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes.values()).count("won") == 1
-    winner = Call.objects.get(pk=call.pk).taken_by.username
-    loser = next(name for name in outcomes if name != winner)
-    assert winner in outcomes[loser]
+    outcomes = race(
+        lambda user: take_call(call=Call.objects.get(pk=call.pk), by=user), [operator, supervisor]
+    )
+    assert_one_won_and_named(outcomes, Call.objects.get(pk=call.pk).taken_by.username)
     assert Event.objects.filter(kind="call.taken").count() == 1
 
 

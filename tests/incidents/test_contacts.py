@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from agencies.models import Agency, MachineToken
-from agencies.services import create_machine_token
+from agencies.models import Agency
 from core.errors import Conflict
 from dispatch.deadlines import escalate_overdue
 from dispatch.models import Action, Deadline, Escalation, SlaPolicy, Watch
@@ -208,14 +207,8 @@ def test_a_repeated_message_id_is_refused_and_changes_nothing(operator):
 # --- The API -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def relay(ambon, client):
-    _token, secret = create_machine_token(name="wa-relay", kind=MachineToken.Kind.CTI)
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
-    return client
-
-
 def post_message(relay, **body):
+    """A message as the gateway relays it (on the telephony adapter's kind of token)."""
     body = {
         "channel": "whatsapp",
         "message_id": "wamid.A",
@@ -226,8 +219,8 @@ def post_message(relay, **body):
     return relay.post(reverse("gateway-messages"), body, content_type="application/json")
 
 
-def test_the_gateway_posts_a_message_that_opens_a_contact_then_joins_it(relay):
-    response = post_message(relay, name="Budi Santoso")
+def test_the_gateway_posts_a_message_that_opens_a_contact_then_joins_it(cti):
+    response = post_message(cti, name="Budi Santoso")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["opened"] is True
@@ -239,21 +232,21 @@ def test_the_gateway_posts_a_message_that_opens_a_contact_then_joins_it(relay):
         "Budi Santoso",
     )
     assert contact["message"] == "Ada pohon tumbang di Jalan Said Perintah"
-    again = post_message(relay, message_id="wamid.B", text="Jalan tertutup total")
+    again = post_message(cti, message_id="wamid.B", text="Jalan tertutup total")
     assert again.status_code == 201
     assert again.json()["opened"] is False and again.json()["contact"]["id"] == contact["id"]
 
 
-def test_the_gateway_bad_input_gets_a_clear_indonesian_message_and_stores_nothing(relay):
-    assert post_message(relay).status_code == 201
+def test_the_gateway_bad_input_gets_a_clear_indonesian_message_and_stores_nothing(cti):
+    assert post_message(cti).status_code == 201
     stored = (Call.objects.count(), ContactMessage.objects.count(), Event.objects.count())
-    duplicate = post_message(relay, text="ulang")
+    duplicate = post_message(cti, text="ulang")
     assert duplicate.status_code == 409
     assert "sudah diterima" in duplicate.json()["detail"]
-    empty = post_message(relay, message_id="wamid.C", text="  ")
+    empty = post_message(cti, message_id="wamid.C", text="  ")
     assert empty.status_code == 400
     assert "isi pesan" in empty.json()["errors"]["text"][0]
-    fax = post_message(relay, message_id="wamid.D", channel="fax")
+    fax = post_message(cti, message_id="wamid.D", channel="fax")
     assert fax.status_code == 400
     assert fax.json()["errors"]["channel"] == [
         'Saluran "fax" tidak dikenal: gunakan sms, whatsapp.'

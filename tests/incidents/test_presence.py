@@ -1,12 +1,11 @@
 """Positions and presence: a call-taker signs in at a desk, has a state the supervisor sees,
 follows the calls in their hands, and is marked away when their console falls silent."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import translation
 
 from agencies.models import Role, User
 from core.errors import Conflict, Invalid
@@ -21,16 +20,10 @@ from incidents.services.presence import (
     touch,
     update_position,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, T0
 
-T0 = datetime(2026, 11, 28, 1, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Service messages are matched in English; the API tests read the Indonesian ones."""
-    with translation.override("en"):
-        yield
+# Service messages are matched in English; the API tests read the Indonesian ones.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Area
 from ambon112.realtime import ConsoleConsumer
 from dispatch.deadlines import escalate_overdue
-from incidents.models import Event, IncidentType
+from incidents.models import Event
 from incidents.privacy import (
     CallerNames,
     initials,
@@ -22,8 +21,9 @@ from incidents.privacy import (
     mask_payload,
     masks_personal_data,
 )
-from incidents.services.calls import create_incident, receive_call_event, take_call
+from incidents.services.calls import receive_call_event
 from incidents.services.incidents import add_note
+from tests.fires import house_fire
 
 NUMBER = "+6281200001234"
 MASKED = "+•••••••••1234"
@@ -168,17 +168,11 @@ def test_a_stranger_is_no_verifier():
 def fire(operator):
     """A house fire reported by Budi Santoso from NUMBER, who gave another number to call back;
     and a second call that rang unanswered until its deadline escalated."""
-    call, _changed = receive_call_event(
-        call_id="p-1", event="ringing", number=NUMBER, line="112-1", adapter="pbx"
-    )
-    take_call(call=call, by=operator)
-    area = Area.objects.get(code="81.71.02.2003")
-    incident = create_incident(
-        call=call,
+    _call, incident = house_fire(
         by=operator,
-        incident_type=IncidentType.objects.get(code="kebakaran.rumah"),
-        lat=area.label_lat,
-        lon=area.label_lon,
+        call_id="p-1",
+        number=NUMBER,
+        line="112-1",
         caller_name=NAME,
         callback_number=CALLBACK,
         description=f"Api di dapur, tetangga ({TYPED_NUMBER}) juga melapor",

@@ -477,20 +477,9 @@ def test_a_played_scenario_lands_in_the_call_queue_as_a_pbx_would_leave_it(ambon
     """Ringing calls wait for a person; abandoned and silent lines end up abandoned; fixes land."""
     _token, secret = create_machine_token(name="simulator", kind=MachineToken.Kind.CTI)
     args = ["--scenario", "house-fire-batu-merah", "--speed", "100000", "--seed", "4"]
+    args += ["--url", live_server.url, "--token", secret, "--run-id", "t"]
     out = StringIO()
-    call_command(
-        "simulate_calls",
-        *args,
-        "--url",
-        live_server.url,
-        "--token",
-        secret,
-        "--concurrency",
-        "1",
-        "--run-id",
-        "t",
-        stdout=out,
-    )
+    call_command("simulate_calls", *args, "--concurrency", "1", stdout=out)
     events = build_scenario("house-fire-batu-merah", 4)
     calls = {f"sim-t-{call.call_id}": call for call in calls_of(events)}
     stored = {call.call_id: call for call in Call.objects.all()}
@@ -509,17 +498,7 @@ def test_a_played_scenario_lands_in_the_call_queue_as_a_pbx_would_leave_it(ambon
     # request is answered as a repeat and nothing changes.
     logged = Event.objects.count()
     again = StringIO()
-    call_command(
-        "simulate_calls",
-        *args,
-        "--url",
-        live_server.url,
-        "--token",
-        secret,
-        "--run-id",
-        "t",
-        stdout=again,
-    )
+    call_command("simulate_calls", *args, stdout=again)
     assert Event.objects.count() == logged
     assert AmlMessage.objects.count() == sum(event.action == "aml" for event in events)
     cti_events = sum(event.action != "aml" for event in events)
