@@ -9,21 +9,10 @@
 // without signal still offers the right next tap. While on a unit, the phone's position
 // (Geolocation API) is posted every few seconds when it moved.
 
+import { learnOffset, serverNow } from "./clock.js";
 import { startLive } from "./live.js";
-import {
-  ApiError,
-  api,
-  clockFormat,
-  el,
-  errorText,
-  fill,
-  fmt,
-  kindLabel,
-  placeText,
-  priorityLabel,
-  statusLabel,
-  stepLabel,
-} from "./ui.js";
+import { kindLabel, priorityLabel, statusLabel, stepLabel } from "./labels.js";
+import { api, ApiError, clockFormat, el, errorText, fill, fmt, placeText } from "./ui.js";
 
 const app = document.getElementById("crew-app");
 const $ = (id) => document.getElementById(id);
@@ -47,10 +36,9 @@ let lastSent = null;
 let lastSentAt = 0;
 let watching = false;
 let refreshTimer = null;
-// The server's clock minus this phone's, from the last snapshot: a phone set minutes off still
-// stamps its taps and fixes in the server's time (a tap kept offline keeps its true moment).
-let offsetMs = 0;
-const serverTime = (phoneMs = Date.now()) => new Date(phoneMs + offsetMs).toISOString();
+// A phone set minutes off still stamps its taps and fixes in the server's time (a tap kept
+// offline keeps its true moment).
+const serverTime = (phoneMs = Date.now()) => new Date(serverNow(phoneMs)).toISOString();
 
 function load(key, fallback) {
   try {
@@ -388,7 +376,7 @@ async function refresh() {
   try {
     const asked = Date.now();
     state = await api("/api/crew/");
-    offsetMs = Date.parse(state.now) - (asked + Date.now()) / 2;
+    learnOffset(state.now, asked);
   } catch (error) {
     if (!state) showError(errorText(error));
     return;

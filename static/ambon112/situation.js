@@ -10,22 +10,8 @@
 // measure per live event handled (read by benchmarks/map_render.py).
 
 import { createMap, loadAreas } from "./map.js";
-import {
-  api,
-  categoryLabel,
-  clockFormat,
-  duration,
-  el,
-  errorText,
-  fill,
-  fmt,
-  jsonScript,
-  kindLabel,
-  placeText,
-  priorityLabel,
-  statusLabel,
-  timeEl,
-} from "./ui.js";
+import { categoryLabel, kindLabel, priorityLabel, statusLabel } from "./labels.js";
+import { api, clockFormat, duration, el, errorText, fill, fmt, jsonScript, placeText, timeEl } from "./ui.js";
 import { startWallboard, watchStale } from "./wallboard.js";
 
 const L = window.L;
