@@ -13,6 +13,10 @@ export function learnOffset(nowIso, sentAt = Date.now(), receivedAt = Date.now()
 /** The server's time now (or at this machine's `localMs`), in milliseconds since the epoch. */
 export const serverNow = (localMs = Date.now()) => localMs + offsetMs;
 
+/** The server's time (now, or at this machine's `localMs`) as an ISO string: a phone set minutes
+ * off still stamps its taps and fixes in the server's time. */
+export const serverIso = (localMs = Date.now()) => new Date(serverNow(localMs)).toISOString();
+
 /** Seconds from an ISO time to the server's now. */
 export const secondsSince = (iso) => (serverNow() - Date.parse(iso)) / 1000;
 

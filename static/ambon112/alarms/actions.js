@@ -1,7 +1,7 @@
 // Acting on a card: acknowledge (every level at once), acknowledge what ended unseen, send to
 // the backup agency, shelve for a stated time with a reason, unshelve.
 
-import { serverNow } from "../clock.js";
+import { serverIso } from "../clock.js";
 import { api, ApiError, el, errorText, fmt, when } from "../ui.js";
 import { bar, SHELVERS, ROLE } from "./bar.js";
 import { banner, panel, render, say } from "./panel.js";
@@ -58,7 +58,7 @@ async function acknowledge(subject, box) {
 async function acknowledgeEnded(body, box, subject = null) {
   const answer = await postJson("/api/escalations/acknowledge-resolved/", body);
   // The events say the same a moment later; the list empties on the click.
-  const now = new Date(serverNow()).toISOString();
+  const now = serverIso();
   for (const id of answer.acknowledged) {
     const escalation = escalations.get(id);
     if (escalation) apply({ ...escalation, acknowledged_at: now, acknowledged_by: bar.dataset.user });

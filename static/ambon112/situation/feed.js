@@ -4,11 +4,11 @@
 import { api, errorText } from "../ui.js";
 import { applyEscalation, escalationEntry } from "./escalations.js";
 import { query, showIgnored, syncSelects } from "./filters.js";
-import { placeIncident, upsertIncident } from "./incidents.js";
+import { incidentMarkers, upsertIncident } from "./incidents.js";
 import { heatShown, refreshHeat, refreshHeatLater } from "./layers.js";
 import { drawLists, renderLists } from "./lists.js";
-import { ACTIVE_ASSIGNMENT, container, escalations, filters, incidentLayer, incidents, unitLayer, units } from "./state.js";
-import { placeUnit, upsertUnit } from "./units.js";
+import { ACTIVE_ASSIGNMENT, container, escalations, filters, incidents } from "./state.js";
+import { unitMarkers, upsertUnit } from "./units.js";
 
 let lastUpdate = new Date();
 let loading = null;
@@ -47,26 +47,9 @@ export async function loadSnapshot(rawQuery = null) {
 
   escalations.clear();
   for (const e of data.escalations) if (!e.resolved_at) escalations.set(e.id, escalationEntry(e));
-  incidentLayer.clearLayers();
-  unitLayer.clearLayers();
-  incidents.clear();
-  units.clear();
-  const incidentMarkers = [];
-  for (const feature of data.incidents.features) {
-    const entry = { data: feature.properties, marker: null, key: "" };
-    incidents.set(entry.data.id, entry);
-    placeIncident(entry, incidentMarkers);
-  }
-  for (const props of data.unlocated.incidents) incidents.set(props.id, { data: props, marker: null, key: "" });
-  const unitMarkers = [];
-  for (const feature of data.units.features) {
-    const entry = { data: feature.properties, marker: null, key: "" };
-    units.set(entry.data.id, entry);
-    placeUnit(entry, unitMarkers);
-  }
-  for (const props of data.unlocated.units) units.set(props.id, { data: props, marker: null, key: "" });
-  incidentLayer.addLayers(incidentMarkers);
-  unitLayer.addLayers(unitMarkers);
+  const located = (collection) => collection.features.map((feature) => feature.properties);
+  incidentMarkers.reset(located(data.incidents), data.unlocated.incidents);
+  unitMarkers.reset(located(data.units), data.unlocated.units);
   lastUpdate = new Date();
   loading = null;
   const pending = queued;

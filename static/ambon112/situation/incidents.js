@@ -4,6 +4,7 @@
 import { categoryLabel, priorityLabel, statusLabel } from "../labels.js";
 import { el, placeText, timeEl } from "../ui.js";
 import { escalatedIncidents } from "./escalations.js";
+import { markerKeeper } from "./markers.js";
 import { agencyNames, CATEGORY_GLYPH, filters, incidentLayer, incidents, INCIDENT_STATUSES, L, OPEN } from "./state.js";
 
 function incidentIcon(data) {
@@ -58,6 +59,20 @@ function matchesIncident(data) {
   return true;
 }
 
+export const incidentMarkers = markerKeeper({
+  items: incidents,
+  layer: incidentLayer,
+  icon: incidentIcon,
+  iconKey,
+  options: (data) => ({
+    title: `#${data.id} ${data.incident_type ? data.incident_type.name : ""}`,
+    zIndexOffset: (5 - data.priority) * 100,
+  }),
+  popup: incidentPopup,
+  popupWidth: 300,
+  refreshClusters: true,
+});
+
 export function upsertIncident(incoming) {
   const item = incidents.get(incoming.id);
   const previous = item ? item.data : {};
@@ -68,53 +83,8 @@ export function upsertIncident(incoming) {
     ...incoming,
   };
   if (!matchesIncident(data)) {
-    removeIncident(incoming.id);
+    incidentMarkers.remove(incoming.id);
     return;
   }
-  const located = data.lat != null && data.lon != null;
-  if (!item) {
-    const entry = { data, marker: null, key: "" };
-    incidents.set(data.id, entry);
-    if (located) placeIncident(entry);
-    return;
-  }
-  item.data = data;
-  if (!located) {
-    if (item.marker) incidentLayer.removeLayer(item.marker);
-    item.marker = null;
-    return;
-  }
-  if (!item.marker) {
-    placeIncident(item);
-    return;
-  }
-  const position = item.marker.getLatLng();
-  if (position.lat !== data.lat || position.lng !== data.lon) item.marker.setLatLng([data.lat, data.lon]);
-  const key = iconKey(data);
-  if (key !== item.key) {
-    item.key = key;
-    item.marker.setIcon(incidentIcon(data));
-    incidentLayer.refreshClusters(item.marker);
-  }
-}
-
-export function placeIncident(entry, bulk = null) {
-  entry.key = iconKey(entry.data);
-  entry.marker = L.marker([entry.data.lat, entry.data.lon], {
-    icon: incidentIcon(entry.data),
-    itemId: entry.data.id,
-    keyboard: false,
-    title: `#${entry.data.id} ${entry.data.incident_type ? entry.data.incident_type.name : ""}`,
-    zIndexOffset: (5 - entry.data.priority) * 100,
-  });
-  entry.marker.bindPopup(() => incidentPopup(incidents.get(entry.data.id).data), { maxWidth: 300 });
-  if (bulk) bulk.push(entry.marker);
-  else incidentLayer.addLayer(entry.marker);
-}
-
-function removeIncident(id) {
-  const item = incidents.get(id);
-  if (!item) return;
-  if (item.marker) incidentLayer.removeLayer(item.marker);
-  incidents.delete(id);
+  incidentMarkers.keep(data);
 }

@@ -3,6 +3,7 @@
 
 import { kindLabel, statusLabel } from "../labels.js";
 import { duration, el, fmt } from "../ui.js";
+import { markerKeeper } from "./markers.js";
 import { agencyNames, filters, INCIDENT_STATUSES, KIND_GLYPH, L, MAX_AGE_MS, units, unitLayer, UNIT_STATUSES } from "./state.js";
 
 /** A unit from the map API, or from a UnitStateSerializer payload (events). */
@@ -81,54 +82,22 @@ function matchesUnit(data) {
 
 const unitKey = (data) => `${data.status}|${data.kind}|${data.position}`;
 
+export const unitMarkers = markerKeeper({
+  items: units,
+  layer: unitLayer,
+  icon: unitIcon,
+  iconKey: unitKey,
+  options: (data) => ({ title: data.call_sign }),
+  popup: unitPopup,
+  popupWidth: 280,
+});
+
 export function upsertUnit(state, extra = {}) {
   const item = units.get(state.id);
   const data = { ...unitFrom(state, item ? item.data : {}), ...extra };
   if (!matchesUnit(data)) {
-    removeUnit(data.id);
+    unitMarkers.remove(data.id);
     return;
   }
-  if (!item) {
-    const entry = { data, marker: null, key: "" };
-    units.set(data.id, entry);
-    if (data.lat != null) placeUnit(entry);
-    return;
-  }
-  item.data = data;
-  if (data.lat == null) {
-    if (item.marker) unitLayer.removeLayer(item.marker);
-    item.marker = null;
-    return;
-  }
-  if (!item.marker) {
-    placeUnit(item);
-    return;
-  }
-  const position = item.marker.getLatLng();
-  if (position.lat !== data.lat || position.lng !== data.lon) item.marker.setLatLng([data.lat, data.lon]);
-  const key = unitKey(data);
-  if (key !== item.key) {
-    item.key = key;
-    item.marker.setIcon(unitIcon(data));
-  }
-}
-
-export function placeUnit(entry, bulk = null) {
-  entry.key = unitKey(entry.data);
-  entry.marker = L.marker([entry.data.lat, entry.data.lon], {
-    icon: unitIcon(entry.data),
-    itemId: entry.data.id,
-    keyboard: false,
-    title: entry.data.call_sign,
-  });
-  entry.marker.bindPopup(() => unitPopup(units.get(entry.data.id).data), { maxWidth: 280 });
-  if (bulk) bulk.push(entry.marker);
-  else unitLayer.addLayer(entry.marker);
-}
-
-function removeUnit(id) {
-  const item = units.get(id);
-  if (!item) return;
-  if (item.marker) unitLayer.removeLayer(item.marker);
-  units.delete(id);
+  unitMarkers.keep(data);
 }
