@@ -1,7 +1,7 @@
-// --- Where they show ----------------------------------------------------------------------------
-// The supervisor's panel (a page with #escalation-panel): every open subject, then what ended
-// unseen, then what is shelved. Elsewhere the banner of those sent to me. The room's wallboard
-// (data-wall) shows the count only: a screen on the wall acknowledges nothing.
+// Where the escalations show. The supervisor's panel (a page with #escalation-panel): every open
+// subject, then what ended unseen, then what is shelved. Elsewhere the banner of those sent to
+// me. The room's wallboard (data-wall) shows the count only: a screen on the wall acknowledges
+// nothing.
 
 import { el, fill, fmt } from "../ui.js";
 import { $, ALERTED, OVERSEERS, ROLE, WALL } from "./bar.js";

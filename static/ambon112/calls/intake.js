@@ -170,5 +170,3 @@ export function useAml() {
   placePoint(lat, lon, "aml", radius);
   field.address.focus();
 }
-
-// --- Duplicates -------------------------------------------------------------------------------

@@ -240,5 +240,3 @@ export function takeOldest() {
   if (oldest) take(oldest.id);
   else notify(toasts, gettext("No call is waiting."));
 }
-
-// --- Screen-pop -------------------------------------------------------------------------------

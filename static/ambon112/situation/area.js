@@ -6,8 +6,10 @@ import { loadAreas } from "../map.js";
 import { api, el, errorText, fill, fmt } from "../ui.js";
 import { L, map } from "./state.js";
 
-let areaHighlight = null;
 const panel = document.getElementById("area-panel");
+let areaHighlight = null;
+
+const listOrNone = (items, row) => (items.length ? el("ul", {}, items.map(row)) : el("p", { className: "empty" }, gettext("None")));
 
 export async function showArea(code) {
   panel.hidden = false;
@@ -51,40 +53,28 @@ export async function showArea(code) {
       el("span", { dataset: { metric: "area-units" } }, fmt(gettext("%(n)s units"), { n: data.units.length }))
     ),
     el("h3", {}, gettext("Open incidents")),
-    data.incidents.length
-      ? el(
-          "ul",
-          {},
-          data.incidents.map((i) =>
-            el(
-              "li",
-              {},
-              el("span", { className: `badge prio p${i.priority}` }, `P${i.priority}`),
-              " ",
-              el("a", { href: `/incidents/${i.id}/` }, `#${i.id} ${i.incident_type.name}`),
-              " ",
-              el("span", { className: "muted" }, `${statusLabel(i.status)}${i.area ? ` · ${i.area.name}` : ""}`)
-            )
-          )
-        )
-      : el("p", { className: "empty" }, gettext("None")),
+    listOrNone(data.incidents, (i) =>
+      el(
+        "li",
+        {},
+        el("span", { className: `badge prio p${i.priority}` }, `P${i.priority}`),
+        " ",
+        el("a", { href: `/incidents/${i.id}/` }, `#${i.id} ${i.incident_type.name}`),
+        " ",
+        el("span", { className: "muted" }, `${statusLabel(i.status)}${i.area ? ` · ${i.area.name}` : ""}`)
+      )
+    ),
     el("h3", {}, gettext("Units inside or assigned here")),
-    data.units.length
-      ? el(
-          "ul",
-          {},
-          data.units.map((u) =>
-            el(
-              "li",
-              {},
-              el("span", { className: `badge us-${u.status}` }, u.call_sign),
-              " ",
-              el("span", { className: "muted" }, `${u.agency_name} · ${statusLabel(u.status)}`),
-              u.assigned_here && u.incident ? [" ", el("a", { href: `/incidents/${u.incident}/` }, `#${u.incident}`)] : null
-            )
-          )
-        )
-      : el("p", { className: "empty" }, gettext("None"))
+    listOrNone(data.units, (u) =>
+      el(
+        "li",
+        {},
+        el("span", { className: `badge us-${u.status}` }, u.call_sign),
+        " ",
+        el("span", { className: "muted" }, `${u.agency_name} · ${statusLabel(u.status)}`),
+        u.assigned_here && u.incident ? [" ", el("a", { href: `/incidents/${u.incident}/` }, `#${u.incident}`)] : null
+      )
+    )
   );
 }
 
