@@ -8,8 +8,8 @@
 //
 // A snapshot over REST (/api/escalations/), then the live feed's escalation.* events (live.js).
 // Times come from the server's clock. The sounds are muted per console, never globally, and play
-// only after the first click or key on the page (the browser's rule); calls.js plays its alarm
-// through `playSound`.
+// only after the first click or key on the page (the browser's rule); the call-taker's queue
+// plays its alarm through `playSound` (alarms/sound.js).
 
 import { everyServerSecond, learnOffset, secondsSince, serverNow } from "./clock.js";
 import { onReconnect } from "./live.js";

@@ -1,5 +1,6 @@
 // The escalation bar's sounds: the chime of an escalation sent to me and the alarm of a call
-// past its deadline (calls.js plays it through `playSound`). Muted per console, never globally.
+// past its deadline (calls/queue.js plays it through `playSound`). Muted per console, never
+// globally.
 
 import { soundSwitch } from "../sound.js";
 import { $, bar } from "./bar.js";
