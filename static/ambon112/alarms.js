@@ -11,9 +11,6 @@
 // only after the first click or key on the page (the browser's rule); the call-taker's queue
 // plays its alarm through `playSound` (alarms/sound.js).
 
-import { everyServerSecond, learnOffset, secondsSince, serverNow } from "./clock.js";
-import { onReconnect } from "./live.js";
-import { clockFormat } from "./ui.js";
 import "./alarms/actions.js"; // the cards' buttons
 import { $, addressed, ALERTED, bar, OVERSEERS, ROLE, WALL } from "./alarms/bar.js";
 import { showWaited } from "./alarms/cards.js";
@@ -21,6 +18,9 @@ import { badge, banner, draw, panelRoot, render } from "./alarms/panel.js";
 import { load } from "./alarms/snapshot.js";
 import { playSound, renderSound } from "./alarms/sound.js";
 import { apply, escalations, isOpen, keyOf, shelves, subjectOf, subjects } from "./alarms/subjects.js";
+import { everyServerSecond, learnOffset, secondsSince, serverNow } from "./clock.js";
+import { onReconnect } from "./live.js";
+import { clockFormat } from "./ui.js";
 
 const FRESH_S = 60; // an escalation raised longer ago than this (a resync replay) makes no sound
 

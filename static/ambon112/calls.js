@@ -6,15 +6,20 @@
 // Everything the server sends is inserted as text. Writes go over REST; the queue follows the
 // live feed's `live:event`s (see live.js), so a call taken elsewhere leaves this queue at once.
 
-import { everyServerSecond, serverNow } from "./clock.js";
-import { wireContactForm } from "./contacts.js";
-import { onReconnect } from "./live.js";
-import { wireLocationLink } from "./location_link.js";
-import { typingIn } from "./ui.js";
 import { attach, attachFirst, checkDuplicates, createIncident } from "./calls/incident.js";
 import { useAml } from "./calls/intake.js";
 import { dispose, openCall, renderPop } from "./calls/pop.js";
-import { applyLive, isMine, loadDeadline, loadQueue, renderQueue, take, takeOldest, tick, upsert } from "./calls/queue.js";
+import {
+  applyLive,
+  isMine,
+  loadDeadline,
+  loadQueue,
+  renderQueue,
+  take,
+  takeOldest,
+  tick,
+  upsert,
+} from "./calls/queue.js";
 import {
   dupList,
   duplicates,
@@ -28,6 +33,11 @@ import {
   toasts,
   useAmlButton,
 } from "./calls/state.js";
+import { everyServerSecond, serverNow } from "./clock.js";
+import { wireContactForm } from "./contacts.js";
+import { onReconnect } from "./live.js";
+import { wireLocationLink } from "./location_link.js";
+import { typingIn } from "./ui.js";
 
 const DISPOSITION_KEYS = { e: "emergency", i: "information", p: "prank", g: "ghost", d: "dropped", t: "test" };
 const ALT_DIGITS = ["emergency", "information", "prank", "ghost", "dropped", "test"];

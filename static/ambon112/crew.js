@@ -11,8 +11,8 @@
 
 import { learnOffset, serverIso } from "./clock.js";
 import { watchPosition } from "./crew/position.js";
-import { startLive } from "./live.js";
 import { kindLabel, priorityLabel, statusLabel, stepLabel } from "./labels.js";
+import { startLive } from "./live.js";
 import { api, ApiError, clockFormat, el, errorText, fill, fmt, placeText } from "./ui.js";
 
 const app = document.getElementById("crew-app");

@@ -5,16 +5,39 @@
 // A snapshot over REST, then the live feed's `live:event`s (live.js); writes go over REST.
 // Waiting times come from the server's clock. Everything the server sends goes in as text.
 
-import { onReconnect } from "./live.js";
-import { errorText, notify, typingIn } from "./ui.js";
 import { renderSound, sound, waitingTickets } from "./desk/alarm.js";
 import { dialog } from "./desk/ask.js";
-import { currentAssignment, moveAssignment, renderAssignments, STEP_BY_KEY, takeStep, upsertAssignment } from "./desk/assignments.js";
+import {
+  currentAssignment,
+  moveAssignment,
+  renderAssignments,
+  STEP_BY_KEY,
+  takeStep,
+  upsertAssignment,
+} from "./desk/assignments.js";
 import { tick } from "./desk/badges.js";
-import { loadFleet, setService, showIncidentOnMap, startMap, startPlacing, upsertUnit } from "./desk/fleet.js";
+import {
+  loadFleet,
+  setService,
+  showIncidentOnMap,
+  startMap,
+  startPlacing,
+  upsertUnit,
+} from "./desk/fleet.js";
 import { refreshRecommendationSoon, sendUnit } from "./desk/recommend.js";
 import { $, assignments, desk, tickets, toasts, units } from "./desk/state.js";
-import { acceptTicket, declineTicket, loadTickets, moveTicket, renderTicket, renderTickets, select, upsertTicket } from "./desk/tickets.js";
+import {
+  acceptTicket,
+  declineTicket,
+  loadTickets,
+  moveTicket,
+  renderTicket,
+  renderTickets,
+  select,
+  upsertTicket,
+} from "./desk/tickets.js";
+import { onReconnect } from "./live.js";
+import { errorText, notify, typingIn } from "./ui.js";
 
 // --- Clicks and keys ---------------------------------------------------------------------------
 

@@ -3,8 +3,8 @@
 // every open incident with what needs the dispatcher first. Server text goes in as text.
 
 import { learnOffset, secondsSince } from "./clock.js";
-import { onReconnect } from "./live.js";
 import { categoryLabel, priorityLabel, statusLabel } from "./labels.js";
+import { onReconnect } from "./live.js";
 import { api, duration, el, errorText, fill, fmt, notify, placeText, typingIn } from "./ui.js";
 
 /** The local operating procedure's acknowledgment deadline (docs/architecture.md "Deadlines"):

@@ -4,9 +4,9 @@
 
 import { channelBadge, channelLabel, isMessage, senderText } from "./contacts.js";
 import { startDispatchPanel } from "./incident_dispatch.js";
+import { categoryLabel, dispositionLabel, outcomeLabel, priorityLabel, statusLabel } from "./labels.js";
 import { onReconnect } from "./live.js";
 import { createMap, kecamatanList } from "./map.js";
-import { categoryLabel, dispositionLabel, outcomeLabel, priorityLabel, statusLabel } from "./labels.js";
 import { api, el, errorText, eventLabel, fill, fmt, notify, placeText, timeEl } from "./ui.js";
 
 const OPEN = ["new", "dispatched", "responding", "on_scene", "resolved"];

@@ -12,10 +12,19 @@
 import { showArea } from "./situation/area.js";
 import { lastUpdated, loadSnapshot } from "./situation/feed.js";
 import { buildSelects } from "./situation/filters.js";
-import { focusIncident } from "./situation/lists.js";
 import { loadStations } from "./situation/layers.js";
 import { legend } from "./situation/legend.js";
-import { app, container, incidentLayer, incidents, map, outlinesReady, unitLayer, units } from "./situation/state.js";
+import { focusIncident } from "./situation/lists.js";
+import {
+  app,
+  container,
+  incidentLayer,
+  incidents,
+  map,
+  outlinesReady,
+  unitLayer,
+  units,
+} from "./situation/state.js";
 import { startWallboard, watchStale } from "./wallboard.js";
 
 buildSelects();

@@ -3,8 +3,8 @@
 
 import { learnOffset } from "../clock.js";
 import { api, errorText } from "../ui.js";
-import { banner, panel, render, say } from "./panel.js";
 import { visible } from "./bar.js";
+import { banner, panel, render, say } from "./panel.js";
 import { escalations, fromSubject, keyOf, merging, prune, shelves } from "./subjects.js";
 
 

@@ -1,12 +1,23 @@
 // The intake form's incident type and location: the type picker, the kelurahan picker, the
 // handset's fix (AML) and the map, and what the server says of the point chosen.
 
+import { categoryLabel } from "../labels.js";
 import { createMap, desaList } from "../map.js";
 import { picker } from "../picker.js";
-import { categoryLabel } from "../labels.js";
 import { api, ApiError, distance, el, errorText, fill, fmt, jsonScript, notify } from "../ui.js";
 import { checkDuplicates } from "./incident.js";
-import { $, detected, duplicates, dupList, field, form, formError, state, toasts, useAmlButton } from "./state.js";
+import {
+  $,
+  detected,
+  duplicates,
+  dupList,
+  field,
+  form,
+  formError,
+  state,
+  toasts,
+  useAmlButton,
+} from "./state.js";
 
 let intakeMap = null;
 

@@ -2,10 +2,10 @@
 // from the server's clock against the deadline of the SLA policy in force (amber near it, red
 // past it, with the alarm once), and the calls taken here and not yet classified.
 
+import { playSound } from "../alarms/sound.js";
 import { limitText } from "../alarms/words.js";
 import { learnOffset, secondsSince } from "../clock.js";
 import { channelBadge, isMessage, senderText } from "../contacts.js";
-import { playSound } from "../alarms/sound.js";
 import { statusLabel } from "../labels.js";
 import { api, ApiError, duration, el, errorText, fmt, notify } from "../ui.js";
 import { closeIntake, openCall, popState, renderPop } from "./pop.js";

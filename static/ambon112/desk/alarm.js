@@ -1,7 +1,7 @@
 // The desk's alarm: it sounds and flashes while a ticket waits, until each one is answered.
 
-import { fmt } from "../ui.js";
 import { soundSwitch } from "../sound.js";
+import { fmt } from "../ui.js";
 import { $, AGENCY, app, tickets } from "./state.js";
 
 const audio = $("desk-alarm");

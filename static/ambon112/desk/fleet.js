@@ -1,8 +1,8 @@
 // The agency's units: on a board (service status, position age) and on a map, placed by hand
 // where a unit has no tracker.
 
-import { createMap } from "../map.js";
 import { kindLabel } from "../labels.js";
+import { createMap } from "../map.js";
 import { api, el, fill, fmt } from "../ui.js";
 import { ask } from "./ask.js";
 import { ageSpan, statusBadge } from "./badges.js";

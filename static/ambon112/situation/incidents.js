@@ -5,7 +5,16 @@ import { categoryLabel, priorityLabel, statusLabel } from "../labels.js";
 import { el, placeText, timeEl } from "../ui.js";
 import { escalatedIncidents } from "./escalations.js";
 import { markerKeeper } from "./markers.js";
-import { agencyNames, CATEGORY_GLYPH, filters, incidentLayer, incidents, INCIDENT_STATUSES, L, OPEN } from "./state.js";
+import {
+  agencyNames,
+  CATEGORY_GLYPH,
+  filters,
+  incidentLayer,
+  incidents,
+  INCIDENT_STATUSES,
+  L,
+  OPEN,
+} from "./state.js";
 
 function incidentIcon(data) {
   const classes = [

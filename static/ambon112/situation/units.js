@@ -4,7 +4,17 @@
 import { kindLabel, statusLabel } from "../labels.js";
 import { duration, el, fmt } from "../ui.js";
 import { markerKeeper } from "./markers.js";
-import { agencyNames, filters, INCIDENT_STATUSES, KIND_GLYPH, L, MAX_AGE_MS, units, unitLayer, UNIT_STATUSES } from "./state.js";
+import {
+  agencyNames,
+  filters,
+  INCIDENT_STATUSES,
+  KIND_GLYPH,
+  L,
+  MAX_AGE_MS,
+  units,
+  unitLayer,
+  UNIT_STATUSES,
+} from "./state.js";
 
 /** A unit from the map API, or from a UnitStateSerializer payload (events). */
 function unitFrom(state, previous = {}) {
