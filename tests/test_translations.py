@@ -23,7 +23,7 @@ from ambon112.i18n import LOCALE_DIR, po_files
 from incidents.models import IncidentType
 
 BASE_DIR = Path(settings.BASE_DIR)
-SOURCE_DIRS = ["core", "agencies", "incidents", "dispatch", "hazards", "ambon112"]
+SOURCE_DIRS = ["core", "agencies", "incidents", "dispatch", "hazards", "reports", "ambon112"]
 TEMPLATE_DIR = BASE_DIR / "templates"
 JS_DIR = BASE_DIR / "static" / "ambon112"
 ID_PO = LOCALE_DIR / "id" / "LC_MESSAGES" / "django.po"

@@ -9,21 +9,11 @@
 // without signal still offers the right next tap. While on a unit, the phone's position
 // (Geolocation API) is posted every few seconds when it moved.
 
+import { learnOffset, serverIso } from "./clock.js";
+import { watchPosition } from "./crew/position.js";
+import { kindLabel, priorityLabel, statusLabel, stepLabel } from "./labels.js";
 import { startLive } from "./live.js";
-import {
-  ApiError,
-  api,
-  clockFormat,
-  el,
-  errorText,
-  fill,
-  fmt,
-  kindLabel,
-  placeText,
-  priorityLabel,
-  statusLabel,
-  stepLabel,
-} from "./ui.js";
+import { api, ApiError, clockFormat, el, errorText, fill, fmt, placeText } from "./ui.js";
 
 const app = document.getElementById("crew-app");
 const $ = (id) => document.getElementById(id);
@@ -31,8 +21,6 @@ const USER = app.dataset.user;
 const QUEUE_KEY = `ambon112:crew-queue:${USER}`;
 const ACK_KEY = `ambon112:crew-acknowledged:${USER}`;
 const RETRY_MS = 5000;
-const MOVED_M = 15; // a fix this far from the last one sent is a move
-const KEEPALIVE_MS = 5 * 60 * 1000; // a parked unit still says where it is now and then
 const VIBRATION = [600, 300, 600, 300, 600];
 
 const alarm = $("crew-alarm");
@@ -42,15 +30,7 @@ let acknowledged = new Set(load(ACK_KEY, []));
 let picking = false;
 let flushing = false;
 let ringing = null;
-let lastFix = null;
-let lastSent = null;
-let lastSentAt = 0;
-let watching = false;
 let refreshTimer = null;
-// The server's clock minus this phone's, from the last snapshot: a phone set minutes off still
-// stamps its taps and fixes in the server's time (a tap kept offline keeps its true moment).
-let offsetMs = 0;
-const serverTime = (phoneMs = Date.now()) => new Date(phoneMs + offsetMs).toISOString();
 
 function load(key, fallback) {
   try {
@@ -107,7 +87,8 @@ function nextSteps(job) {
 function tap(step) {
   const job = currentJob();
   if (!job || !nextSteps(job).includes(step)) return;
-  const entry = { assignment: job.id, step, at: serverTime() };
+  // Stamped now: a tap kept offline keeps its true moment.
+  const entry = { assignment: job.id, step, at: serverIso() };
   if (step === "transporting") entry.destination = Number($("hospital").value);
   queue.push(entry);
   save();
@@ -275,7 +256,7 @@ function render() {
   renderUnit();
   renderJob();
   renderPending();
-  if (state.shift) watchPosition();
+  if (state.shift) watchPosition({ intervalS: state.position_interval_s, onShift: () => Boolean(state.shift) });
 }
 
 // --- Alarm ---------------------------------------------------------------------------------------
@@ -333,62 +314,13 @@ $("end-shift").addEventListener("click", async () => {
   }
 });
 
-// --- Position --------------------------------------------------------------------------------
-
-function metres(a, b) {
-  const rad = Math.PI / 180;
-  const x = (b.longitude - a.longitude) * rad * Math.cos(((a.latitude + b.latitude) / 2) * rad);
-  const y = (b.latitude - a.latitude) * rad;
-  return Math.hypot(x, y) * 6371000;
-}
-
-function watchPosition() {
-  if (watching || !navigator.geolocation) return;
-  watching = true;
-  navigator.geolocation.watchPosition(
-    (position) => {
-      lastFix = position;
-      $("gps-state").textContent = fmt(gettext("GPS ±%(m)s m"), {
-        m: Math.round(position.coords.accuracy),
-      });
-    },
-    () => {
-      $("gps-state").textContent = gettext("Location not allowed: the desk places your unit");
-    },
-    { enableHighAccuracy: true, maximumAge: 5000 },
-  );
-  setInterval(sendPosition, state.position_interval_s * 1000);
-}
-
-async function sendPosition() {
-  if (!state.shift || !lastFix) return;
-  const coords = lastFix.coords;
-  const moved = !lastSent || metres(lastSent, coords) > Math.max(MOVED_M, coords.accuracy / 2);
-  if (!moved && Date.now() - lastSentAt < KEEPALIVE_MS) return;
-  try {
-    await api("/api/crew/position/", {
-      method: "POST",
-      body: {
-        lat: coords.latitude,
-        lon: coords.longitude,
-        accuracy_m: Math.max(1, Math.round(coords.accuracy)),
-        at: serverTime(lastFix.timestamp),
-      },
-    });
-    lastSent = { latitude: coords.latitude, longitude: coords.longitude };
-    lastSentAt = Date.now();
-  } catch {
-    // offline or too soon: the next interval sends the newest fix
-  }
-}
-
 // --- Live ----------------------------------------------------------------------------------------
 
 async function refresh() {
   try {
     const asked = Date.now();
     state = await api("/api/crew/");
-    offsetMs = Date.parse(state.now) - (asked + Date.now()) / 2;
+    learnOffset(state.now, asked);
   } catch (error) {
     if (!state) showError(errorText(error));
     return;

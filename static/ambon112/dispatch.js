@@ -1,63 +1,34 @@
-// The dispatcher's views: the pieces both dispatch views share (the server's clock, ticket and
-// unit chips, live waiting times) and the dispatch console at /console/dispatch/, which lists
+// The dispatcher's views: the pieces both dispatch views share (ticket and unit chips, live
+// waiting times) and the dispatch console at /console/dispatch/, which lists
 // every open incident with what needs the dispatcher first. Server text goes in as text.
 
-import {
-  api,
-  categoryLabel,
-  duration,
-  el,
-  errorText,
-  fill,
-  fmt,
-  notify,
-  placeText,
-  priorityLabel,
-  statusLabel,
-  typingIn,
-} from "./ui.js";
+import { learnOffset, secondsSince } from "./clock.js";
+import { categoryLabel, priorityLabel, statusLabel } from "./labels.js";
+import { onReconnect } from "./live.js";
+import { api, duration, el, errorText, fill, fmt, notify, placeText, typingIn } from "./ui.js";
 
 /** The local operating procedure's acknowledgment deadline (docs/architecture.md "Deadlines"):
  * later is late. */
 export const ACCEPT_SLA_S = 60;
 
-// --- The server's clock -----------------------------------------------------------------------
-
-/**
- * Waiting times count from the server's clock, never this machine's: `learn` takes the `now`
- * of an API answer (with the time the request was sent) or of the socket's greeting.
- */
-export function serverClock() {
-  let offsetMs = 0;
-  const learn = (nowIso, sentAt = Date.now()) => {
-    const server = Date.parse(nowIso);
-    if (!Number.isNaN(server)) offsetMs = server - (sentAt + Date.now()) / 2;
-  };
-  document.addEventListener("live:hello", ({ detail }) => {
-    if (detail && detail.now) learn(detail.now);
-  });
-  return { learn, now: () => Date.now() + offsetMs };
-}
-
-/** Seconds from an ISO time to the server's now. */
-export const secondsSince = (clock, iso) => (clock.now() - Date.parse(iso)) / 1000;
+// --- Live waiting times --------------------------------------------------------------------
 
 /** A live waiting time: `tick` rewrites it every second from its data-since. */
-export function waitEl(clock, since, className = "wait") {
+export function waitEl(since, className = "wait") {
   const node = el("span", { className, dataset: { since } });
-  updateWait(clock, node);
+  updateWait(node);
   return node;
 }
 
-function updateWait(clock, node) {
-  const seconds = secondsSince(clock, node.dataset.since);
+function updateWait(node) {
+  const seconds = secondsSince(node.dataset.since);
   node.textContent = duration(seconds);
   if (node.dataset.late) node.classList.toggle("late", seconds > Number(node.dataset.late));
 }
 
 /** Rewrite every live waiting time under `root` once a second. */
-export function tick(clock, root) {
-  const run = () => root.querySelectorAll("[data-since]").forEach((node) => updateWait(clock, node));
+export function tick(root) {
+  const run = () => root.querySelectorAll("[data-since]").forEach((node) => updateWait(node));
   run();
   return setInterval(run, 1000);
 }
@@ -67,7 +38,7 @@ export function tick(clock, root) {
 export const isOpenTicket = (ticket) => ticket.status === "notified" || ticket.status === "accepted";
 
 /** A ticket as a chip: the agency coloured by state, its waiting time or its decline reason. */
-export function ticketChip(clock, ticket) {
+export function ticketChip(ticket) {
   const agency = ticket.agency.short_name;
   const chip = el("span", {
     className: `chip ticket ticket-${ticket.status}`,
@@ -75,9 +46,9 @@ export function ticketChip(clock, ticket) {
   });
   chip.append(el("span", { className: "agency" }, agency));
   if (ticket.status === "notified") {
-    const wait = waitEl(clock, ticket.notified_at);
+    const wait = waitEl(ticket.notified_at);
     wait.dataset.late = ACCEPT_SLA_S;
-    updateWait(clock, wait);
+    updateWait(wait);
     chip.append(" ", wait);
   } else if (ticket.status === "accepted") {
     chip.append(" ", el("span", { className: "mark", "aria-hidden": "true" }, "✓"));
@@ -147,7 +118,6 @@ const GROUPS = [
 ];
 
 function startBoard(root) {
-  const clock = serverClock();
   const sections = document.getElementById("board-sections");
   const empty = document.getElementById("board-empty");
   const count = document.getElementById("board-count");
@@ -177,11 +147,11 @@ function startBoard(root) {
         el("div", { className: "where small" }, where || el("span", { className: "muted" }, gettext("no location")))
       ),
       el("td", {}, statusBadge(incident.status)),
-      el("td", { className: "num" }, waitEl(clock, incident.created_at, "age")),
+      el("td", { className: "num" }, waitEl(incident.created_at, "age")),
       el(
         "td",
         { className: "chips" },
-        tickets.length ? tickets.map((ticket) => ticketChip(clock, ticket)) : el("span", { className: "muted small" }, gettext("no agency yet"))
+        tickets.length ? tickets.map((ticket) => ticketChip(ticket)) : el("span", { className: "muted small" }, gettext("no agency yet"))
       ),
       el(
         "td",
@@ -248,7 +218,7 @@ function startBoard(root) {
     const sentAt = Date.now();
     try {
       const board = await api("/api/dispatch/board/");
-      clock.learn(board.now, sentAt);
+      learnOffset(board.now, sentAt);
       render(board.incidents);
     } catch (error) {
       notify(toasts, errorText(error), "error");
@@ -292,22 +262,15 @@ function startBoard(root) {
   document.addEventListener("live:event", ({ detail }) => {
     if (!/^(incident|ticket|assignment)\./.test(detail.kind)) return;
     // A decline said out loud once, when it happens (not again when a resync replays it).
-    const fresh = secondsSince(clock, detail.at) < 120;
+    const fresh = secondsSince(detail.at) < 120;
     if (detail.kind === "ticket.declined" && fresh && detail.data && detail.data.ticket) {
       notify(toasts, declinedText(detail.data.ticket), "error");
     }
     loadSoon();
   });
-  let wasOffline = false;
-  document.addEventListener("live:status", ({ detail }) => {
-    if (detail === "offline") wasOffline = true;
-    if (detail === "online" && wasOffline) {
-      wasOffline = false;
-      loadSoon();
-    }
-  });
+  onReconnect(loadSoon);
 
-  tick(clock, root);
+  tick(root);
   load();
 }
 

@@ -3,27 +3,16 @@
 // every step, and the closure with an outcome (reopened by a supervisor). The server decides
 // what this person may do (may_forward, may_close, may_reopen); the page only shows it.
 
+import { learnOffset, secondsSince } from "./clock.js";
 import {
   ACCEPT_SLA_S,
   declinedText,
   isOpenTicket,
-  secondsSince,
-  serverClock,
   tick,
   waitEl,
 } from "./dispatch.js";
-import {
-  api,
-  duration,
-  el,
-  errorText,
-  fill,
-  fmt,
-  notify,
-  outcomeLabel,
-  statusLabel,
-  timeEl,
-} from "./ui.js";
+import { outcomeLabel, statusLabel } from "./labels.js";
+import { api, duration, el, errorText, fill, fmt, notify, timeEl } from "./ui.js";
 
 const OUTCOMES = ["resolved", "false_alarm", "cancelled", "transferred"];
 
@@ -39,7 +28,6 @@ function roleLabel(role) {
 export function startDispatchPanel({ id, toasts }) {
   const $ = (name) => document.getElementById(name);
   const panel = $("dispatch-panel");
-  const clock = serverClock();
   const choices = new Map(); // agency code -> ticked, as this dispatcher set it
   let added = []; // agencies picked from "add another agency", {code, short_name}
   let agencies = null; // every active agency, loaded once when the form is first shown
@@ -179,7 +167,7 @@ export function startDispatchPanel({ id, toasts }) {
   function ticketRow(ticket) {
     let waiting;
     if (ticket.status === "notified") {
-      waiting = waitEl(clock, ticket.notified_at);
+      waiting = waitEl(ticket.notified_at);
       waiting.dataset.late = ACCEPT_SLA_S;
     } else {
       const answeredAt = ticket.accepted_at || ticket.declined_at;
@@ -321,7 +309,7 @@ export function startDispatchPanel({ id, toasts }) {
     try {
       const sentAt = Date.now();
       const data = await api(url, { method: "POST", body });
-      clock.learn(data.now, sentAt);
+      learnOffset(data.now, sentAt);
       show(data);
       return true;
     } catch (error) {
@@ -376,7 +364,7 @@ export function startDispatchPanel({ id, toasts }) {
     const sentAt = Date.now();
     try {
       const data = await api(`/api/incidents/${id}/dispatch/`);
-      clock.learn(data.now, sentAt);
+      learnOffset(data.now, sentAt);
       show(data);
     } catch (error) {
       if (error.status === 403) {
@@ -390,12 +378,12 @@ export function startDispatchPanel({ id, toasts }) {
   /** A live event about this incident: say a decline out loud once, then fetch again. */
   function onEvent(event) {
     const ticket = event.data && event.data.ticket;
-    if (event.kind === "ticket.declined" && ticket && secondsSince(clock, event.at) < 120) {
+    if (event.kind === "ticket.declined" && ticket && secondsSince(event.at) < 120) {
       notify(toasts, declinedText(ticket), "error");
     }
   }
 
-  tick(clock, panel);
+  tick(panel);
   load();
   return { load, onEvent };
 }

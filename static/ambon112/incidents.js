@@ -4,23 +4,10 @@
 
 import { channelBadge, channelLabel, isMessage, senderText } from "./contacts.js";
 import { startDispatchPanel } from "./incident_dispatch.js";
+import { categoryLabel, dispositionLabel, outcomeLabel, priorityLabel, statusLabel } from "./labels.js";
+import { onReconnect } from "./live.js";
 import { createMap, kecamatanList } from "./map.js";
-import {
-  api,
-  categoryLabel,
-  dispositionLabel,
-  el,
-  errorText,
-  eventLabel,
-  fill,
-  fmt,
-  notify,
-  outcomeLabel,
-  placeText,
-  priorityLabel,
-  statusLabel,
-  timeEl,
-} from "./ui.js";
+import { api, el, errorText, eventLabel, fill, fmt, notify, placeText, timeEl } from "./ui.js";
 
 const OPEN = ["new", "dispatched", "responding", "on_scene", "resolved"];
 
@@ -133,14 +120,7 @@ function startList(root) {
     render(detail.kind === "incident.created" ? incident.id : null);
   });
 
-  let wasOffline = false;
-  document.addEventListener("live:status", ({ detail }) => {
-    if (detail === "offline") wasOffline = true;
-    if (detail === "online" && wasOffline) {
-      wasOffline = false;
-      load();
-    }
-  });
+  onReconnect(load);
 }
 
 // --- One incident -----------------------------------------------------------------------------

@@ -127,3 +127,18 @@ export function startLive({ lastSeq = 0, eventsUrl = "/api/events/", socketPath 
   setInterval(giveUpIfDeaf, 1000);
   return { get lastSeq() { return applied; } };
 }
+
+/**
+ * Call `reload` each time the feed is back online after an outage: the page's snapshot again
+ * (the resync brings the missed events; a snapshot also brings the server's clock).
+ */
+export function onReconnect(reload) {
+  let wasOffline = false;
+  document.addEventListener("live:status", ({ detail }) => {
+    if (detail === "offline") wasOffline = true;
+    if (detail === "online" && wasOffline) {
+      wasOffline = false;
+      reload();
+    }
+  });
+}

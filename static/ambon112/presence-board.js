@@ -1,13 +1,14 @@
 // The supervisor's panel of positions: who is signed in at each desk, in which state and for
 // how long (counted from the server's clock), live from the feed's presence events.
-import { api, duration, el, errorText, fill, fmt, presenceLabel as stateLabel } from "./ui.js";
+import { learnOffset, secondsSince } from "./clock.js";
+import { presenceLabel as stateLabel } from "./labels.js";
+import { api, duration, el, errorText, fill, fmt } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 const rows = $("presence-rows");
 const counts = $("presence-counts");
 const status = $("presence-board-status");
 
-let offsetMs = 0;
 let pending = null;
 
 function row(position) {
@@ -28,7 +29,7 @@ function row(position) {
 
 function tick() {
   for (const cell of rows.querySelectorAll("td[data-since]")) {
-    if (cell.dataset.since) cell.textContent = duration((Date.now() + offsetMs - Date.parse(cell.dataset.since)) / 1000);
+    if (cell.dataset.since) cell.textContent = duration(secondsSince(cell.dataset.since));
   }
 }
 
@@ -37,7 +38,7 @@ async function load() {
   try {
     const sentAt = Date.now();
     const board = await api("/api/presence/");
-    offsetMs = Date.parse(board.now) - (sentAt + Date.now()) / 2;
+    learnOffset(board.now, sentAt);
     fill(rows, board.positions.map(row));
     const c = board.counts;
     counts.textContent = fmt(

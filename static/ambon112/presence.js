@@ -2,7 +2,9 @@
 // this browser), then one key changes the state — R ready, W wrap-up, J break (jeda, with a reason),
 // X away. On a call follows the calls by itself. Also lists the calls answered at a handset
 // whose desk had nobody signed in, for whoever handles them to take.
-import { api, duration, el, errorText, fill, fmt, presenceLabel as stateLabel, timeEl, typingIn } from "./ui.js";
+import { learnOffset, secondsSince } from "./clock.js";
+import { presenceLabel as stateLabel } from "./labels.js";
+import { api, duration, el, errorText, fill, fmt, timeEl, typingIn } from "./ui.js";
 
 const REMEMBERED = "ambon112.position"; // this browser's desk
 const KEYS = { r: "ready", w: "wrap_up", j: "break", x: "away" }; // J: jeda, a break
@@ -23,7 +25,6 @@ const unclaimedBlock = $("unclaimed-block");
 const unclaimedList = $("unclaimed-list");
 
 let presence = null;
-let offsetMs = 0; // server clock minus this machine's
 
 function show(next) {
   presence = next;
@@ -47,7 +48,7 @@ function show(next) {
 
 function tick() {
   if (!presence) return;
-  const seconds = (Date.now() + offsetMs - Date.parse(presence.state_since)) / 1000;
+  const seconds = secondsSince(presence.state_since);
   since.textContent = fmt(gettext("for %(t)s"), { t: duration(seconds) });
 }
 
@@ -70,7 +71,7 @@ async function load() {
   try {
     const sentAt = Date.now();
     const mine = await api("/api/presence/me/");
-    offsetMs = Date.parse(mine.now) - (sentAt + Date.now()) / 2;
+    learnOffset(mine.now, sentAt);
     if (!mine.presence) await loadPositions();
     show(mine.presence);
     await loadUnclaimed();

@@ -2,7 +2,9 @@
 // fetched again shortly after any event that can change them (debounced), never polled.
 // Used as a strip on the live map and alone, full screen, on the room's big screen.
 
-import { api, categoryLabel, clockFormat, duration, el, fill, fmt } from "./ui.js";
+import { categoryLabel } from "./labels.js";
+import { onReconnect } from "./live.js";
+import { api, clockFormat, duration, el, fill, fmt } from "./ui.js";
 
 const REFETCH_DELAY_MS = 800;
 const RELEVANT = /^(call|incident|ticket|assignment|escalation|presence)\.|^unit\.status_changed$/;
@@ -157,7 +159,6 @@ export function startWallboard(root, options = {}) {
 
 /** Mark `target` stale while the socket is down, with the time of the last data shown. */
 export function watchStale(target, note, lastUpdate) {
-  let wasOffline = false;
   document.addEventListener("live:status", ({ detail }) => {
     if (detail === "offline") {
       target.classList.add("stale");
@@ -165,14 +166,12 @@ export function watchStale(target, note, lastUpdate) {
         time: clockFormat.format(lastUpdate()),
       });
       note.hidden = false;
-      wasOffline = true;
     } else if (detail === "online") {
       target.classList.remove("stale");
       note.hidden = true;
-      if (wasOffline) document.dispatchEvent(new CustomEvent("situation:resync"));
-      wasOffline = false;
     }
   });
+  onReconnect(() => document.dispatchEvent(new CustomEvent("situation:resync")));
 }
 
 const page = document.getElementById("wallboard-page");
