@@ -185,12 +185,16 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
     for new in new_events:  # grows while observers add the events their changes need
         for observer in _observers:
             new_events += observer(new)
+    # Read before the lock (an incident's agencies come as a query): the head is held until
+    # commit, and every other write waits for it.
+    audience_of = [
+        sorted({a.pk: a for a in new.agencies}.values(), key=lambda a: a.code) for new in new_events
+    ]
     head = EventChainHead.objects.select_for_update().get(pk=1)
     now = timezone.now()
     synthetic = _synthetic.get()
     events, audiences, pushes = [], [], []
-    for new in new_events:
-        agency_list = sorted({a.pk: a for a in new.agencies}.values(), key=lambda a: a.code)
+    for new, agency_list in zip(new_events, audience_of, strict=True):
         subject, actor = new.subject, new.actor
         event = Event(
             seq=head.seq + 1,
