@@ -420,6 +420,15 @@ def room_summary() -> str:
     return " · ".join([f"☎ {ringing}", *(f"{p.position.name}: {p.state}" for p in staffed)])
 
 
+def event_incident(new: NewEvent) -> Incident:
+    """The incident an event is filed under, as the service that wrote it holds it (locked, or
+    just created); read only when the event names it by id alone."""
+    for incident in (new.incident, new.subject):
+        if isinstance(incident, Incident):
+            return incident
+    return Incident.objects.select_related("incident_type").get(pk=new.incident_id)
+
+
 def on_event(new: NewEvent) -> list[NewEvent]:
     """Registered with incidents.events: keep the deadlines of what the event touched (one
     locked read of them, and the room's after its lock), and start what began with one query
@@ -438,7 +447,7 @@ def on_event(new: NewEvent) -> list[NewEvent]:
             )
             watched.append((ticket_waits(ticket), ticket))
     if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
-        incident = Incident.objects.select_related("incident_type").get(pk=new.incident_id)
+        incident = event_incident(new)
         watched.append((incident_waits(incident), incident))
     activity = new.incident_id is not None and not new.kind.startswith(SYSTEM_KINDS)
     events, starting = keep_in_step(watched, active_incident=new.incident_id if activity else None)

@@ -219,13 +219,14 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
             prev_by_feed[agency_feed(code)] = head.feeds.get(agency_feed(code), 0)
             head.feeds[agency_feed(code)] = event.seq
         head.seq, head.hash = event.seq, event.hash
-        pushes.append((represent(EventSerializer, event), prev_by_feed))
+        pushes.append((event, prev_by_feed))
     Event.objects.bulk_create(events)
     EventAudience.objects.bulk_create(audiences)
     head.save(update_fields=["seq", "hash", "feeds"])
 
     def push_committed() -> None:
-        broadcast_all(pushes)
+        # Rendered after commit: not while every other write waits for the head.
+        broadcast_all([(represent(EventSerializer, event), prev) for event, prev in pushes])
 
     if not synthetic and not _unpushed.get():  # invented history and setup are not news
         transaction.on_commit(push_committed)
