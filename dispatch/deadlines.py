@@ -24,8 +24,10 @@ last, so it never waits for anything a service holds.
 """
 
 import logging
+import operator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
 from zoneinfo import ZoneInfo
 
 from django.db import InterfaceError, OperationalError, models, transaction
@@ -171,14 +173,15 @@ def assignment_waits(assignment: Assignment) -> dict[str, Wait | None]:
 # --- Keeping deadlines in step with events ----------------------------------------------------
 
 
-def policy_for(wait: Wait, policies: list[SlaPolicy]) -> SlaPolicy | None:
-    """The most specific of `policies` (active, with their levels) whose scope matches the wait:
-    category, priority, incident type and agency of what waits, and the WIT time it started."""
+def policy_for(wait: Wait, ladders: dict[SlaPolicy, list[EscalationLevel]]) -> SlaPolicy | None:
+    """The most specific of the active policies with levels (`ladders`, see active_ladders)
+    whose scope matches the wait: category, priority, incident type and agency of what waits,
+    and the WIT time it started."""
     incident, agency = wait.incident, wait.agency
     started = timezone.localtime(wait.started_at, WIT).time()
     best = None
-    for policy in policies:
-        if policy.watch != wait.watch or not policy.levels.all():
+    for policy in ladders:
+        if policy.watch != wait.watch:
             continue
         if policy.category and (incident is None or incident.category != policy.category):
             continue
@@ -197,6 +200,22 @@ def policy_for(wait: Wait, policies: list[SlaPolicy]) -> SlaPolicy | None:
     return best
 
 
+def active_ladders(watches: set[str]) -> dict[SlaPolicy, list[EscalationLevel]]:
+    """The active policies of these watches that have levels, each with its levels in order:
+    one query (a policy without levels escalates nothing and is left out)."""
+    levels = EscalationLevel.objects.filter(
+        policy__watch__in=watches, policy__is_active=True
+    ).select_related("policy")
+    ladders: dict[SlaPolicy, list[EscalationLevel]] = {}
+    for level in levels.order_by("policy_id", "level"):
+        ladders.setdefault(level.policy, []).append(level)
+    return ladders
+
+
+# The waits worked out for one subject, and the subject.
+Watched = tuple[dict[str, Wait | None], models.Model]
+
+
 def subject_key(subject: models.Model) -> dict:
     return {"subject_type": subject._meta.model_name, "subject_id": str(subject.pk)}
 
@@ -204,19 +223,42 @@ def subject_key(subject: models.Model) -> dict:
 def reconcile(waits: dict[str, Wait | None], subject: models.Model) -> list[NewEvent]:
     """Start the deadline of each wait that runs and has none; clear each one that stopped.
     Returns the escalation events this needs."""
-    key = subject_key(subject)
-    existing = {
-        d.watch: d
-        for d in Deadline.objects.select_for_update(of=("self",)).filter(
-            watch__in=list(waits), **key
-        )
-    }
-    events: list[NewEvent] = []
-    for watch, wait in waits.items():
-        if wait is None and watch in existing:
-            events += end(existing[watch])
-    start([w for watch, w in waits.items() if w is not None and watch not in existing])
+    events, starting = keep_in_step([(waits, subject)])
+    start(starting)
     return events
+
+
+def keep_in_step(
+    watched: list[Watched], *, active_incident: int | None = None
+) -> tuple[list[NewEvent], list[Wait]]:
+    """`reconcile` for several subjects with one locked read of their deadlines: clears the
+    deadlines of waits that stopped, and returns the escalation events this needs and the waits
+    to start (for one `start` of them all). `active_incident`: the event was activity on that
+    incident, whose fired idle wait starts again (see idle_activity), read in the same query."""
+    wanted = [models.Q(watch__in=list(waits), **subject_key(subject)) for waits, subject in watched]
+    idle_key = (Watch.INCIDENT_IDLE, "incident", str(active_incident))
+    if active_incident is not None:
+        idle = {"watch": idle_key[0], "subject_type": "incident", "subject_id": idle_key[2]}
+        wanted.append(models.Q(level__gt=1, **idle))
+    if not wanted:
+        return [], []
+    locked = Deadline.objects.select_for_update(of=("self",)).filter(reduce(operator.or_, wanted))
+    existing = {wait_key(deadline): deadline for deadline in locked}
+    events: list[NewEvent] = []
+    starting: list[Wait] = []
+    for waits, subject in watched:
+        key = subject_key(subject)
+        for watch, wait in waits.items():
+            deadline = existing.get((watch, key["subject_type"], key["subject_id"]))
+            if wait is None and deadline is not None:
+                events += end(existing.pop(wait_key(deadline)))
+            elif wait is not None and deadline is None:
+                starting.append(wait)
+    fired = existing.get(idle_key) if active_incident is not None else None
+    if fired is not None and fired.level > 1:
+        idle_events, restart = idle_activity(fired)
+        events, starting = events + idle_events, starting + restart
+    return events, starting
 
 
 def end(deadline: Deadline) -> list[NewEvent]:
@@ -235,20 +277,16 @@ def deadline_key(deadline: Deadline) -> dict:
 def start(waits: list[Wait]) -> None:
     """Each wait's deadline at its first level not yet raised for this start; a ladder already
     climbed (the same wait seen again) goes on with its repeats, or keeps a row with nothing
-    more due. One query for the policies of them all, one insert."""
+    more due. One query for the policies of them all and their levels, one insert."""
     if not waits:
         return
-    policies = list(
-        SlaPolicy.objects.filter(
-            watch__in={w.watch for w in waits}, is_active=True
-        ).prefetch_related("levels")
-    )
+    ladders = active_ladders({w.watch for w in waits})
     rows = []
     for wait in waits:
-        policy = policy_for(wait, policies)
+        policy = policy_for(wait, ladders)
         if policy is None:
             continue
-        ladder = list(policy.levels.all())
+        ladder = ladders[policy]
         raised = set()
         if wait.started_at + timedelta(seconds=ladder[0].delay_s) <= timezone.now():
             raised = set(
@@ -349,25 +387,15 @@ def resolve(watch: str, key: dict) -> list[NewEvent]:
     ]
 
 
-def idle_activity(new: NewEvent) -> list[NewEvent]:
+def idle_activity(fired: Deadline) -> tuple[list[NewEvent], list[Wait]]:
     """Anything that happens on an open incident is activity. An idle wait that has not fired
     yet is left alone (the check moves it on when it falls due, see postpone_idle); one that
-    fired ends here, its escalations resolved, and starts again from now."""
-    fired = list(
-        Deadline.objects.select_for_update(of=("self",)).filter(
-            watch=Watch.INCIDENT_IDLE,
-            subject_type="incident",
-            subject_id=str(new.incident_id),
-            level__gt=1,
-        )
-    )
-    if not fired:
-        return []
-    events = end(fired[0])
-    incident = Incident.objects.select_related("incident_type").get(pk=new.incident_id)
-    if incident.is_open:
-        start([Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)])
-    return events
+    `fired` (past its first level) ends here, its escalations resolved, and starts again from
+    now: returns the events and the wait to start."""
+    events = end(fired)
+    incident = Incident.objects.select_related("incident_type").get(pk=fired.incident_id)
+    restart = [Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)]
+    return events, restart if incident.is_open else []
 
 
 # Which events can start or end a wait on something other than their own subject.
@@ -392,30 +420,44 @@ def room_summary() -> str:
     return " · ".join([f"☎ {ringing}", *(f"{p.position.name}: {p.state}" for p in staffed)])
 
 
+def event_incident(new: NewEvent) -> Incident:
+    """The incident an event is filed under, as the service that wrote it holds it (locked, or
+    just created); read only when the event names it by id alone."""
+    for incident in (new.incident, new.subject):
+        if isinstance(incident, Incident):
+            return incident
+    return Incident.objects.select_related("incident_type").get(pk=new.incident_id)
+
+
 def on_event(new: NewEvent) -> list[NewEvent]:
-    """Registered with incidents.events: keep the deadlines of what the event touched."""
-    subject, events = new.subject, []
+    """Registered with incidents.events: keep the deadlines of what the event touched (one
+    locked read of them, and the room's after its lock), and start what began with one query
+    for the policies."""
+    subject = new.subject
+    watched: list[Watched] = []
     if isinstance(subject, Call):
-        events += reconcile(call_waits(subject), subject)
+        watched.append((call_waits(subject), subject))
     elif isinstance(subject, Ticket):
-        events += reconcile(ticket_waits(subject), subject)
+        watched.append((ticket_waits(subject), subject))
     elif isinstance(subject, Assignment):
-        events += reconcile(assignment_waits(subject), subject)
+        watched.append((assignment_waits(subject), subject))
         if new.kind in TICKET_WAIT_EVENTS:
             ticket = Ticket.objects.select_related("incident__incident_type", "agency").get(
                 pk=subject.ticket_id
             )
-            events += reconcile(ticket_waits(ticket), ticket)
+            watched.append((ticket_waits(ticket), ticket))
+    if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
+        incident = event_incident(new)
+        watched.append((incident_waits(incident), incident))
+    activity = new.incident_id is not None and not new.kind.startswith(SYSTEM_KINDS)
+    events, starting = keep_in_step(watched, active_incident=new.incident_id if activity else None)
     if new.kind in ROOM_WAIT_EVENTS or isinstance(subject, Presence):
         # Locked, so that two calls ringing at once start one wait (lock order: the room after
         # the rows the service changed, before the chain head).
         room = Room.objects.select_for_update().get_or_create(pk=1)[0]
-        events += reconcile(room_waits(room), room)
-    if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
-        incident = Incident.objects.select_related("incident_type").get(pk=new.incident_id)
-        events += reconcile(incident_waits(incident), incident)
-    if new.incident_id is not None and not new.kind.startswith(SYSTEM_KINDS):
-        events += idle_activity(new)
+        room_events, room_starting = keep_in_step([(room_waits(room), room)])
+        events, starting = events + room_events, starting + room_starting
+    start(starting)
     return events
 
 

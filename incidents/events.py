@@ -174,12 +174,16 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
         _check(new)
         for observer in _observers:
             new_events += observer(new)
+    # Read before the lock (an incident's agencies come as a query): the head is held until
+    # commit, and every other write waits for it.
+    audience_of = [
+        sorted({a.pk: a for a in new.agencies}.values(), key=lambda a: a.code) for new in new_events
+    ]
     head = EventChainHead.objects.select_for_update().get(pk=1)
     now = timezone.now()
     synthetic = _synthetic.get()
     events, audiences, pushes = [], [], []
-    for new in new_events:
-        agency_list = sorted({a.pk: a for a in new.agencies}.values(), key=lambda a: a.code)
+    for new, agency_list in zip(new_events, audience_of, strict=True):
         subject, actor = new.subject, new.actor
         event = Event(
             seq=head.seq + 1,
@@ -208,13 +212,14 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
         # in one commit would flood every one: a console learns that the head moved past them
         # from its heartbeat, or from the next event's `prev`, and resyncs.
         if kind_named(event.kind).audience != Audience.LOG:
-            pushes.append((represent(EventSerializer, event), prev_by_feed))
+            pushes.append((event, prev_by_feed))
     Event.objects.bulk_create(events)
     EventAudience.objects.bulk_create(audiences)
     head.save(update_fields=["seq", "hash", "feeds"])
 
     def push_committed() -> None:
-        broadcast_all(pushes)
+        # Rendered after commit: not while every other write waits for the head.
+        broadcast_all([(represent(EventSerializer, event), prev) for event, prev in pushes])
 
     if pushes and not synthetic:  # invented history is not news
         transaction.on_commit(push_committed)

@@ -1,14 +1,15 @@
 """An incident's status follows its tickets and units; the dispatcher closes it (T11)."""
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Role
 from core.errors import Conflict, Forbidden
 from dispatch.models import Assignment, Ticket
-from dispatch.services.common import DISPATCH_ROLES, lock_row, publish_assignment, publish_ticket
-from incidents.events import NewEvent
+from dispatch.services.common import DISPATCH_ROLES, assignment_event, lock_row, ticket_event
+from incidents.events import NewEvent, record_events
 from incidents.models import Incident
 from incidents.selectors import with_calls_count, with_incident_refs
 from incidents.services.incidents import incident_event, publish_incident
@@ -22,21 +23,28 @@ ON_SCENE = {
 
 def derived_status(incident: Incident) -> str:
     """docs/architecture.md "States" from the facts: the furthest step of any unit still out, else
-    resolved when units went and came back, else dispatched while a ticket is open, else new."""
-    active = set(
-        incident.assignments.filter(status__in=Assignment.ACTIVE_STATUSES).values_list(
-            "status", flat=True
-        )
-    )
-    if active & ON_SCENE:
+    resolved when units went and came back, else dispatched while a ticket is open, else new.
+    The facts are read in one statement."""
+    assignments = Assignment.objects.filter(incident=OuterRef("pk"))
+    active = assignments.filter(status__in=Assignment.ACTIVE_STATUSES)
+    facts = Incident.objects.filter(pk=incident.pk).values(
+        on_scene=Exists(active.filter(status__in=ON_SCENE)),
+        en_route=Exists(active.filter(status=Assignment.Status.EN_ROUTE)),
+        active=Exists(active),
+        came_back=Exists(assignments.filter(on_scene_at__isnull=False)),
+        ticket_open=Exists(
+            Ticket.objects.filter(incident=OuterRef("pk"), status__in=Ticket.OPEN_STATUSES)
+        ),
+    )[0]
+    if facts["on_scene"]:
         return Incident.Status.ON_SCENE
-    if Assignment.Status.EN_ROUTE in active:
+    if facts["en_route"]:
         return Incident.Status.RESPONDING
-    if active:
+    if facts["active"]:
         return Incident.Status.DISPATCHED
-    if incident.assignments.filter(on_scene_at__isnull=False).exists():
+    if facts["came_back"]:
         return Incident.Status.RESOLVED
-    if incident.tickets.filter(status__in=Ticket.OPEN_STATUSES).exists():
+    if facts["ticket_open"]:
         return Incident.Status.DISPATCHED
     return Incident.Status.NEW
 
@@ -83,6 +91,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
         raise Forbidden(_("Only a dispatcher or a supervisor closes incidents."))
     incident = lock_open_incident(incident)
     now = timezone.now()
+    events = []  # appended together once every row is written: one lock of the chain head
     active = (
         incident.assignments.filter(status__in=Assignment.ACTIVE_STATUSES)
         .select_related("unit__agency", "unit__station", "incident", "dispatched_by")
@@ -104,7 +113,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
         kind = (
             "assignment.cleared" if release == Assignment.Status.CLEARED else "assignment.cancelled"
         )
-        publish_assignment(kind, assignment, actor=by, by_closure=True)
+        events.append(assignment_event(kind, assignment, actor=by, by_closure=True))
     for ticket in incident.tickets.filter(status__in=Ticket.OPEN_STATUSES).select_related(
         "agency", "notified_by", "accepted_by", "declined_by"
     ):
@@ -112,7 +121,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
         ticket.status = Ticket.Status.COMPLETED if accepted else Ticket.Status.CANCELLED
         ticket.ended_at = now
         ticket.save(update_fields=["status", "ended_at"])
-        publish_ticket(f"ticket.{ticket.status}", ticket, actor=by, by_closure=True)
+        events.append(ticket_event(f"ticket.{ticket.status}", ticket, actor=by, by_closure=True))
     previous = incident.status
     incident.status = (
         Incident.Status.CANCELLED
@@ -121,7 +130,8 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
     )
     incident.outcome, incident.closed_at, incident.closed_by = outcome, now, by
     incident.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
-    publish_incident("incident.closed", incident, actor=by, previous=previous, note=note)
+    closed = incident_event("incident.closed", incident, actor=by, previous=previous, note=note)
+    record_events([*events, closed])
     return incident
 
 

@@ -11,7 +11,6 @@ from dispatch.models import Ticket
 from dispatch.routing import is_cross_border, proposed_agencies, regency_of
 from dispatch.services.common import (
     DISPATCH_ROLES,
-    lock_row,
     person_name,
     publish_ticket,
     require_desk,
@@ -47,8 +46,8 @@ def notify_agency(*, incident: Incident, agency: Agency, by) -> Ticket:
         notified_by=by,
     )
     try:
-        with transaction.atomic():
-            ticket.save()
+        # No savepoint of its own: the Conflict rolls back this service's atomic block.
+        ticket.save()
     except IntegrityError as exc:  # the same agency forwarded twice at once
         raise Conflict(
             _("%(agency)s already has a ticket for this incident.") % {"agency": agency}
@@ -69,10 +68,10 @@ ANSWER_FIELDS = ["status", "accepted_at", "accepted_by", "declined_at", "decline
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    """Lock the ticket's row and read its state as committed; the incident and agency it was
-    loaded with do not change."""
-    lock_row(Ticket, ticket.pk)
-    ticket.refresh_from_db(fields=ANSWER_FIELDS)
+    """Lock the ticket's row and read its state as committed, in one statement (no join: a row
+    read with its lock is its newest version); the incident and agency it was loaded with do not
+    change."""
+    ticket.refresh_from_db(fields=ANSWER_FIELDS, from_queryset=Ticket.objects.select_for_update())
     if getattr(ticket.incident, "calls_count", None) is None:
         ticket.incident.calls_count = ticket.incident.calls.count()
     return ticket
