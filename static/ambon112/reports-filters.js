@@ -7,7 +7,7 @@ import { loadMap, loadTrend } from "./reports-charts.js";
 import { closeDrill, openDrill } from "./reports-drill.js";
 import { render } from "./reports-summary.js";
 
-// Scopes are incident sets other apps offer (a major incident): dispatch/reports/scopes.py.
+// Scopes are incident sets beyond the plain filters (a major incident): reports/scopes.py.
 const SCOPES = options.scopes || [];
 const FILTER_KEYS = ["start", "end", "agency", "category", "kecamatan", ...SCOPES.map((s) => s.name), "shift", "priority", "by"];
 

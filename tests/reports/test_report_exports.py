@@ -14,12 +14,10 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
-from django.db import transaction
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from agencies.models import Agency
-from incidents.events import record_event
 from incidents.models import EventChainHead
 from reports import exports, pdf
 from reports.build import build_report
@@ -27,22 +25,12 @@ from reports.definitions import METRICS, SOURCES
 from reports.exports import tables
 from reports.filters import ReportFilter
 from reports.rows import ROW_COLUMNS, Selection, iter_rows
-from tests.reports.report_data import OCTOBER, WIT, build_october, wit
+from tests.reports.report_data import OCTOBER, WIT
 
 CI = os.environ.get("CI", "").lower() == "true"
 JANUARY_2025 = ReportFilter(start=date(2025, 1, 1), end=date(2025, 1, 31))
 GENERATED = datetime(2026, 11, 28, 10, 0, tzinfo=WIT)
 WHOLE_NUMBER = "+6281234567890"
-
-
-@pytest.fixture
-def october(dispatcher):
-    incidents = build_october(dispatcher)
-    # A few events in the month, so the chain head is a real hash and "events covered" is not 0.
-    with time_machine.travel(wit("10-05", "08:00:30"), tick=False), transaction.atomic():
-        for incident in incidents.values():
-            record_event("incident.created", subject=incident, actor=dispatcher)
-    return incidents
 
 
 @pytest.fixture
