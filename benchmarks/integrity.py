@@ -249,6 +249,7 @@ def main() -> None:
     year = datetime.now(reports.WIT).year - 1
     print(f"database: {connection.settings_dict['NAME']}; SYNTHETIC data for {year} (WIT)")
     call_command("migrate", verbosity=0)
+    call_command("create_signing_key", "--if-missing")  # verdicts are signed
     had = reports.existing_calls(year)
     reports.prepare(args, year)
     user = User.objects.get(username=reports.USERNAME)
@@ -272,11 +273,13 @@ def main() -> None:
     verified = DayVerdict.objects.filter(day__gte=date(year, 1, 1), day__lt=date(year + 1, 1, 1))
     if verified.count() < 365 or not args.keep:
         DayVerdict.objects.all().delete()
-        timed_once(
-            f"walk, {month:%b %Y}, no verdict", lambda: check_period(since=m_since, until=m_until)
+        _seconds, walked = timed_once(
+            f"check, {month:%b %Y}, no verdict (all walked)",
+            lambda: check_period(since=m_since, until=m_until),
         )
+        print(f"  {walked.chain.checked} events walked; intact: {walked.intact}")
         _seconds, done = timed_once(
-            "first verification, every day of the year",
+            "first verification of every day of the year",
             lambda: verify_days(until=date(year + 1, 1, 1)),
         )
         print(f"  {len(done)} days verified and signed")
