@@ -22,7 +22,7 @@ database no longer verifies against the key outside it; it is named and its day 
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -72,29 +72,12 @@ def enabled() -> bool:
 def statement(day: date, digest: Digest) -> bytes:
     """The bytes a verdict's signature covers."""
     return signing.canonical(
-        {
-            "type": VERDICT_TYPE,
-            "v": 1,
-            "day": day.isoformat(),
-            "first_seq": digest.first_seq,
-            "last_seq": digest.last_seq,
-            "events": digest.events,
-            "events_digest": digest.events_digest,
-            "rows": digest.rows,
-            "rows_digest": digest.rows_digest,
-        }
+        {"type": VERDICT_TYPE, "v": 1, "day": day.isoformat(), **asdict(digest)}
     )
 
 
 def kept(verdict: DayVerdict) -> Digest:
-    return Digest(
-        verdict.first_seq,
-        verdict.last_seq,
-        verdict.events,
-        verdict.events_digest,
-        verdict.rows,
-        verdict.rows_digest,
-    )
+    return Digest(**{field.name: getattr(verdict, field.name) for field in fields(Digest)})
 
 
 def proven(tables, since: datetime | None, until: datetime | None, *, events: bool) -> Proof:

@@ -2,6 +2,7 @@
 says why and what a verdict holds)."""
 
 import logging
+from dataclasses import asdict
 from datetime import date
 
 from django.db.models import Min
@@ -50,17 +51,18 @@ def _verify(day: date, key) -> bool:
         return False
     if verdicts.digests(TABLES, day, day + verdicts.ONE_DAY)[day] != before:
         return False
-    DayVerdict.objects.update_or_create(
+    keep_verdict(day, before, key)
+    return True
+
+
+def keep_verdict(day: date, digest: verdicts.Digest, key) -> DayVerdict:
+    """Keep (or replace) a day's verdict with its fingerprints, signed."""
+    verdict, _created = DayVerdict.objects.update_or_create(
         day=day,
         defaults={
-            "first_seq": before.first_seq,
-            "last_seq": before.last_seq,
-            "events": before.events,
-            "events_digest": before.events_digest,
-            "rows": before.rows,
-            "rows_digest": before.rows_digest,
+            **asdict(digest),
             "verified_at": timezone.now(),
-            "signature": signing.sign(verdicts.statement(day, before), key),
+            "signature": signing.sign(verdicts.statement(day, digest), key),
         },
     )
-    return True
+    return verdict
