@@ -373,7 +373,7 @@ def verify_chain(*, since: datetime | None = None, until: datetime | None = None
         expected_seq = first.seq
         prev_hash = before.hash if before else GENESIS_HASH
         events = events.filter(seq__gte=first.seq)
-    # Plain tuples in server-side batches: no model instance per event (half the walk's cost).
+    # Plain tuples in server-side batches: no model instance per event.
     for row in events.values_list(*HASHED, "hash").iterator(chunk_size=5000):
         prev, seq, stored = row[0], row[1], row[-1]
         if seq != expected_seq:
