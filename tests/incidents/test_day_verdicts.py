@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ambon112.clock import day_start, days
 from dispatch.models import Assignment, Ticket
@@ -114,7 +114,8 @@ def test_a_verdict_altered_to_cover_a_changed_row_is_named_and_its_day_walked(ve
     integrity = check_period(**around(day))
     assert integrity.altered_verdicts == (day,)
     assert not integrity.intact
-    assert f"The verdict kept for {day.isoformat()}" in " ".join(integrity.problems())
+    with translation.override("en"):
+        assert f"The verdict kept for {day.isoformat()}" in " ".join(integrity.problems())
     [mismatch] = integrity.times.mismatches
     assert (mismatch.row, mismatch.field, mismatch.stored) == (call.pk, "answered_at", changed)
     assert day not in verify_days()  # an altered verdict stays, to be named, until deleted
