@@ -5,7 +5,11 @@ in full, incidents/services/verdicts.py, as the daily seal task does day by day)
 of the year and of a month with those verdicts (fingerprints in SQL, the open tail walked), the
 times' check a monthly report pays for, and a row changed in a verified day, caught and named.
 
-    python benchmarks/integrity.py --calls 640000 [--keep] [--runs 3] [--month 10]
+    python benchmarks/integrity.py --calls 640000 [--keep] [--scaled] [--runs 3] [--month 10]
+
+With --scaled the year's verdicts are kept from its fingerprints without walking every day
+(this script hashed the events itself), and the first verification is scaled from the month's
+walk and times: on a loaded machine the full walk of a year takes longer than the rest together.
 
 THE DATA ARE SYNTHETIC (see reports.py). The events are planned in SQL, on the server, in time
 order: per call ringing, taken, ended (or abandoned) and classified; per incident created and
