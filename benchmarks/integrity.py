@@ -1,22 +1,28 @@
 """The integrity check at Jakarta scale (issue #17): a synthetic year of calls and incidents
 (benchmarks/report_year.py) with the events the services would have logged for every row, then the
-check of the reported times against those events (year and month) and the cost of the chain's
-walk.
+cost of the check: the first verification of every day of the year (each walked and reconciled
+in full, incidents/services/verdicts.py, as the daily seal task does day by day), then the check
+of the year and of a month with those verdicts (fingerprints in SQL, the open tail walked), the
+times' check a monthly report pays for, and a row changed in a verified day, caught and named.
 
-    python benchmarks/integrity.py --calls 640000 [--keep] [--runs 3] [--month 10]
+    python benchmarks/integrity.py --calls 640000 [--keep] [--scaled] [--runs 3] [--month 10]
 
-THE DATA ARE SYNTHETIC (see report_year.py). The events are written in SQL, on the server, in time
+With --scaled the year's verdicts are kept from its fingerprints without walking every day
+(this script hashed the events itself), and the first verification is scaled from the month's
+walk and times: on a loaded machine the full walk of a year takes longer than the rest together.
+
+THE DATA ARE SYNTHETIC (see report_year.py). The events are planned in SQL, on the server, in time
 order: per call ringing, taken, ended (or abandoned) and classified; per incident created and
 closed; per ticket notified, accepted or declined, ended; per assignment each step. Each
 carries its row as it stood after it (`payload[<subject>]`, every time set so far, in WIT to the
 microsecond as the serializers write it, with the serializers' other fields for a payload of
 real size), so the last one says what the row says and the check finds nothing, as on a healthy
-server. Their hashes are placeholders (hashing 3.6 million events in Python is what the walk
-costs, not what this script should spend its time on): the chain's walk is timed as reading and
-hashing one month's events exactly as verify_chain does, and scaled to the year.
+server. Their hashes are real (computed here as record_events computes them, then copied in),
+so the walk is the walk a centre runs.
 
 Writes into the database it is pointed at (a database of its own): without --keep, the rows
-are generated again; the event log is EMPTIED and written again unless --keep finds it written.
+are generated again; the event log and the day verdicts are EMPTIED and written again unless
+--keep finds them written.
 """
 
 import argparse
@@ -32,11 +38,15 @@ from django.db import connection, transaction
 
 from agencies.models import User
 from core.clock import days
-from incidents.chain_times import check_times
-from incidents.events import _hash_of
-from incidents.models import Event, EventChainHead
+from incidents import signing, verdicts
+from incidents.chain_times import TABLES as TABLES_CHECKED
+from incidents.chain_times import check_period, check_times
+from incidents.events import GENESIS_HASH, _hash, _hash_of, verify_chain
+from incidents.models import Call, DayVerdict, Event, EventChainHead
+from incidents.services.verdicts import keep_verdict, verify_days
 
 LABEL = "bench-integrity"
+BATCH = 20_000
 BUDGET_S = 60.0  # issue #17: the integrity check of a Jakarta-scale year
 
 ZONE = "Asia/Jayapura"
@@ -135,14 +145,12 @@ def iso(column: str) -> str:
 
 
 def write_events(year: int, user_id: int) -> int:
-    """Empty the log, then write every row's events in time order, in SQL (server side).
-
-    The payloads are real (each carries its row's times as they stood after the event), but
-    the hashes are only unique numbers: the chain's walk is timed by hashing (see walk_cost)."""
+    """Empty the log, then write every row's events in time order: planned in SQL (server
+    side), hashed here as record_events hashes them, copied in batch by batch."""
     started = time.perf_counter()
     params = {"calls": f"{report_year.PREFIX}{year}-%", "user": user_id}
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE incidents_eventaudience, incidents_event")
+        cursor.execute("TRUNCATE incidents_eventaudience, incidents_event, incidents_dayverdict")
         cursor.execute(
             "CREATE TEMP TABLE planned (at timestamptz, kind text, subject_type text,"
             " subject_id text, incident_id integer, payload jsonb)"
@@ -163,31 +171,57 @@ def write_events(year: int, user_id: int) -> int:
                 )
                 print(f"  {subject} {kind[:40]}: {cursor.rowcount} events", flush=True)
         cursor.execute(
-            "INSERT INTO incidents_event (seq, at, actor_id, actor_label, kind, subject_type,"
-            " subject_id, payload, agencies, incident_id, prev_hash, hash, synthetic)"
-            " SELECT n, at, %s, %s, kind, subject_type, subject_id, payload, '[]'::jsonb,"
-            " incident_id, lpad(to_hex(n - 1), 64, '0'), lpad(to_hex(n), 64, '0'), false"
-            " FROM (SELECT p.*, row_number() OVER (ORDER BY at, subject_type, subject_id) AS n"
-            " FROM planned p) numbered",
-            [user_id, LABEL],
+            "CREATE TEMP TABLE numbered AS SELECT row_number() OVER"
+            " (ORDER BY at, subject_type, subject_id) AS n, p.* FROM planned p"
         )
-        written = cursor.rowcount
-        cursor.execute("DROP TABLE planned")
-    EventChainHead.objects.filter(pk=1).update(seq=written, hash=f"{written:064x}", feeds={})
-    print(f"  {written} events written in {time.perf_counter() - started:.0f} s", flush=True)
-    return written
+        cursor.execute("CREATE INDEX ON numbered (n)")
+        cursor.execute("SELECT count(*) FROM numbered")
+        planned = cursor.fetchone()[0]
+        prev_hash = GENESIS_HASH
+        for start in range(1, planned + 1, BATCH):
+            cursor.execute(
+                "SELECT n, at, kind, subject_type, subject_id, incident_id, CAST(payload AS text)"
+                " FROM numbered WHERE n >= %s AND n < %s ORDER BY n",
+                [start, start + BATCH],
+            )
+            batch = []
+            for seq, at, kind, subject_type, subject_id, incident_id, text in cursor.fetchall():
+                payload = json.loads(text)
+                hashed = _hash(
+                    prev_hash,
+                    seq,
+                    at,
+                    user_id,
+                    LABEL,
+                    kind,
+                    subject_type,
+                    subject_id,
+                    payload,
+                    [],
+                    incident_id,
+                    False,
+                )
+                batch.append(
+                    (seq, at, kind, subject_type, subject_id, incident_id, text, prev_hash, hashed)
+                )
+                prev_hash = hashed
+            with cursor.copy(
+                "COPY incidents_event (seq, at, kind, subject_type, subject_id, incident_id,"
+                " payload, prev_hash, hash, actor_id, actor_label, agencies, synthetic)"
+                " FROM STDIN"
+            ) as copy:
+                for row in batch:
+                    copy.write_row((*row, user_id, LABEL, "[]", False))
+            print(f"  {start + len(batch) - 1} of {planned} events hashed and written", flush=True)
+        cursor.execute("DROP TABLE planned, numbered")
+    EventChainHead.objects.filter(pk=1).update(seq=planned, hash=prev_hash, feeds={})
+    print(f"  {planned} events written in {time.perf_counter() - started:.0f} s", flush=True)
+    return planned
 
 
-def walk_cost(since: datetime, until: datetime) -> tuple[int, float]:
-    """What the chain's walk costs over a period: every event read and hashed as verify_chain
-    reads and hashes it (the synthetic hashes are not real, so the walk itself would stop at
-    the first); returns the events and the seconds."""
-    started, n = time.perf_counter(), 0
-    events = Event.objects.filter(at__gte=since, at__lt=until).order_by("seq")
-    for event in events.iterator(chunk_size=2000):
-        _hash_of(event)
-        n += 1
-    return n, time.perf_counter() - started
+def hashes_are_real() -> bool:
+    first = Event.objects.order_by("seq").first()
+    return first is not None and first.prev_hash == GENESIS_HASH and first.hash == _hash_of(first)
 
 
 def timed(fn, runs: int) -> tuple[list[float], object]:
@@ -199,6 +233,21 @@ def timed(fn, runs: int) -> tuple[list[float], object]:
     return samples, result
 
 
+def keep_year(year: int) -> list[DayVerdict]:
+    """Every day's verdict as verify_days keeps it after an intact check, without the check."""
+    key = signing.private_key()
+    found = verdicts.digests(TABLES_CHECKED, date(year, 1, 1), date(year + 1, 1, 1))
+    return [keep_verdict(day, digest, key) for day, digest in found.items()]
+
+
+def timed_once(name: str, fn):
+    started = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - started
+    print(f"  {name:44} once   {seconds:7.1f}", flush=True)
+    return seconds, result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=640_000, help="calls presented in the year")
@@ -207,12 +256,19 @@ def main() -> None:
     parser.add_argument("--month", type=int, default=10, help="the month timed (1–12)")
     parser.add_argument("--seed", type=int, default=112)
     parser.add_argument("--explain", type=int, default=0, help="unused; report_year.py's option")
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="keep the year's verdicts from its fingerprints instead of walking every day (the "
+        "events were hashed by this script); the first verification is scaled from --month's",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Needs PostgreSQL: set DATABASE_URL to a database of its own.")
     year = datetime.now(report_year.WIT).year - 1
     print(f"database: {connection.settings_dict['NAME']}; SYNTHETIC data for {year} (WIT)")
     call_command("migrate", verbosity=0)
+    call_command("create_signing_key", "--if-missing")  # verdicts are signed
     had = report_year.existing_calls(year)
     report_year.prepare(args, year)
     user = User.objects.get(username=report_year.USERNAME)
@@ -220,8 +276,8 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM incidents_event WHERE actor_label = %s", [LABEL])
         mine = cursor.fetchone()[0]
-    if not (args.keep and had == args.calls and mine == events and events):
-        print("writing the events of every row (SQL)…", flush=True)
+    if not (args.keep and had == args.calls and mine == events and events and hashes_are_real()):
+        print("writing the events of every row (planned in SQL, hashed here)…", flush=True)
         with transaction.atomic():
             events = write_events(year, user.pk)
         with connection.cursor() as cursor:
@@ -229,36 +285,83 @@ def main() -> None:
     since, until = days(date(year, 1, 1), date(year, 12, 31))
     month = date(year, args.month, 1)
     m_since, m_until = days(month, (month + timedelta(days=32)).replace(day=1) - timedelta(1))
-    jobs = [
-        ("times, year", lambda: check_times(since=since, until=until)),
-        (f"times, {month:%b %Y}", lambda: check_times(since=m_since, until=m_until)),
-        (f"chain walk (hashing), {month:%b %Y}", lambda: walk_cost(m_since, m_until)),
-    ]
     print(
         f"\nSYNTHETIC year {year}: {report_year.existing_calls(year)} calls, {events} events; "
-        f"{args.runs} runs each, seconds:"
+        f"seconds (load average {load()}):"
     )
-    results, medians = {}, {}
+    verified = DayVerdict.objects.filter(day__gte=date(year, 1, 1), day__lt=date(year + 1, 1, 1))
+    if verified.count() < 365 or not args.keep:
+        DayVerdict.objects.all().delete()
+        walk_s, walked = timed_once(
+            f"walk, {month:%b %Y}, no verdict", lambda: verify_chain(since=m_since, until=m_until)
+        )
+        times_s, times = timed_once(
+            f"times, {month:%b %Y}, no verdict", lambda: check_times(since=m_since, until=m_until)
+        )
+        _month_s = walk_s + times_s
+        print(
+            f"  {walked.checked} events walked ({walked.checked / walk_s:.0f} a second), intact: "
+            f"{walked.intact}; {times.checked} rows' times, {times.total} mismatches"
+        )
+        if args.scaled:
+            _seconds, done = timed_once(
+                "verdicts kept from fingerprints, the year", lambda: keep_year(year)
+            )
+            scale = events / max(walked.checked, 1)
+            print(
+                f"  {len(done)} days kept; the first verification of the year at the month's "
+                f"rate: ≈ {_month_s * scale:.0f} s (scaled, not walked)"
+            )
+        else:
+            _seconds, done = timed_once(
+                "first verification of every day of the year",
+                lambda: verify_days(until=date(year + 1, 1, 1)),
+            )
+            print(f"  {len(done)} days verified and signed")
+    jobs = [
+        ("check, year (verdicts)", lambda: check_period(since=since, until=until)),
+        (f"check, {month:%b %Y} (verdicts)", lambda: check_period(since=m_since, until=m_until)),
+        (f"report's times check, {month:%b %Y}", lambda: check_times(since=m_since, until=m_until)),
+    ]
+    results = {}
     for name, fn in jobs:
         samples, result = timed(fn, args.runs)
-        results[name], medians[name] = result, statistics.median(samples)
+        results[name] = result
         print(
-            f"  {name:36} median {statistics.median(samples):7.2f}  min {min(samples):7.2f}"
+            f"  {name:44} median {statistics.median(samples):7.2f}  min {min(samples):7.2f}"
             f"  max {max(samples):7.2f}",
             flush=True,
         )
-    times = results["times, year"]
-    walked, _seconds = results[jobs[2][0]]
-    walk_year = medians[jobs[2][0]] * events / max(walked, 1)
-    print(f"times, year: {times.checked} rows checked, {times.total} mismatches")
+    year_check = results[jobs[0][0]]
     print(
-        f"chain walk: {walked} events of {month:%b %Y} hashed in {medians[jobs[2][0]]:.1f} s; "
-        f"the year's {events} events at that rate: {walk_year:.0f} s"
+        f"year: {year_check.chain.checked} events and {year_check.times.checked} rows checked, "
+        f"intact: {year_check.intact} {year_check.problems()[:3]}"
     )
-    print(
-        f"integrity check of the year ≈ times {medians['times, year']:.1f} s + chain walk "
-        f"{walk_year:.0f} s; budget {BUDGET_S:.0f} s; run at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    tampered(month, m_since, m_until, since, until)
+    print(f"budget {BUDGET_S:.0f} s; run at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load {load()}")
+
+
+def tampered(month: date, m_since, m_until, since, until) -> None:
+    """A call's answer time moved in a verified day: the year's check walks that day, names it."""
+    call = (
+        Call.objects.filter(ringing_at__gte=m_since, ringing_at__lt=m_until)
+        .exclude(answered_at=None)
+        .order_by("ringing_at")[1000]
     )
+    Call.objects.filter(pk=call.pk).update(answered_at=call.answered_at - timedelta(seconds=90))
+    try:
+        seconds, integrity = timed_once(
+            f"check, year, one row changed in {month:%b %Y}",
+            lambda: check_period(since=since, until=until),
+        )
+        print(f"  named: {integrity.problems()}")
+    finally:
+        Call.objects.filter(pk=call.pk).update(answered_at=call.answered_at)
+
+
+def load() -> str:
+    with open("/proc/loadavg") as file:
+        return " ".join(file.read().split()[:3])
 
 
 if __name__ == "__main__":

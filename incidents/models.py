@@ -605,3 +605,28 @@ class IncidentNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class DayVerdict(models.Model):
+    """A closed WIT day that a full check found intact (its events walked, its rows' times held
+    against their events), with fingerprints of what that check read and the centre's
+    signature: a later check recomputes the fingerprints in SQL instead of walking the day
+    again (incidents/verdicts.py)."""
+
+    day = models.DateField(unique=True)
+    first_seq = models.BigIntegerField(null=True)  # the day's events; None: it had none
+    last_seq = models.BigIntegerField(null=True)
+    events = models.PositiveIntegerField()
+    events_digest = models.CharField(max_length=32)
+    rows = models.PositiveIntegerField()  # the rows the day owns (incidents.chain_times.TABLES)
+    rows_digest = models.CharField(max_length=32)
+    verified_at = models.DateTimeField()
+    signature = models.TextField()
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("verified day")
+        verbose_name_plural = _("verified days")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} ({self.events} events, {self.rows} rows)"

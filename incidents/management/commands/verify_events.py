@@ -10,8 +10,9 @@ from incidents.seals import verify_seals
 class Command(BaseCommand):
     help = (
         "Check the event log's hash chain, its daily seals and the times the reports read against "
-        "the events that set them (all of them, or those of a period of WIT days); exit non-zero "
-        "naming the first bad sequence number, each broken seal and each time that disagrees."
+        "the events that set them (all of them, or those of a period of WIT days; a closed day "
+        "whose signed verdict still matches is not walked again); exit non-zero naming the first "
+        "bad sequence number, each broken seal, each altered verdict and each time that disagrees."
     )
 
     def add_arguments(self, parser):
@@ -36,6 +37,10 @@ class Command(BaseCommand):
                 f"Event log BROKEN at sequence {report.first_bad_seq}: {report.problem} "
                 f"({report.checked} events checked before it)",
             )
+        broken += [
+            f"the verdict kept for {day} does NOT VERIFY with the centre's key: it was altered"
+            for day in checked.altered_verdicts
+        ]
         times = checked.times
         if not times.intact:
             # Each mismatch on its own line: table, row, field, stored value, the event's value.
