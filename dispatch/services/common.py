@@ -83,10 +83,6 @@ def publish_ticket(kind: str, ticket: Ticket, *, actor, **extra) -> None:
     record_events([ticket_event(kind, ticket, actor=actor, **extra)])
 
 
-def publish_assignment(kind: str, assignment: Assignment, *, actor, **extra) -> None:
-    record_events([assignment_event(kind, assignment, actor=actor, **extra)])
-
-
 def publish_unit(kind: str, unit, *, actor=None, actor_label: str = "", **extra) -> None:
     record_event(
         kind,
