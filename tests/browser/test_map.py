@@ -56,7 +56,7 @@ def zoom_to(page, lat: float, lon: float, zoom: int = 17) -> None:
     page.evaluate(f"situation.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
 
 
-def test_a_fire_appears_changes_colour_and_leaves_the_map_live(sign_in, live_server_url, cti_token):
+def test_a_fire_appears_changes_colour_and_leaves_the_map_live(sign_in, telephone):
     supervisor = sign_in("supervisor")
     page, tiles = open_map(supervisor)
 
@@ -72,7 +72,7 @@ def test_a_fire_appears_changes_colour_and_leaves_the_map_live(sign_in, live_ser
 
     # A call-taker logs a house fire in Batu Merah: it appears without a reload.
     operator = sign_in("operator")
-    incident_id = house_fire_in_batu_merah(operator, live_server_url, cti_token)
+    incident_id = house_fire_in_batu_merah(operator, telephone)
     wait_until(page, f"situation.incidents.has({incident_id})")
     expect(page.locator("#wallboard [data-metric='open'] .wb-value")).to_have_text(
         str(open_before + 1)
@@ -170,7 +170,7 @@ def test_the_map_keeps_its_last_state_greyed_when_the_socket_drops(sign_in, serv
     expect(page.locator("#stale-note")).to_be_hidden()
 
 
-def test_the_wallboard_page_for_the_big_screen(sign_in, live_server_url, cti_token):
+def test_the_wallboard_page_for_the_big_screen(sign_in, telephone):
     supervisor = sign_in("supervisor")
     page = supervisor.page
     page.goto("/console/wallboard/")
@@ -179,7 +179,7 @@ def test_the_wallboard_page_for_the_big_screen(sign_in, live_server_url, cti_tok
     )
     before = wallboard_value(page, "open")
     operator = sign_in("operator")
-    incident_id = house_fire_in_batu_merah(operator, live_server_url, cti_token)
+    incident_id = house_fire_in_batu_merah(operator, telephone)
     expect(page.locator("#wallboard [data-metric='open'] .wb-value")).to_have_text(str(before + 1))
     expect(page.locator("#wallboard [data-metric='by-category']")).to_contain_text("Kebakaran")
     screenshot(page, "map-05-wallboard")
