@@ -17,8 +17,10 @@ level is raised once (a unique constraint stands behind that); after downtime ev
 level is raised on the first run. One bad row never stops the check: a batch that fails is
 retried row by row, and a row that fails alone is logged and put back for later.
 
-Locks, in this order (incidents/events.py): the rows a service changes, then the deadlines of
-its subject, then the chain head. The check takes deadline rows with SKIP LOCKED, incidents
+Locks, in this order (incidents/events.py): the rows a service changes; then, in one locked
+read, the deadlines of everything the event touches (its subject, a unit's ticket, the
+incident); then the room row and its deadline, for the events that can change who is ready or
+what rings; then the chain head. The check takes deadline rows with SKIP LOCKED, incidents
 whose priority it raises with SKIP LOCKED (a busy one waits for the next run), and the head
 last, so it never waits for anything a service holds.
 """
