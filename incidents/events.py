@@ -38,10 +38,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
-from core.api import represent
 from incidents.kinds import Audience, kind_named
-from incidents.models import Event, EventAudience, EventChainHead
-from incidents.serializers import EventSerializer
+from incidents.models import Event, EventChainHead
+from incidents.serializers import render_event
 
 logger = logging.getLogger(__name__)
 
@@ -196,68 +195,142 @@ def record_event(kind: str, **fields) -> Event:
 
 
 def record_events(new_events: list[NewEvent]) -> list[Event]:
-    """Append events in order with one lock of the chain head and one insert for them all.
+    """Append events in order with one lock of the chain head and one write for them all.
 
     Observers see each event first (and the events they add, in turn); the head is locked last.
     An event its kind does not allow (incidents.kinds) is refused before anything is written.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("record_event must run inside the service's transaction.")
     new_events = list(new_events)
     for new in new_events:  # grows while observers add the events their changes need
         _check(new)
         for observer in _observers:
             new_events += observer(new)
+    if not new_events:
+        return []
     # Read before the lock (an incident's agencies come as a query): the head is held until
     # commit, and every other write waits for it.
     audience_of = [
         sorted({a.pk: a for a in new.agencies}.values(), key=lambda a: a.code) for new in new_events
     ]
-    head = EventChainHead.objects.select_for_update().get(pk=1)
     now = timezone.now()
+    stored_at = connection.ops.adapt_datetimefield_value(now)
     synthetic = _synthetic.get()
-    events, audiences, pushes = [], [], []
-    for new, agency_list in zip(new_events, audience_of, strict=True):
-        subject, actor = new.subject, new.actor
-        event = Event(
-            seq=head.seq + 1,
-            at=now,
-            actor=actor,
-            actor_label=new.actor_label or (actor.get_username() if actor else "system"),
-            kind=new.kind,
-            subject_type=subject._meta.model_name if subject is not None else "",
-            subject_id=str(subject.pk) if subject is not None else "",
-            # Round-trip through JSON so that what is hashed is what the database returns.
-            payload=json.loads(json.dumps(new.payload or {}, cls=DjangoJSONEncoder)),
-            agencies=[a.code for a in agency_list],
-            prev_hash=head.hash,
-            incident_id=new.incident_id,
-            synthetic=synthetic,
-        )
-        event.hash = _hash_of(event)
-        events.append(event)
-        audiences += [EventAudience(event=event, agency=a) for a in agency_list]
-        prev_by_feed = {OPS_FEED: head.seq}
-        for code in event.agencies:
-            prev_by_feed[agency_feed(code)] = head.feeds.get(agency_feed(code), 0)
-            head.feeds[agency_feed(code)] = event.seq
-        head.seq, head.hash = event.seq, event.hash
-        # Setting the centre up is not consoles' news, and `load_ambon`'s hundreds of changes
-        # in one commit would flood every one: a console learns that the head moved past them
-        # from its heartbeat, or from the next event's `prev`, and resyncs.
-        if kind_named(event.kind).audience != Audience.LOG:
-            pushes.append((event, prev_by_feed))
-    Event.objects.bulk_create(events)
-    EventAudience.objects.bulk_create(audiences)
-    head.save(update_fields=["seq", "hash", "feeds"])
+    events, rows, audiences, pushes = [], [], [], []
+    with connection.cursor() as cursor:
+        seq, prev_hash, feeds = _lock_head(cursor)
+        for new, agency_list in zip(new_events, audience_of, strict=True):
+            seq += 1
+            subject, actor = new.subject, new.actor
+            payload = json.dumps(new.payload or {}, cls=DjangoJSONEncoder)
+            codes = [a.code for a in agency_list]
+            event = Event.from_db(
+                connection.alias,
+                EVENT_COLUMNS,
+                (
+                    seq,
+                    now,
+                    actor.pk if actor is not None else None,
+                    new.actor_label or (actor.get_username() if actor else "system"),
+                    new.kind,
+                    subject._meta.model_name if subject is not None else "",
+                    str(subject.pk) if subject is not None else "",
+                    json.loads(payload),  # what is hashed is what the database returns
+                    codes,
+                    new.incident_id,
+                    prev_hash,
+                    "",
+                    synthetic,
+                ),
+            )
+            event.hash = prev_hash = _hash_of(event)
+            events.append(event)
+            rows.append(
+                (
+                    *(seq, stored_at, event.actor_id, event.actor_label, event.kind),
+                    *(event.subject_type, event.subject_id, payload, json.dumps(codes)),
+                    *(event.incident_id, event.prev_hash, event.hash, synthetic),
+                )
+            )
+            audiences += [(seq, a.pk) for a in agency_list]
+            prev_by_feed = {OPS_FEED: seq - 1}
+            for code in codes:
+                prev_by_feed[agency_feed(code)] = feeds.get(agency_feed(code), 0)
+                feeds[agency_feed(code)] = seq
+            # Setting the centre up is not consoles' news, and `load_ambon`'s hundreds of
+            # changes in one commit would flood every one: a console learns that the head moved
+            # past them from its heartbeat, or from the next event's `prev`, and resyncs.
+            if kind_named(event.kind).audience != Audience.LOG:
+                pushes.append((event, prev_by_feed))
+        _append(cursor, rows, audiences, (seq, prev_hash, json.dumps(feeds)))
 
     def push_committed() -> None:
         # Rendered after commit: not while every other write waits for the head.
-        broadcast_all([(represent(EventSerializer, event), prev) for event, prev in pushes])
+        broadcast_all([(render_event(event), prev) for event, prev in pushes])
 
     if pushes and not synthetic:  # invented history is not news
         transaction.on_commit(push_committed)
     return events
+
+
+# The log is written in plain SQL (SQLite's and PostgreSQL's alike): every write of the centre
+# appends, and the ORM's compiling and model building cost more than the statements themselves.
+EVENT_COLUMNS = (  # Event's columns, in the model's order (Event.from_db takes them so)
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "kind",
+    "subject_type",
+    "subject_id",
+    "payload",
+    "agencies",
+    "incident_id",
+    "prev_hash",
+    "hash",
+    "synthetic",
+)
+_INSERT_EVENTS = 'INSERT INTO "incidents_event" ({}) VALUES '.format(
+    ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
+)
+_INSERT_AUDIENCES = 'INSERT INTO "incidents_eventaudience" ("event_id", "agency_id") VALUES '
+_UPDATE_HEAD = (
+    'UPDATE "incidents_eventchainhead" SET "seq" = %s, "hash" = %s, "feeds" = %s WHERE "id" = 1'
+)
+_READ_HEAD = 'SELECT "seq", "hash", "feeds" FROM "incidents_eventchainhead" WHERE "id" = 1'
+_POSTGRES_MAX_PARAMS = 65535
+
+
+def _lock_head(cursor) -> tuple[int, str, dict[str, int]]:
+    """The chain head's number, hash and feeds, its row locked until commit (on SQLite the
+    transaction itself holds the one write lock, taken at BEGIN)."""
+    locking = " FOR UPDATE" if cursor.db.features.has_select_for_update else ""
+    cursor.execute(_READ_HEAD + locking)
+    seq, hash_, feeds = cursor.fetchone()
+    return seq, hash_, json.loads(feeds)
+
+
+def _values(width: int, count: int) -> str:
+    row = f"({', '.join(['%s'] * width)})"
+    return ", ".join([row] * count)
+
+
+def _append(cursor, rows: list[tuple], audiences: list[tuple], head: tuple) -> None:
+    """Insert the events and their audiences and move the head: on PostgreSQL in one statement
+    (data-modifying CTEs), elsewhere (or for a batch beyond its parameters) in three."""
+    params = [value for row in rows for value in row] + [v for pair in audiences for v in pair]
+    if cursor.db.vendor == "postgresql" and len(params) + len(head) <= _POSTGRES_MAX_PARAMS:
+        inserts = [f'"e" AS ({_INSERT_EVENTS}{_values(len(EVENT_COLUMNS), len(rows))})']
+        if audiences:
+            inserts.append(f'"a" AS ({_INSERT_AUDIENCES}{_values(2, len(audiences))})')
+        cursor.execute(f"WITH {', '.join(inserts)} {_UPDATE_HEAD}", [*params, *head])
+        return
+    cursor.executemany(_INSERT_EVENTS + _values(len(EVENT_COLUMNS), 1), rows)
+    if audiences:
+        cursor.executemany(_INSERT_AUDIENCES + _values(2, 1), audiences)
+    cursor.execute(_UPDATE_HEAD, head)
 
 
 def _check(new: NewEvent) -> None:

@@ -157,10 +157,25 @@ def _is_super(node) -> bool:
     return isinstance(node, ast.Call) and getattr(node.func, "id", None) == "super"
 
 
+# A statement in plain SQL that writes a table (not a SELECT … FOR UPDATE, which locks).
+SQL_WRITE = re.compile(r'\b(?:INSERT INTO|DELETE FROM|(?<!FOR )(?<!KEY )UPDATE) +"?([a-z_]\w*)')
+
+
+def sql_writes_in(tree) -> list[tuple[int, str]]:
+    """The tables a module's SQL strings write, with their lines."""
+    return [
+        (node.lineno, table)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        for table in SQL_WRITE.findall(node.value)
+    ]
+
+
 def writes_in(source: str) -> list[str]:
-    """The ORM writes of a source: rows created (any receiver), a queryset's update or delete,
-    and a model's (or a DRF serializer's) save() or delete() without positional arguments; not
-    a dict's or a hash's update, a cache's delete(key), a workbook's save(buffer), super()."""
+    """The writes of a source: rows created (any receiver), a queryset's update or delete,
+    a model's (or a DRF serializer's) save() or delete() without positional arguments, and
+    SQL that inserts, updates or deletes; not a dict's or a hash's update, a cache's
+    delete(key), a workbook's save(buffer), super()."""
     tree = ast.parse(source)
     querysets = {
         target.id
@@ -180,6 +195,7 @@ def writes_in(source: str) -> list[str]:
             or (method in {"save", "delete"} and not node.args and not _is_super(receiver))
         ):
             found.append(f"line {node.lineno}: .{method}()")
+    found += [f"line {line}: SQL writing {table}" for line, table in sql_writes_in(tree)]
     return sorted(set(found), key=lambda write: int(write.split()[1].rstrip(":")))
 
 
@@ -256,8 +272,13 @@ def _root_name(node) -> str | None:
 
 
 def log_writes_in(source: str) -> list[str]:
-    found = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    found = [
+        f"line {line}: SQL writing {table}"
+        for line, table in sql_writes_in(tree)
+        if table in {"incidents_event", "incidents_eventaudience", "incidents_eventchainhead"}
+    ]
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
@@ -312,6 +333,9 @@ def test_the_log_checks_catch_a_write_and_a_stray_observer():
     assert log_writes_in("Event(seq=1, kind='x').save()\n")
     assert not log_writes_in("EventChainHead.objects.select_for_update().get(pk=1)\n")
     assert not log_writes_in("Event.objects.filter(incident=incident).order_by('seq')\n")
+    assert log_writes_in("SQL = 'INSERT INTO \"incidents_event\" (seq) VALUES (%s)'\n")
+    assert log_writes_in("SQL = 'UPDATE incidents_eventchainhead SET seq = %s'\n")
+    assert not log_writes_in("SQL = 'SELECT seq FROM incidents_eventchainhead FOR UPDATE'\n")
     assert observer_registrations_in("observe_events(on_event)\n")
     assert observer_registrations_in("events.observe_events(on_event)\n")
 
@@ -343,6 +367,8 @@ WRONG = [
     (write_violations, "core.clock", "rows = Call.objects.all()\nrows.delete()\n"),
     (write_violations, "ambon112.realtime", "def f(unit):\n    unit.delete()\n"),
     (write_violations, "incidents.views", "Position(name='x').save()\n"),
+    (write_violations, "incidents.selectors", "SQL = 'DELETE FROM incidents_call'\n"),
+    (write_violations, "core.db", "SQL = f'UPDATE \"incidents_call\" SET x = {x}'\n"),
     # A service importing the web layer.
     (web_imports_in, "x", "from rest_framework.exceptions import ValidationError\n"),
     (web_imports_in, "x", "def f():\n    from rest_framework import exceptions\n"),
@@ -360,6 +386,7 @@ RIGHT = [
     (write_violations, "reports.rows", "digest.update(data)\nshown.update(values)\n"),
     (write_violations, "reports.rows", "again.update(number=1)\ncache.delete(key)\n"),
     (write_violations, "reports.rows", "book.save(buffer)\n"),
+    (write_violations, "reports.rows", "SQL = 'SELECT id FROM t FOR UPDATE SKIP LOCKED'\n"),
     (write_violations, "x", "class C(Canvas):\n    def save(self):\n        super().save()\n"),
     (web_imports_in, "x", "from core.errors import Conflict, Forbidden\n"),
     (web_imports_in, "x", "from django.core.exceptions import ObjectDoesNotExist\n"),

@@ -1,15 +1,29 @@
+import json
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
-from agencies.models import Agency
-from incidents.events import GENESIS_HASH, NewEvent, record_event, record_events, verify_chain
-from incidents.models import Event, EventAudience, EventChainHead
+from agencies.models import Agency, Area
+from core.api import represent
+from incidents import events
+from incidents.events import (
+    EVENT_COLUMNS,
+    GENESIS_HASH,
+    NewEvent,
+    record_event,
+    record_events,
+    verify_chain,
+)
+from incidents.models import Event, EventAudience, EventChainHead, Incident, IncidentType
+from incidents.serializers import EventSerializer, render_event
+from incidents.services.calls import create_incident, receive_call_event, take_call
 
 pytestmark = pytest.mark.usefixtures("made_up_kinds")
 
@@ -201,11 +215,114 @@ def test_concurrent_writers_leave_no_gap_for_a_console_following_after_n(ambon):
 
 def test_a_batch_is_appended_in_order_under_one_lock(ambon, django_assert_num_queries):
     damkar = Agency.objects.get(code="damkar")
+    # Lock the head, then write: on PostgreSQL the events, audiences and head in one statement,
+    # elsewhere one each.
     with transaction.atomic():
-        with django_assert_num_queries(4):  # lock the head, insert events, audiences, head
+        with django_assert_num_queries(2 if connection.vendor == "postgresql" else 4):
             events = record_events(
                 [NewEvent("test.batch", payload={"i": i}, agencies=[damkar]) for i in range(50)]
             )
     assert [e.seq for e in events] == list(range(1, 51))
     assert verify_chain().intact
     assert EventChainHead.objects.get().feeds == {"agency.damkar": 50}
+
+
+def an_incident(operator) -> Incident:
+    call, _changed = receive_call_event(
+        call_id="log-1", event="ringing", number="+6281200009999", adapter="pbx"
+    )
+    take_call(call=call, by=operator)
+    area = Area.objects.get(code="81.71.02.2003")
+    kind = IncidentType.objects.get(code="kebakaran.rumah")
+    return create_incident(
+        call=call, by=operator, incident_type=kind, lat=area.label_lat, lon=area.label_lon
+    )
+
+
+def test_an_event_is_written_as_the_model_reads_it_back(ambon, operator):
+    """The log is written in plain SQL: what record_events returns is what the database holds,
+    column by column, and the chain recomputed from the stored rows holds."""
+    incident = an_incident(operator)
+    damkar, pln = Agency.objects.get(code="damkar"), Agency.objects.get(code="pln")
+    payload = {"at": timezone.now(), "fee": Decimal("1.50"), "note": "ü €", "none": None, "n": 2.5}
+    with transaction.atomic():
+        returned = record_events(
+            [
+                NewEvent("test.happened", actor=operator, payload=payload, agencies=[pln, damkar]),
+                NewEvent("test.happened", incident=incident, actor_label="gateway:sms"),
+            ]
+        )
+    assert EVENT_COLUMNS == tuple(field.attname for field in Event._meta.concrete_fields)
+    stored = Event.objects.filter(seq__in=[e.seq for e in returned]).order_by("seq")
+    for mine, theirs in zip(returned, stored, strict=True):
+        assert [getattr(mine, c) for c in EVENT_COLUMNS] == [
+            getattr(theirs, c) for c in EVENT_COLUMNS
+        ]
+        assert not mine._state.adding
+    assert returned[0].actor_id == operator.pk and returned[0].agencies == ["damkar", "pln"]
+    assert returned[1].incident_id == incident.pk and returned[1].actor_label == "gateway:sms"
+    audience = EventAudience.objects.filter(event__in=returned)
+    assert sorted(audience.values_list("event_id", "agency__code")) == [
+        (returned[0].seq, "damkar"),
+        (returned[0].seq, "pln"),
+    ]
+    assert verify_chain().intact
+
+
+def test_a_batch_beyond_one_statements_parameters_is_written_row_by_row(ambon, monkeypatch):
+    damkar = Agency.objects.get(code="damkar")
+    monkeypatch.setattr(events, "_POSTGRES_MAX_PARAMS", 20)
+    with transaction.atomic():
+        record_events(
+            [NewEvent("test.batch", payload={"i": i}, agencies=[damkar]) for i in range(3)]
+        )
+    assert EventChainHead.objects.get().feeds == {"agency.damkar": 3}
+    assert EventAudience.objects.count() == 3
+    assert verify_chain().intact
+
+
+def test_nothing_to_append_locks_and_writes_nothing(ambon, django_assert_num_queries):
+    with transaction.atomic(), django_assert_num_queries(0):
+        assert record_events([]) == []
+
+
+def shapes() -> list[Event]:
+    """Events of every shape the consoles receive: about nothing or a record, for the room or
+    for agencies, in an incident's timeline or none, with and without microseconds."""
+    at = datetime(2027, 1, 10, 3, 4, 5, 678901, tzinfo=UTC)
+    common = {"seq": 7, "at": at, "actor_label": "system", "kind": "test.x", "prev_hash": ""}
+    return [
+        Event(**common),
+        Event(
+            **common | {"at": at.replace(microsecond=0), "actor_label": "operator1"},
+            subject_type="call",
+            subject_id="42",
+            payload={"b": [1, 2.5, None, True], "a": {"z": "ü €", "y": ""}},
+            agencies=["damkar", "pln"],
+            incident_id=9,
+        ),
+        Event(**common, subject_type="incident", subject_id="9", incident_id=9, payload={"s": 1}),
+        Event(**common | {"kind": "ticket.accepted"}, agencies=["basarnas"], subject_id="x-1"),
+    ]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Jayapura", "Asia/Jakarta"])
+def test_a_pushed_event_is_rendered_exactly_as_its_serializer_renders_it(zone):
+    with timezone.override(ZoneInfo(zone)):
+        for event in shapes():
+            fast, slow = render_event(event), represent(EventSerializer, event)
+            assert json.dumps(fast) == json.dumps(slow)  # the same values, in the same order
+            assert fast == slow
+
+
+def test_a_recorded_event_is_pushed_as_the_serializer_renders_the_stored_row(
+    ambon, operator, django_capture_on_commit_callbacks
+):
+    sent = []
+    damkar = Agency.objects.get(code="damkar")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("incidents.events.broadcast_all", sent.extend)
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            record_event("test.happened", actor=operator, payload={"k": [1]}, agencies=[damkar])
+    (message, _prev), stored = sent[0], Event.objects.get(seq=sent[0][0]["seq"])
+    assert json.dumps(message) == json.dumps(represent(EventSerializer, stored))
