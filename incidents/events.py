@@ -241,19 +241,15 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
                     codes,
                     new.incident_id,
                     prev_hash,
-                    "",
+                    "",  # its own hash, over the rest: below
                     synthetic,
                 ),
             )
             event.hash = prev_hash = _hash_of(event)
             events.append(event)
-            rows.append(
-                (
-                    *(seq, stored_at, event.actor_id, event.actor_label, event.kind),
-                    *(event.subject_type, event.subject_id, payload, json.dumps(codes)),
-                    *(event.incident_id, event.prev_hash, event.hash, synthetic),
-                )
-            )
+            row = (seq, stored_at, event.actor_id, event.actor_label, event.kind)
+            row += (event.subject_type, event.subject_id, payload, json.dumps(codes))
+            rows.append((*row, event.incident_id, event.prev_hash, event.hash, synthetic))
             audiences += [(seq, a.pk) for a in agency_list]
             prev_by_feed = {OPS_FEED: seq - 1}
             for code in codes:
