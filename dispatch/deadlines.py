@@ -26,19 +26,18 @@ last, so it never waits for anything a service holds.
 """
 
 import logging
-import operator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import reduce
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import InterfaceError, OperationalError, models, transaction
-from django.db.models import Max, Min
+from django.db import InterfaceError, OperationalError, connection, models, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from agencies.models import Agency
 from core import health
 from core.api import represent
+from dispatch import policies
 from dispatch.models import (
     TO_AGENCY,
     TO_CALL_TAKERS,
@@ -84,6 +83,15 @@ WIT = ZoneInfo("Asia/Jayapura")  # policies' time windows are the room's local t
 DEFAULT_TRAVEL_S = 240
 
 
+def db_time(value: datetime | str | None) -> datetime | None:
+    """A timestamp as a raw cursor returns it: aware on PostgreSQL, UTC text on SQLite."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 # --- What is waiting --------------------------------------------------------------------------
 
 
@@ -97,6 +105,17 @@ def call_waits(call: Call) -> dict[str, Wait | None]:
     return {watch: Wait(watch, call, started) if waiting else None}
 
 
+# What an incident's waits depend on, in one statement: its first ring (T0) and answer (T1),
+# whether it was forwarded, whether operations started (fires).
+INCIDENT_FACTS = f"""
+    SELECT MIN(ringing_at), MIN({T1_FIELD}),
+        EXISTS (SELECT 1 FROM dispatch_ticket WHERE incident_id = %s),
+        EXISTS (SELECT 1 FROM dispatch_assignment
+            WHERE incident_id = %s AND operations_started_at IS NOT NULL)
+    FROM incidents_call WHERE incident_id = %s
+"""
+
+
 def incident_waits(incident: Incident) -> dict[str, Wait | None]:
     waits: dict[str, Wait | None] = {
         Watch.INCIDENT_NOT_FORWARDED: None,
@@ -107,29 +126,26 @@ def incident_waits(incident: Incident) -> dict[str, Wait | None]:
         return waits
     # Idle from now: the event that brought us here is activity (see idle_activity).
     waits[Watch.INCIDENT_IDLE] = Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)
-    calls = incident.calls.aggregate(t0=Min("ringing_at"), t1=Min(T1_FIELD))
-    if not incident.tickets.exists():
-        answered = calls["t1"] or incident.created_at
+    with connection.cursor() as cursor:
+        cursor.execute(INCIDENT_FACTS, [incident.pk] * 3)
+        t0, t1, forwarded, operations = cursor.fetchone()
+    if not forwarded:
+        answered = db_time(t1) or incident.created_at
         waits[Watch.INCIDENT_NOT_FORWARDED] = Wait(
             Watch.INCIDENT_NOT_FORWARDED, incident, answered, incident
         )
-    if (
-        incident.category == "kebakaran"
-        and not incident.assignments.filter(operations_started_at__isnull=False).exists()
-    ):
+    if incident.category == "kebakaran" and not operations:
         waits[Watch.FIRE_NO_OPERATIONS] = Wait(
-            Watch.FIRE_NO_OPERATIONS, incident, calls["t0"] or incident.created_at, incident
+            Watch.FIRE_NO_OPERATIONS, incident, db_time(t0) or incident.created_at, incident
         )
     return waits
 
 
-def room_waits(room: Room) -> dict[str, Wait | None]:
+def room_waits(room: Room, seen: "Seen") -> dict[str, Wait | None]:
     """Nobody ready: no signed-in call-taker is ready while a call rings (or, by the room's
-    rule, at all). The wait starts when it is first seen and ends when someone is ready."""
-    ready = Presence.objects.filter(signed_out_at__isnull=True, state=Presence.State.READY)
-    running = not ready.exists() and (
-        room.nobody_ready_when_idle or ringing_queue().filter(channel=Call.Channel.PHONE).exists()
-    )
+    rule, at all). The wait starts when it is first seen and ends when someone is ready. `seen`:
+    who is ready and what rings, read after the room's lock."""
+    running = not seen.someone_ready and (room.nobody_ready_when_idle or seen.phones_ringing)
     wait = Wait(Watch.NOBODY_READY, room, timezone.now()) if running else None
     return {Watch.NOBODY_READY: wait}
 
@@ -176,7 +192,7 @@ def assignment_waits(assignment: Assignment) -> dict[str, Wait | None]:
 
 
 def policy_for(wait: Wait, ladders: dict[SlaPolicy, list[EscalationLevel]]) -> SlaPolicy | None:
-    """The most specific of the active policies with levels (`ladders`, see active_ladders)
+    """The most specific of the active policies with levels (`ladders`, see policies.ladders)
     whose scope matches the wait: category, priority, incident type and agency of what waits,
     and the WIT time it started."""
     incident, agency = wait.incident, wait.agency
@@ -202,18 +218,6 @@ def policy_for(wait: Wait, ladders: dict[SlaPolicy, list[EscalationLevel]]) -> S
     return best
 
 
-def active_ladders(watches: set[str]) -> dict[SlaPolicy, list[EscalationLevel]]:
-    """The active policies of these watches that have levels, each with its levels in order:
-    one query (a policy without levels escalates nothing and is left out)."""
-    levels = EscalationLevel.objects.filter(
-        policy__watch__in=watches, policy__is_active=True
-    ).select_related("policy")
-    ladders: dict[SlaPolicy, list[EscalationLevel]] = {}
-    for level in levels.order_by("policy_id", "level"):
-        ladders.setdefault(level.policy, []).append(level)
-    return ladders
-
-
 # The waits worked out for one subject, and the subject.
 Watched = tuple[dict[str, Wait | None], models.Model]
 
@@ -225,48 +229,121 @@ def subject_key(subject: models.Model) -> dict:
 def reconcile(waits: dict[str, Wait | None], subject: models.Model) -> list[NewEvent]:
     """Start the deadline of each wait that runs and has none; clear each one that stopped.
     Returns the escalation events this needs."""
-    events, starting = keep_in_step([(waits, subject)])
-    start(starting)
+    events, starting, token = keep_in_step([(waits, subject)])
+    start(starting, token)
     return events
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the one locked read of an event found: the deadlines of what it touches, by
+    wait_key; the policies' version token (dispatch.policies.ladders); and, with the room
+    locked, whether a call-taker is ready and how many telephone calls ring."""
+
+    deadlines: dict[tuple[str, str, str], Deadline]
+    token: str | None
+    someone_ready: bool
+    phones_ringing: int
+
+
+DEADLINE_COLUMNS = ", ".join(f.column for f in Deadline._meta.concrete_fields)
+# After the room's lock (so two calls ringing at once see each other): a signed-in call-taker
+# ready, and the ringing queue's telephone calls (incidents.selectors.ringing_queue).
+ROOM_FACTS = f"""
+    EXISTS (SELECT 1 FROM incidents_presence WHERE signed_out_at IS NULL AND state = %s),
+    (SELECT COUNT(*) FROM incidents_call
+        WHERE {T1_FIELD} IS NULL AND ended_at IS NULL AND channel = %s)
+"""
+
+
+def read_locked(waits: list[tuple[str, str, str]], *, fired_idle: str | None, room: bool) -> Seen:
+    """One statement: the deadlines of these waits (watch, subject type, subject id) and the
+    fired idle wait of incident `fired_idle`, locked; the policies' token; the room's facts.
+    The one row of facts comes back even when no deadline matches."""
+    conditions, params = [], []
+    for watch, subject_type, subject_id in waits:
+        conditions.append("(watch = %s AND subject_type = %s AND subject_id = %s)")
+        params += [watch, subject_type, subject_id]
+    if fired_idle is not None:
+        conditions.append(
+            "(watch = %s AND subject_type = 'incident' AND subject_id = %s AND level > 1)"
+        )
+        params += [Watch.INCIDENT_IDLE, fired_idle]
+    facts = ROOM_FACTS if room else "NULL, NULL"
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    where = " OR ".join(conditions) or "1 = 0"
+    sql = f"""
+        SELECT facts.*, d.* FROM (
+            SELECT (SELECT MAX(token) FROM dispatch_policyversion) AS token, {facts}
+        ) AS facts LEFT JOIN (
+            SELECT {DEADLINE_COLUMNS} FROM dispatch_deadline WHERE {where}{lock}
+        ) AS d ON 1 = 1
+    """
+    room_params = [Presence.State.READY, Call.Channel.PHONE] if room else []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, room_params + params)
+        rows = cursor.fetchall()
+    deadlines = {}
+    for row in rows:
+        if row[3] is not None:
+            deadline = Deadline.from_db(connection.alias, None, row[3:])
+            deadline.started_at = db_time(deadline.started_at)
+            deadline.due_at = db_time(deadline.due_at)
+            deadlines[wait_key(deadline)] = deadline
+    token, ready, ringing = rows[0][:3]
+    return Seen(deadlines, token, bool(ready), ringing or 0)
+
+
 def keep_in_step(
-    watched: list[Watched], *, active_incident: int | None = None
-) -> tuple[list[NewEvent], list[Wait]]:
+    watched: list[Watched], *, active_incident: int | None = None, room: Room | None = None
+) -> tuple[list[NewEvent], list[Wait], str | None]:
     """`reconcile` for several subjects with one locked read of their deadlines: clears the
-    deadlines of waits that stopped, and returns the escalation events this needs and the waits
-    to start (for one `start` of them all). `active_incident`: the event was activity on that
-    incident, whose fired idle wait starts again (see idle_activity), read in the same query."""
-    wanted = [models.Q(watch__in=list(waits), **subject_key(subject)) for waits, subject in watched]
-    idle_key = (Watch.INCIDENT_IDLE, "incident", str(active_incident))
-    if active_incident is not None:
-        idle = {"watch": idle_key[0], "subject_type": "incident", "subject_id": idle_key[2]}
-        wanted.append(models.Q(level__gt=1, **idle))
-    if not wanted:
-        return [], []
-    locked = Deadline.objects.select_for_update(of=("self",)).filter(reduce(operator.or_, wanted))
-    existing = {wait_key(deadline): deadline for deadline in locked}
+    deadlines of waits that stopped (one delete), and returns the escalation events this needs,
+    the waits to start and the policies' token (for one `start` of them all).
+    `active_incident`: the event was activity on that incident, whose fired idle wait starts
+    again (see idle_activity). `room`: locked by the caller, its "nobody ready" is kept too."""
+    keys = [
+        (watch, *subject_key(subject).values()) for waits, subject in watched for watch in waits
+    ]
+    if room is not None:
+        keys.append((Watch.NOBODY_READY, *subject_key(room).values()))
+    fired_idle = str(active_incident) if active_incident is not None else None
+    if not keys and fired_idle is None:
+        return [], [], None
+    seen = read_locked(keys, fired_idle=fired_idle, room=room is not None)
+    if room is not None:
+        watched = [*watched, (room_waits(room, seen), room)]
+    existing = dict(seen.deadlines)
     events: list[NewEvent] = []
     starting: list[Wait] = []
+    ended: list[Deadline] = []
     for waits, subject in watched:
         key = subject_key(subject)
         for watch, wait in waits.items():
             deadline = existing.get((watch, key["subject_type"], key["subject_id"]))
             if wait is None and deadline is not None:
-                events += end(existing.pop(wait_key(deadline)))
+                ended.append(existing.pop(wait_key(deadline)))
             elif wait is not None and deadline is None:
                 starting.append(wait)
-    fired = existing.get(idle_key) if active_incident is not None else None
+    fired = existing.get((Watch.INCIDENT_IDLE, "incident", fired_idle)) if fired_idle else None
     if fired is not None and fired.level > 1:
-        idle_events, restart = idle_activity(fired)
-        events, starting = events + idle_events, starting + restart
-    return events, starting
+        ended.append(fired)
+        starting += idle_activity(fired)
+    for deadline in ended:
+        events += end(deadline)
+    if ended:  # before the waits that start again are inserted
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM dispatch_deadline WHERE id IN ({', '.join(['%s'] * len(ended))})",
+                [deadline.pk for deadline in ended],
+            )
+    return events, starting, seen.token
 
 
 def end(deadline: Deadline) -> list[NewEvent]:
-    """The wait stopped: missed levels recorded, the row gone, its open escalations resolved."""
+    """The wait stopped: missed levels recorded, its open escalations resolved (the caller
+    deletes the row)."""
     events = raise_missed_levels(deadline)
-    deadline.delete()
     if deadline.level == 1 and not events:  # nothing was ever raised for it (levels count from 1)
         return []
     return events + resolve(deadline.watch, deadline_key(deadline))
@@ -276,13 +353,13 @@ def deadline_key(deadline: Deadline) -> dict:
     return {"subject_type": deadline.subject_type, "subject_id": deadline.subject_id}
 
 
-def start(waits: list[Wait]) -> None:
+def start(waits: list[Wait], token: str | None) -> None:
     """Each wait's deadline at its first level not yet raised for this start; a ladder already
     climbed (the same wait seen again) goes on with its repeats, or keeps a row with nothing
-    more due. One query for the policies of them all and their levels, one insert."""
+    more due. The policies as of `token` (kept in memory while it stays), one insert."""
     if not waits:
         return
-    ladders = active_ladders({w.watch for w in waits})
+    ladders = policies.ladders(token)
     rows = []
     for wait in waits:
         policy = policy_for(wait, ladders)
@@ -389,15 +466,15 @@ def resolve(watch: str, key: dict) -> list[NewEvent]:
     ]
 
 
-def idle_activity(fired: Deadline) -> tuple[list[NewEvent], list[Wait]]:
+def idle_activity(fired: Deadline) -> list[Wait]:
     """Anything that happens on an open incident is activity. An idle wait that has not fired
     yet is left alone (the check moves it on when it falls due, see postpone_idle); one that
-    `fired` (past its first level) ends here, its escalations resolved, and starts again from
-    now: returns the events and the wait to start."""
-    events = end(fired)
+    `fired` (past its first level) ends (keep_in_step ends it, its escalations resolved) and
+    starts again from now: returns the wait to start."""
     incident = Incident.objects.select_related("incident_type").get(pk=fired.incident_id)
-    restart = [Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)]
-    return events, restart if incident.is_open else []
+    return (
+        [Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)] if incident.is_open else []
+    )
 
 
 # Which events can start or end a wait on something other than their own subject.
@@ -432,9 +509,10 @@ def event_incident(new: NewEvent) -> Incident:
 
 
 def on_event(new: NewEvent) -> list[NewEvent]:
-    """Registered with incidents.events: keep the deadlines of what the event touched (one
-    locked read of them, and the room's after its lock), and start what began with one query
-    for the policies."""
+    """Registered with incidents.events: keep the deadlines of what the event touched (the room
+    locked first when the event can change who is ready or what rings; then one locked read of
+    the deadlines, with the policies' token and the room's facts), and start what began from
+    the policies kept in memory."""
     subject = new.subject
     watched: list[Watched] = []
     if isinstance(subject, Call):
@@ -451,15 +529,16 @@ def on_event(new: NewEvent) -> list[NewEvent]:
     if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
         incident = event_incident(new)
         watched.append((incident_waits(incident), incident))
-    activity = new.incident_id is not None and not new.kind.startswith(SYSTEM_KINDS)
-    events, starting = keep_in_step(watched, active_incident=new.incident_id if activity else None)
+    room = None
     if new.kind in ROOM_WAIT_EVENTS or isinstance(subject, Presence):
         # Locked, so that two calls ringing at once start one wait (lock order: the room after
-        # the rows the service changed, before the chain head).
+        # the rows the service changed, before the deadlines).
         room = Room.objects.select_for_update().get_or_create(pk=1)[0]
-        room_events, room_starting = keep_in_step([(room_waits(room), room)])
-        events, starting = events + room_events, starting + room_starting
-    start(starting)
+    activity = new.incident_id is not None and not new.kind.startswith(SYSTEM_KINDS)
+    events, starting, token = keep_in_step(
+        watched, active_incident=new.incident_id if activity else None, room=room
+    )
+    start(starting, token)
     return events
 
 
