@@ -17,12 +17,18 @@ level is raised once (a unique constraint stands behind that); after downtime ev
 level is raised on the first run. One bad row never stops the check: a batch that fails is
 retried row by row, and a row that fails alone is logged and put back for later.
 
-Locks, in this order (incidents/events.py): the rows a service changes; then, in one locked
-read, the deadlines of everything the event touches (its subject, a unit's ticket, the
-incident); then the room row and its deadline, for the events that can change who is ready or
-what rings; then the chain head. The check takes deadline rows with SKIP LOCKED, incidents
-whose priority it raises with SKIP LOCKED (a busy one waits for the next run), and the head
-last, so it never waits for anything a service holds.
+Locks, in this order (incidents/events.py): the rows a service changes; then the room row, for
+the events that can change who is ready or what rings; then, in one locked read, the deadlines
+of everything the event touches (its subject, a unit's ticket, the incident, the room); then the
+chain head. The check takes deadline rows with SKIP LOCKED, incidents whose priority it raises
+with SKIP LOCKED (a busy one waits for the next run), and the head last, so it never waits for
+anything a service holds.
+
+Each event costs few statements here: that one read also brings who is ready and what rings
+(after the room's lock, so two calls ringing at once see each other) and the policies' version
+token, and the policies and their levels are read only when that token changed
+(dispatch.policies.ladders); the deadlines that end go in one delete, those that start in one
+insert.
 """
 
 import logging
