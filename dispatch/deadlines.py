@@ -82,6 +82,8 @@ class Wait:
     agency: Agency | None = None  # a ticket's or a unit's agency
 
 
+INCIDENT_WATCHES = (Watch.INCIDENT_NOT_FORWARDED, Watch.FIRE_NO_OPERATIONS, Watch.INCIDENT_IDLE)
+
 WIT = ZoneInfo("Asia/Jayapura")  # policies' time windows are the room's local time
 
 # When the dispatch gave no ETA (no position known): NFPA 1710's 240 s travel
@@ -111,38 +113,22 @@ def call_waits(call: Call) -> dict[str, Wait | None]:
     return {watch: Wait(watch, call, started) if waiting else None}
 
 
-# What an incident's waits depend on, in one statement: its first ring (T0) and answer (T1),
-# whether it was forwarded, whether operations started (fires).
-INCIDENT_FACTS = f"""
-    SELECT MIN(ringing_at), MIN({T1_FIELD}),
-        EXISTS (SELECT 1 FROM dispatch_ticket WHERE incident_id = %s),
-        EXISTS (SELECT 1 FROM dispatch_assignment
-            WHERE incident_id = %s AND operations_started_at IS NOT NULL)
-    FROM incidents_call WHERE incident_id = %s
-"""
-
-
-def incident_waits(incident: Incident) -> dict[str, Wait | None]:
-    waits: dict[str, Wait | None] = {
-        Watch.INCIDENT_NOT_FORWARDED: None,
-        Watch.FIRE_NO_OPERATIONS: None,
-        Watch.INCIDENT_IDLE: None,
-    }
+def incident_waits(incident: Incident, seen: "Seen") -> dict[str, Wait | None]:
+    """`seen`: when the incident's calls first rang and were answered, whether it was forwarded
+    and whether operations started, read with its deadlines (see read_locked)."""
+    waits: dict[str, Wait | None] = dict.fromkeys(INCIDENT_WATCHES)
     if not incident.is_open:
         return waits
     # Idle from now: the event that brought us here is activity (see idle_activity).
     waits[Watch.INCIDENT_IDLE] = Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)
-    with connection.cursor() as cursor:
-        cursor.execute(INCIDENT_FACTS, [incident.pk] * 3)
-        t0, t1, forwarded, operations = cursor.fetchone()
-    if not forwarded:
-        answered = db_time(t1) or incident.created_at
+    if not seen.forwarded:
+        answered = seen.first_answer or incident.created_at
         waits[Watch.INCIDENT_NOT_FORWARDED] = Wait(
             Watch.INCIDENT_NOT_FORWARDED, incident, answered, incident
         )
-    if incident.category == "kebakaran" and not operations:
+    if incident.category == "kebakaran" and not seen.operations_started:
         waits[Watch.FIRE_NO_OPERATIONS] = Wait(
-            Watch.FIRE_NO_OPERATIONS, incident, db_time(t0) or incident.created_at, incident
+            Watch.FIRE_NO_OPERATIONS, incident, seen.first_ring or incident.created_at, incident
         )
     return waits
 
@@ -243,13 +229,19 @@ def reconcile(waits: dict[str, Wait | None], subject: models.Model) -> list[NewE
 @dataclass(frozen=True)
 class Seen:
     """What the one locked read of an event found: the deadlines of what it touches, by
-    wait_key; the policies' version token (dispatch.policies.ladders); and, with the room
-    locked, whether a call-taker is ready and how many telephone calls ring."""
+    wait_key; the policies' version token (dispatch.policies.ladders); with the room locked,
+    whether a call-taker is ready and how many telephone calls ring; for an incident, its
+    calls' first ring (T0) and answer (T1), whether it was forwarded, whether operations
+    started."""
 
     deadlines: dict[tuple[str, str, str], Deadline]
     token: str | None
     someone_ready: bool
     phones_ringing: int
+    first_ring: datetime | None
+    first_answer: datetime | None
+    forwarded: bool
+    operations_started: bool
 
 
 DEADLINE_COLUMNS = ", ".join(f.column for f in Deadline._meta.concrete_fields)
@@ -260,12 +252,26 @@ ROOM_FACTS = f"""
     (SELECT COUNT(*) FROM incidents_call
         WHERE {T1_FIELD} IS NULL AND ended_at IS NULL AND channel = %s)
 """
+INCIDENT_FACTS = f"""
+    (SELECT MIN(ringing_at) FROM incidents_call WHERE incident_id = %s),
+    (SELECT MIN({T1_FIELD}) FROM incidents_call WHERE incident_id = %s),
+    EXISTS (SELECT 1 FROM dispatch_ticket WHERE incident_id = %s),
+    EXISTS (SELECT 1 FROM dispatch_assignment
+        WHERE incident_id = %s AND operations_started_at IS NOT NULL)
+"""
 
 
-def read_locked(waits: list[tuple[str, str, str]], *, fired_idle: str | None, room: bool) -> Seen:
+def read_locked(
+    waits: list[tuple[str, str, str]],
+    *,
+    fired_idle: str | None,
+    room: bool,
+    incident_id: int | None,
+) -> Seen:
     """One statement: the deadlines of these waits (watch, subject type, subject id) and the
-    fired idle wait of incident `fired_idle`, locked; the policies' token; the room's facts.
-    The one row of facts comes back even when no deadline matches."""
+    fired idle wait of incident `fired_idle`, locked; the policies' token; the room's facts
+    (`room`) and the incident's (`incident_id`). The one row of facts comes back even when no
+    deadline matches."""
     conditions, params = [], []
     for watch, subject_type, subject_id in waits:
         conditions.append("(watch = %s AND subject_type = %s AND subject_id = %s)")
@@ -275,48 +281,71 @@ def read_locked(waits: list[tuple[str, str, str]], *, fired_idle: str | None, ro
             "(watch = %s AND subject_type = 'incident' AND subject_id = %s AND level > 1)"
         )
         params += [Watch.INCIDENT_IDLE, fired_idle]
-    facts = ROOM_FACTS if room else "NULL, NULL"
+    facts = [ROOM_FACTS if room else "NULL, NULL"]
+    facts.append(INCIDENT_FACTS if incident_id is not None else "NULL, NULL, NULL, NULL")
+    facts_params = [Presence.State.READY, Call.Channel.PHONE] if room else []
+    facts_params += [incident_id] * 4 if incident_id is not None else []
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     where = " OR ".join(conditions) or "1 = 0"
     sql = f"""
         SELECT facts.*, d.* FROM (
-            SELECT (SELECT MAX(token) FROM dispatch_policyversion) AS token, {facts}
+            SELECT (SELECT MAX(token) FROM dispatch_policyversion) AS token, {", ".join(facts)}
         ) AS facts LEFT JOIN (
             SELECT {DEADLINE_COLUMNS} FROM dispatch_deadline WHERE {where}{lock}
         ) AS d ON 1 = 1
     """
-    room_params = [Presence.State.READY, Call.Channel.PHONE] if room else []
     with connection.cursor() as cursor:
-        cursor.execute(sql, room_params + params)
+        cursor.execute(sql, facts_params + params)
         rows = cursor.fetchall()
     deadlines = {}
     for row in rows:
-        if row[3] is not None:
-            deadline = Deadline.from_db(connection.alias, None, row[3:])
+        if row[7] is not None:
+            deadline = Deadline.from_db(connection.alias, None, row[7:])
             deadline.started_at = db_time(deadline.started_at)
             deadline.due_at = db_time(deadline.due_at)
             deadlines[wait_key(deadline)] = deadline
-    token, ready, ringing = rows[0][:3]
-    return Seen(deadlines, token, bool(ready), ringing or 0)
+    token, ready, ringing, first_ring, first_answer, forwarded, operations = rows[0][:7]
+    return Seen(
+        deadlines,
+        token,
+        someone_ready=bool(ready),
+        phones_ringing=ringing or 0,
+        first_ring=db_time(first_ring),
+        first_answer=db_time(first_answer),
+        forwarded=bool(forwarded),
+        operations_started=bool(operations),
+    )
 
 
 def keep_in_step(
-    watched: list[Watched], *, active_incident: int | None = None, room: Room | None = None
+    watched: list[Watched],
+    *,
+    active_incident: int | None = None,
+    room: Room | None = None,
+    incident: Incident | None = None,
 ) -> tuple[list[NewEvent], list[Wait], str | None]:
     """`reconcile` for several subjects with one locked read of their deadlines: clears the
     deadlines of waits that stopped (one delete), and returns the escalation events this needs,
     the waits to start and the policies' token (for one `start` of them all).
     `active_incident`: the event was activity on that incident, whose fired idle wait starts
-    again (see idle_activity). `room`: locked by the caller, its "nobody ready" is kept too."""
+    again (see idle_activity). `room` (locked by the caller) and `incident`: their waits are
+    worked out from facts read in the same statement, and kept too."""
     keys = [
         (watch, *subject_key(subject).values()) for waits, subject in watched for watch in waits
     ]
+    if incident is not None:
+        keys += [(watch, *subject_key(incident).values()) for watch in INCIDENT_WATCHES]
     if room is not None:
         keys.append((Watch.NOBODY_READY, *subject_key(room).values()))
     fired_idle = str(active_incident) if active_incident is not None else None
     if not keys and fired_idle is None:
         return [], [], None
-    seen = read_locked(keys, fired_idle=fired_idle, room=room is not None)
+    open_incident = incident.pk if incident is not None and incident.is_open else None
+    seen = read_locked(
+        keys, fired_idle=fired_idle, room=room is not None, incident_id=open_incident
+    )
+    if incident is not None:
+        watched = [*watched, (incident_waits(incident, seen), incident)]
     if room is not None:
         watched = [*watched, (room_waits(room, seen), room)]
     existing = dict(seen.deadlines)
@@ -514,11 +543,22 @@ def event_incident(new: NewEvent) -> Incident:
     return Incident.objects.select_related("incident_type").get(pk=new.incident_id)
 
 
+def lock_room() -> Room:
+    """The room's row, locked (created the first time), with what its waits need."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nobody_ready_when_idle FROM incidents_room WHERE id = 1{lock}")
+        row = cursor.fetchone()
+    if row is None:
+        return Room.objects.select_for_update().get_or_create(pk=1)[0]
+    return Room.from_db(connection.alias, ["id", "nobody_ready_when_idle"], [1, bool(row[0])])
+
+
 def on_event(new: NewEvent) -> list[NewEvent]:
     """Registered with incidents.events: keep the deadlines of what the event touched (the room
     locked first when the event can change who is ready or what rings; then one locked read of
-    the deadlines, with the policies' token and the room's facts), and start what began from
-    the policies kept in memory."""
+    the deadlines, with the policies' token and the room's and the incident's facts), and start
+    what began from the policies kept in memory."""
     subject = new.subject
     watched: list[Watched] = []
     if isinstance(subject, Call):
@@ -532,17 +572,20 @@ def on_event(new: NewEvent) -> list[NewEvent]:
                 pk=subject.ticket_id
             )
             watched.append((ticket_waits(ticket), ticket))
+    incident = None
     if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
         incident = event_incident(new)
-        watched.append((incident_waits(incident), incident))
     room = None
     if new.kind in ROOM_WAIT_EVENTS or isinstance(subject, Presence):
         # Locked, so that two calls ringing at once start one wait (lock order: the room after
         # the rows the service changed, before the deadlines).
-        room = Room.objects.select_for_update().get_or_create(pk=1)[0]
+        room = lock_room()
     activity = new.incident_id is not None and not new.kind.startswith(SYSTEM_KINDS)
     events, starting, token = keep_in_step(
-        watched, active_incident=new.incident_id if activity else None, room=room
+        watched,
+        active_incident=new.incident_id if activity else None,
+        room=room,
+        incident=incident,
     )
     start(starting, token)
     return events
