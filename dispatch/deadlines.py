@@ -83,6 +83,7 @@ class Wait:
 
 
 INCIDENT_WATCHES = (Watch.INCIDENT_NOT_FORWARDED, Watch.FIRE_NO_OPERATIONS, Watch.INCIDENT_IDLE)
+TICKET_WATCHES = (Watch.TICKET_NOT_ACCEPTED, Watch.NO_UNIT_EN_ROUTE, Watch.UNIT_NOT_DISPATCHED)
 
 WIT = ZoneInfo("Asia/Jayapura")  # policies' time windows are the room's local time
 
@@ -142,12 +143,9 @@ def room_waits(room: Room, seen: "Seen") -> dict[str, Wait | None]:
     return {Watch.NOBODY_READY: wait}
 
 
-def ticket_waits(ticket: Ticket) -> dict[str, Wait | None]:
-    waits: dict[str, Wait | None] = {
-        Watch.TICKET_NOT_ACCEPTED: None,
-        Watch.NO_UNIT_EN_ROUTE: None,
-        Watch.UNIT_NOT_DISPATCHED: None,
-    }
+def ticket_waits(ticket: Ticket, seen: "Seen") -> dict[str, Wait | None]:
+    """`seen`: whether a unit was sent on the ticket, and one is en route (see read_locked)."""
+    waits: dict[str, Wait | None] = dict.fromkeys(TICKET_WATCHES)
 
     def wait(watch, started_at):
         return Wait(watch, ticket, started_at, ticket.incident, ticket.agency)
@@ -155,10 +153,9 @@ def ticket_waits(ticket: Ticket) -> dict[str, Wait | None]:
     if ticket.status == Ticket.Status.NOTIFIED:
         waits[Watch.TICKET_NOT_ACCEPTED] = wait(Watch.TICKET_NOT_ACCEPTED, ticket.notified_at)
     elif ticket.status == Ticket.Status.ACCEPTED:
-        sent = list(ticket.assignments.values_list("en_route_at", flat=True))
-        if not any(sent):
+        if not seen.unit_en_route:
             waits[Watch.NO_UNIT_EN_ROUTE] = wait(Watch.NO_UNIT_EN_ROUTE, ticket.accepted_at)
-        if not sent:  # T4 → T4d
+        if not seen.unit_sent:  # T4 → T4d
             waits[Watch.UNIT_NOT_DISPATCHED] = wait(Watch.UNIT_NOT_DISPATCHED, ticket.accepted_at)
     return waits
 
@@ -232,7 +229,7 @@ class Seen:
     wait_key; the policies' version token (dispatch.policies.ladders); with the room locked,
     whether a call-taker is ready and how many telephone calls ring; for an incident, its
     calls' first ring (T0) and answer (T1), whether it was forwarded, whether operations
-    started."""
+    started; for a ticket, whether a unit was sent and whether one is en route."""
 
     deadlines: dict[tuple[str, str, str], Deadline]
     token: str | None
@@ -242,6 +239,8 @@ class Seen:
     first_answer: datetime | None
     forwarded: bool
     operations_started: bool
+    unit_sent: bool
+    unit_en_route: bool
 
 
 DEADLINE_COLUMNS = ", ".join(f.column for f in Deadline._meta.concrete_fields)
@@ -259,6 +258,10 @@ INCIDENT_FACTS = f"""
     EXISTS (SELECT 1 FROM dispatch_assignment
         WHERE incident_id = %s AND operations_started_at IS NOT NULL)
 """
+TICKET_FACTS = """
+    EXISTS (SELECT 1 FROM dispatch_assignment WHERE ticket_id = %s),
+    EXISTS (SELECT 1 FROM dispatch_assignment WHERE ticket_id = %s AND en_route_at IS NOT NULL)
+"""
 
 
 def read_locked(
@@ -267,11 +270,12 @@ def read_locked(
     fired_idle: str | None,
     room: bool,
     incident_id: int | None,
+    ticket_id: int | None,
 ) -> Seen:
     """One statement: the deadlines of these waits (watch, subject type, subject id) and the
     fired idle wait of incident `fired_idle`, locked; the policies' token; the room's facts
-    (`room`) and the incident's (`incident_id`). The one row of facts comes back even when no
-    deadline matches."""
+    (`room`), the incident's (`incident_id`) and the ticket's (`ticket_id`). The one row of
+    facts comes back even when no deadline matches."""
     conditions, params = [], []
     for watch, subject_type, subject_id in waits:
         conditions.append("(watch = %s AND subject_type = %s AND subject_id = %s)")
@@ -285,6 +289,8 @@ def read_locked(
     facts.append(INCIDENT_FACTS if incident_id is not None else "NULL, NULL, NULL, NULL")
     facts_params = [Presence.State.READY, Call.Channel.PHONE] if room else []
     facts_params += [incident_id] * 4 if incident_id is not None else []
+    facts.append(TICKET_FACTS if ticket_id is not None else "NULL, NULL")
+    facts_params += [ticket_id] * 2 if ticket_id is not None else []
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     where = " OR ".join(conditions) or "1 = 0"
     sql = f"""
@@ -299,12 +305,14 @@ def read_locked(
         rows = cursor.fetchall()
     deadlines = {}
     for row in rows:
-        if row[7] is not None:
-            deadline = Deadline.from_db(connection.alias, None, row[7:])
+        if row[9] is not None:
+            deadline = Deadline.from_db(connection.alias, None, row[9:])
             deadline.started_at = db_time(deadline.started_at)
             deadline.due_at = db_time(deadline.due_at)
             deadlines[wait_key(deadline)] = deadline
-    token, ready, ringing, first_ring, first_answer, forwarded, operations = rows[0][:7]
+    token, ready, ringing, first_ring, first_answer, forwarded, operations, sent, en_route = rows[
+        0
+    ][:9]
     return Seen(
         deadlines,
         token,
@@ -314,6 +322,8 @@ def read_locked(
         first_answer=db_time(first_answer),
         forwarded=bool(forwarded),
         operations_started=bool(operations),
+        unit_sent=bool(sent),
+        unit_en_route=bool(en_route),
     )
 
 
@@ -323,27 +333,37 @@ def keep_in_step(
     active_incident: int | None = None,
     room: Room | None = None,
     incident: Incident | None = None,
+    ticket: Ticket | None = None,
 ) -> tuple[list[NewEvent], list[Wait], str | None]:
     """`reconcile` for several subjects with one locked read of their deadlines: clears the
     deadlines of waits that stopped (one delete), and returns the escalation events this needs,
     the waits to start and the policies' token (for one `start` of them all).
     `active_incident`: the event was activity on that incident, whose fired idle wait starts
-    again (see idle_activity). `room` (locked by the caller) and `incident`: their waits are
-    worked out from facts read in the same statement, and kept too."""
+    again (see idle_activity). `room` (locked by the caller), `incident` and `ticket`: their
+    waits are worked out from facts read in the same statement, and kept too."""
     keys = [
         (watch, *subject_key(subject).values()) for waits, subject in watched for watch in waits
     ]
     if incident is not None:
         keys += [(watch, *subject_key(incident).values()) for watch in INCIDENT_WATCHES]
+    if ticket is not None:
+        keys += [(watch, *subject_key(ticket).values()) for watch in TICKET_WATCHES]
     if room is not None:
         keys.append((Watch.NOBODY_READY, *subject_key(room).values()))
     fired_idle = str(active_incident) if active_incident is not None else None
     if not keys and fired_idle is None:
         return [], [], None
     open_incident = incident.pk if incident is not None and incident.is_open else None
+    accepted = ticket.pk if ticket is not None and ticket.status == Ticket.Status.ACCEPTED else None
     seen = read_locked(
-        keys, fired_idle=fired_idle, room=room is not None, incident_id=open_incident
+        keys,
+        fired_idle=fired_idle,
+        room=room is not None,
+        incident_id=open_incident,
+        ticket_id=accepted,
     )
+    if ticket is not None:
+        watched = [*watched, (ticket_waits(ticket, seen), ticket)]
     if incident is not None:
         watched = [*watched, (incident_waits(incident, seen), incident)]
     if room is not None:
@@ -561,17 +581,17 @@ def on_event(new: NewEvent) -> list[NewEvent]:
     what began from the policies kept in memory."""
     subject = new.subject
     watched: list[Watched] = []
+    ticket = None
     if isinstance(subject, Call):
         watched.append((call_waits(subject), subject))
     elif isinstance(subject, Ticket):
-        watched.append((ticket_waits(subject), subject))
+        ticket = subject
     elif isinstance(subject, Assignment):
         watched.append((assignment_waits(subject), subject))
         if new.kind in TICKET_WAIT_EVENTS:
             ticket = Ticket.objects.select_related("incident__incident_type", "agency").get(
                 pk=subject.ticket_id
             )
-            watched.append((ticket_waits(ticket), ticket))
     incident = None
     if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
         incident = event_incident(new)
@@ -580,12 +600,17 @@ def on_event(new: NewEvent) -> list[NewEvent]:
         # Locked, so that two calls ringing at once start one wait (lock order: the room after
         # the rows the service changed, before the deadlines).
         room = lock_room()
-    activity = new.incident_id is not None and not new.kind.startswith(SYSTEM_KINDS)
+    activity = (
+        new.incident_id is not None
+        and not new.kind.startswith(SYSTEM_KINDS)
+        and new.kind not in DERIVED_KINDS
+    )
     events, starting, token = keep_in_step(
         watched,
         active_incident=new.incident_id if activity else None,
         room=room,
         incident=incident,
+        ticket=ticket,
     )
     start(starting, token)
     return events
@@ -593,6 +618,9 @@ def on_event(new: NewEvent) -> list[NewEvent]:
 
 # The check's own events: not activity on an incident.
 SYSTEM_KINDS = ("escalation.", "incident.priority_raised")
+# Always appended with the change they follow from, which was activity on the same incident
+# (dispatch.services.incidents.refresh_status): nothing more to restart.
+DERIVED_KINDS = {"incident.status_changed"}
 
 
 # --- The check ----------------------------------------------------------------------------------
