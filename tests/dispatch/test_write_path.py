@@ -84,10 +84,10 @@ def test_a_step_that_changes_no_status_appends_its_event_alone(make_incident, di
 # Statements of the services of one incident's loop (ring, take, create, forward, accept, send,
 # en route, on scene, clear, close, hang up) on PostgreSQL: 254 before the deadlines of an event
 # were read at once and a closure appended its events under one lock (issue #18), 218 after,
-# 197 since an event's deadlines, the room's facts and the policies' version are one read, the
+# 188 since an event's deadlines, its facts and the policies' version are one read, the
 # policies are kept in memory and the ended deadlines go in one delete.
 # SQLite takes no advisory lock for the PBX's events: two fewer.
-LOOP_BUDGET = 197
+LOOP_BUDGET = 188
 
 
 def test_the_write_loop_stays_within_its_statement_budget(make_incident, dispatcher, damkar):
