@@ -258,6 +258,7 @@ INCIDENT_FACTS = f"""
     EXISTS (SELECT 1 FROM dispatch_assignment
         WHERE incident_id = %s AND operations_started_at IS NOT NULL)
 """
+FACT_COLUMNS = 9  # the token, then the room's, the incident's and the ticket's facts
 TICKET_FACTS = """
     EXISTS (SELECT 1 FROM dispatch_assignment WHERE ticket_id = %s),
     EXISTS (SELECT 1 FROM dispatch_assignment WHERE ticket_id = %s AND en_route_at IS NOT NULL)
@@ -305,25 +306,23 @@ def read_locked(
         rows = cursor.fetchall()
     deadlines = {}
     for row in rows:
-        if row[9] is not None:
-            deadline = Deadline.from_db(connection.alias, None, row[9:])
+        if row[FACT_COLUMNS] is not None:
+            deadline = Deadline.from_db(connection.alias, None, row[FACT_COLUMNS:])
             deadline.started_at = db_time(deadline.started_at)
             deadline.due_at = db_time(deadline.due_at)
             deadlines[wait_key(deadline)] = deadline
-    token, ready, ringing, first_ring, first_answer, forwarded, operations, sent, en_route = rows[
-        0
-    ][:9]
+    facts_row = rows[0]
     return Seen(
         deadlines,
-        token,
-        someone_ready=bool(ready),
-        phones_ringing=ringing or 0,
-        first_ring=db_time(first_ring),
-        first_answer=db_time(first_answer),
-        forwarded=bool(forwarded),
-        operations_started=bool(operations),
-        unit_sent=bool(sent),
-        unit_en_route=bool(en_route),
+        token=facts_row[0],
+        someone_ready=bool(facts_row[1]),
+        phones_ringing=facts_row[2] or 0,
+        first_ring=db_time(facts_row[3]),
+        first_answer=db_time(facts_row[4]),
+        forwarded=bool(facts_row[5]),
+        operations_started=bool(facts_row[6]),
+        unit_sent=bool(facts_row[7]),
+        unit_en_route=bool(facts_row[8]),
     )
 
 
