@@ -17,28 +17,33 @@ level is raised once (a unique constraint stands behind that); after downtime ev
 level is raised on the first run. One bad row never stops the check: a batch that fails is
 retried row by row, and a row that fails alone is logged and put back for later.
 
-Locks, in this order (incidents/events.py): the rows a service changes; then, in one locked
-read, the deadlines of everything the event touches (its subject, a unit's ticket, the
-incident); then the room row and its deadline, for the events that can change who is ready or
-what rings; then the chain head. The check takes deadline rows with SKIP LOCKED, incidents
-whose priority it raises with SKIP LOCKED (a busy one waits for the next run), and the head
-last, so it never waits for anything a service holds.
+Locks, in this order (incidents/events.py): the rows a service changes; then the room row, for
+the events that can change who is ready or what rings; then, in one locked read, the deadlines
+of everything the event touches (its subject, a unit's ticket, the incident, the room); then the
+chain head. The check takes deadline rows with SKIP LOCKED, incidents whose priority it raises
+with SKIP LOCKED (a busy one waits for the next run), and the head last, so it never waits for
+anything a service holds.
+
+Each event costs few statements here: that one read also brings who is ready and what rings
+(after the room's lock, so two calls ringing at once see each other) and the policies' version
+token, and the policies and their levels are read only when that token changed
+(dispatch.policies.ladders); the deadlines that end go in one delete, those that start in one
+insert.
 """
 
 import logging
-import operator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import reduce
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import InterfaceError, OperationalError, models, transaction
-from django.db.models import Max, Min
+from django.db import InterfaceError, OperationalError, connection, models, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from agencies.models import Agency
 from core import health
 from core.api import represent
+from dispatch import policies
 from dispatch.models import (
     TO_AGENCY,
     TO_CALL_TAKERS,
@@ -77,11 +82,23 @@ class Wait:
     agency: Agency | None = None  # a ticket's or a unit's agency
 
 
+INCIDENT_WATCHES = (Watch.INCIDENT_NOT_FORWARDED, Watch.FIRE_NO_OPERATIONS, Watch.INCIDENT_IDLE)
+TICKET_WATCHES = (Watch.TICKET_NOT_ACCEPTED, Watch.NO_UNIT_EN_ROUTE, Watch.UNIT_NOT_DISPATCHED)
+
 WIT = ZoneInfo("Asia/Jayapura")  # policies' time windows are the room's local time
 
 # When the dispatch gave no ETA (no position known): NFPA 1710's 240 s travel
 # (docs/architecture.md "The clock").
 DEFAULT_TRAVEL_S = 240
+
+
+def db_time(value: datetime | str | None) -> datetime | None:
+    """A timestamp as a raw cursor returns it: aware on PostgreSQL, UTC text on SQLite."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 # --- What is waiting --------------------------------------------------------------------------
@@ -97,49 +114,38 @@ def call_waits(call: Call) -> dict[str, Wait | None]:
     return {watch: Wait(watch, call, started) if waiting else None}
 
 
-def incident_waits(incident: Incident) -> dict[str, Wait | None]:
-    waits: dict[str, Wait | None] = {
-        Watch.INCIDENT_NOT_FORWARDED: None,
-        Watch.FIRE_NO_OPERATIONS: None,
-        Watch.INCIDENT_IDLE: None,
-    }
+def incident_waits(incident: Incident, seen: "Seen") -> dict[str, Wait | None]:
+    """`seen`: when the incident's calls first rang and were answered, whether it was forwarded
+    and whether operations started, read with its deadlines (see read_locked)."""
+    waits: dict[str, Wait | None] = dict.fromkeys(INCIDENT_WATCHES)
     if not incident.is_open:
         return waits
     # Idle from now: the event that brought us here is activity (see idle_activity).
     waits[Watch.INCIDENT_IDLE] = Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)
-    calls = incident.calls.aggregate(t0=Min("ringing_at"), t1=Min(T1_FIELD))
-    if not incident.tickets.exists():
-        answered = calls["t1"] or incident.created_at
+    if not seen.forwarded:
+        answered = seen.first_answer or incident.created_at
         waits[Watch.INCIDENT_NOT_FORWARDED] = Wait(
             Watch.INCIDENT_NOT_FORWARDED, incident, answered, incident
         )
-    if (
-        incident.category == "kebakaran"
-        and not incident.assignments.filter(operations_started_at__isnull=False).exists()
-    ):
+    if incident.category == "kebakaran" and not seen.operations_started:
         waits[Watch.FIRE_NO_OPERATIONS] = Wait(
-            Watch.FIRE_NO_OPERATIONS, incident, calls["t0"] or incident.created_at, incident
+            Watch.FIRE_NO_OPERATIONS, incident, seen.first_ring or incident.created_at, incident
         )
     return waits
 
 
-def room_waits(room: Room) -> dict[str, Wait | None]:
+def room_waits(room: Room, seen: "Seen") -> dict[str, Wait | None]:
     """Nobody ready: no signed-in call-taker is ready while a call rings (or, by the room's
-    rule, at all). The wait starts when it is first seen and ends when someone is ready."""
-    ready = Presence.objects.filter(signed_out_at__isnull=True, state=Presence.State.READY)
-    running = not ready.exists() and (
-        room.nobody_ready_when_idle or ringing_queue().filter(channel=Call.Channel.PHONE).exists()
-    )
+    rule, at all). The wait starts when it is first seen and ends when someone is ready. `seen`:
+    who is ready and what rings, read after the room's lock."""
+    running = not seen.someone_ready and (room.nobody_ready_when_idle or seen.phones_ringing)
     wait = Wait(Watch.NOBODY_READY, room, timezone.now()) if running else None
     return {Watch.NOBODY_READY: wait}
 
 
-def ticket_waits(ticket: Ticket) -> dict[str, Wait | None]:
-    waits: dict[str, Wait | None] = {
-        Watch.TICKET_NOT_ACCEPTED: None,
-        Watch.NO_UNIT_EN_ROUTE: None,
-        Watch.UNIT_NOT_DISPATCHED: None,
-    }
+def ticket_waits(ticket: Ticket, seen: "Seen") -> dict[str, Wait | None]:
+    """`seen`: whether a unit was sent on the ticket, and one is en route (see read_locked)."""
+    waits: dict[str, Wait | None] = dict.fromkeys(TICKET_WATCHES)
 
     def wait(watch, started_at):
         return Wait(watch, ticket, started_at, ticket.incident, ticket.agency)
@@ -147,10 +153,9 @@ def ticket_waits(ticket: Ticket) -> dict[str, Wait | None]:
     if ticket.status == Ticket.Status.NOTIFIED:
         waits[Watch.TICKET_NOT_ACCEPTED] = wait(Watch.TICKET_NOT_ACCEPTED, ticket.notified_at)
     elif ticket.status == Ticket.Status.ACCEPTED:
-        sent = list(ticket.assignments.values_list("en_route_at", flat=True))
-        if not any(sent):
+        if not seen.unit_en_route:
             waits[Watch.NO_UNIT_EN_ROUTE] = wait(Watch.NO_UNIT_EN_ROUTE, ticket.accepted_at)
-        if not sent:  # T4 → T4d
+        if not seen.unit_sent:  # T4 → T4d
             waits[Watch.UNIT_NOT_DISPATCHED] = wait(Watch.UNIT_NOT_DISPATCHED, ticket.accepted_at)
     return waits
 
@@ -176,7 +181,7 @@ def assignment_waits(assignment: Assignment) -> dict[str, Wait | None]:
 
 
 def policy_for(wait: Wait, ladders: dict[SlaPolicy, list[EscalationLevel]]) -> SlaPolicy | None:
-    """The most specific of the active policies with levels (`ladders`, see active_ladders)
+    """The most specific of the active policies with levels (`ladders`, see policies.ladders)
     whose scope matches the wait: category, priority, incident type and agency of what waits,
     and the WIT time it started."""
     incident, agency = wait.incident, wait.agency
@@ -202,18 +207,6 @@ def policy_for(wait: Wait, ladders: dict[SlaPolicy, list[EscalationLevel]]) -> S
     return best
 
 
-def active_ladders(watches: set[str]) -> dict[SlaPolicy, list[EscalationLevel]]:
-    """The active policies of these watches that have levels, each with its levels in order:
-    one query (a policy without levels escalates nothing and is left out)."""
-    levels = EscalationLevel.objects.filter(
-        policy__watch__in=watches, policy__is_active=True
-    ).select_related("policy")
-    ladders: dict[SlaPolicy, list[EscalationLevel]] = {}
-    for level in levels.order_by("policy_id", "level"):
-        ladders.setdefault(level.policy, []).append(level)
-    return ladders
-
-
 # The waits worked out for one subject, and the subject.
 Watched = tuple[dict[str, Wait | None], models.Model]
 
@@ -225,48 +218,186 @@ def subject_key(subject: models.Model) -> dict:
 def reconcile(waits: dict[str, Wait | None], subject: models.Model) -> list[NewEvent]:
     """Start the deadline of each wait that runs and has none; clear each one that stopped.
     Returns the escalation events this needs."""
-    events, starting = keep_in_step([(waits, subject)])
-    start(starting)
+    events, starting, token = keep_in_step([(waits, subject)])
+    start(starting, token)
     return events
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the one locked read of an event found: the deadlines of what it touches, by
+    wait_key; the policies' version token (dispatch.policies.ladders); with the room locked,
+    whether a call-taker is ready and how many telephone calls ring; for an incident, its
+    calls' first ring (T0) and answer (T1), whether it was forwarded, whether operations
+    started; for a ticket, whether a unit was sent and whether one is en route."""
+
+    deadlines: dict[tuple[str, str, str], Deadline]
+    token: str | None
+    someone_ready: bool
+    phones_ringing: int
+    first_ring: datetime | None
+    first_answer: datetime | None
+    forwarded: bool
+    operations_started: bool
+    unit_sent: bool
+    unit_en_route: bool
+
+
+DEADLINE_COLUMNS = ", ".join(f.column for f in Deadline._meta.concrete_fields)
+# After the room's lock (so two calls ringing at once see each other): a signed-in call-taker
+# ready, and the ringing queue's telephone calls (incidents.selectors.ringing_queue).
+ROOM_FACTS = f"""
+    EXISTS (SELECT 1 FROM incidents_presence WHERE signed_out_at IS NULL AND state = %s),
+    (SELECT COUNT(*) FROM incidents_call
+        WHERE {T1_FIELD} IS NULL AND ended_at IS NULL AND channel = %s)
+"""
+INCIDENT_FACTS = f"""
+    (SELECT MIN(ringing_at) FROM incidents_call WHERE incident_id = %s),
+    (SELECT MIN({T1_FIELD}) FROM incidents_call WHERE incident_id = %s),
+    EXISTS (SELECT 1 FROM dispatch_ticket WHERE incident_id = %s),
+    EXISTS (SELECT 1 FROM dispatch_assignment
+        WHERE incident_id = %s AND operations_started_at IS NOT NULL)
+"""
+FACT_COLUMNS = 9  # the token, then the room's, the incident's and the ticket's facts
+TICKET_FACTS = """
+    EXISTS (SELECT 1 FROM dispatch_assignment WHERE ticket_id = %s),
+    EXISTS (SELECT 1 FROM dispatch_assignment WHERE ticket_id = %s AND en_route_at IS NOT NULL)
+"""
+
+
+def read_locked(
+    waits: list[tuple[str, str, str]],
+    *,
+    fired_idle: str | None,
+    room: bool,
+    incident_id: int | None,
+    ticket_id: int | None,
+) -> Seen:
+    """One statement: the deadlines of these waits (watch, subject type, subject id) and the
+    fired idle wait of incident `fired_idle`, locked; the policies' token; the room's facts
+    (`room`), the incident's (`incident_id`) and the ticket's (`ticket_id`). The one row of
+    facts comes back even when no deadline matches."""
+    conditions, params = [], []
+    for watch, subject_type, subject_id in waits:
+        conditions.append("(watch = %s AND subject_type = %s AND subject_id = %s)")
+        params += [watch, subject_type, subject_id]
+    if fired_idle is not None:
+        conditions.append(
+            "(watch = %s AND subject_type = 'incident' AND subject_id = %s AND level > 1)"
+        )
+        params += [Watch.INCIDENT_IDLE, fired_idle]
+    facts = [ROOM_FACTS if room else "NULL, NULL"]
+    facts.append(INCIDENT_FACTS if incident_id is not None else "NULL, NULL, NULL, NULL")
+    facts_params = [Presence.State.READY, Call.Channel.PHONE] if room else []
+    facts_params += [incident_id] * 4 if incident_id is not None else []
+    facts.append(TICKET_FACTS if ticket_id is not None else "NULL, NULL")
+    facts_params += [ticket_id] * 2 if ticket_id is not None else []
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    where = " OR ".join(conditions) or "1 = 0"
+    sql = f"""
+        SELECT facts.*, d.* FROM (
+            SELECT (SELECT MAX(token) FROM dispatch_policyversion) AS token, {", ".join(facts)}
+        ) AS facts LEFT JOIN (
+            SELECT {DEADLINE_COLUMNS} FROM dispatch_deadline WHERE {where}{lock}
+        ) AS d ON 1 = 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, facts_params + params)
+        rows = cursor.fetchall()
+    deadlines = {}
+    for row in rows:
+        if row[FACT_COLUMNS] is not None:
+            deadline = Deadline.from_db(connection.alias, None, row[FACT_COLUMNS:])
+            deadline.started_at = db_time(deadline.started_at)
+            deadline.due_at = db_time(deadline.due_at)
+            deadlines[wait_key(deadline)] = deadline
+    facts_row = rows[0]
+    return Seen(
+        deadlines,
+        token=facts_row[0],
+        someone_ready=bool(facts_row[1]),
+        phones_ringing=facts_row[2] or 0,
+        first_ring=db_time(facts_row[3]),
+        first_answer=db_time(facts_row[4]),
+        forwarded=bool(facts_row[5]),
+        operations_started=bool(facts_row[6]),
+        unit_sent=bool(facts_row[7]),
+        unit_en_route=bool(facts_row[8]),
+    )
+
+
 def keep_in_step(
-    watched: list[Watched], *, active_incident: int | None = None
-) -> tuple[list[NewEvent], list[Wait]]:
+    watched: list[Watched],
+    *,
+    active_incident: int | None = None,
+    room: Room | None = None,
+    incident: Incident | None = None,
+    ticket: Ticket | None = None,
+) -> tuple[list[NewEvent], list[Wait], str | None]:
     """`reconcile` for several subjects with one locked read of their deadlines: clears the
-    deadlines of waits that stopped, and returns the escalation events this needs and the waits
-    to start (for one `start` of them all). `active_incident`: the event was activity on that
-    incident, whose fired idle wait starts again (see idle_activity), read in the same query."""
-    wanted = [models.Q(watch__in=list(waits), **subject_key(subject)) for waits, subject in watched]
-    idle_key = (Watch.INCIDENT_IDLE, "incident", str(active_incident))
-    if active_incident is not None:
-        idle = {"watch": idle_key[0], "subject_type": "incident", "subject_id": idle_key[2]}
-        wanted.append(models.Q(level__gt=1, **idle))
-    if not wanted:
-        return [], []
-    locked = Deadline.objects.select_for_update(of=("self",)).filter(reduce(operator.or_, wanted))
-    existing = {wait_key(deadline): deadline for deadline in locked}
+    deadlines of waits that stopped (one delete), and returns the escalation events this needs,
+    the waits to start and the policies' token (for one `start` of them all).
+    `active_incident`: the event was activity on that incident, whose fired idle wait starts
+    again (see idle_activity). `room` (locked by the caller), `incident` and `ticket`: their
+    waits are worked out from facts read in the same statement, and kept too."""
+    keys = [
+        (watch, *subject_key(subject).values()) for waits, subject in watched for watch in waits
+    ]
+    if incident is not None:
+        keys += [(watch, *subject_key(incident).values()) for watch in INCIDENT_WATCHES]
+    if ticket is not None:
+        keys += [(watch, *subject_key(ticket).values()) for watch in TICKET_WATCHES]
+    if room is not None:
+        keys.append((Watch.NOBODY_READY, *subject_key(room).values()))
+    fired_idle = str(active_incident) if active_incident is not None else None
+    if not keys and fired_idle is None:
+        return [], [], None
+    open_incident = incident.pk if incident is not None and incident.is_open else None
+    accepted = ticket.pk if ticket is not None and ticket.status == Ticket.Status.ACCEPTED else None
+    seen = read_locked(
+        keys,
+        fired_idle=fired_idle,
+        room=room is not None,
+        incident_id=open_incident,
+        ticket_id=accepted,
+    )
+    if ticket is not None:
+        watched = [*watched, (ticket_waits(ticket, seen), ticket)]
+    if incident is not None:
+        watched = [*watched, (incident_waits(incident, seen), incident)]
+    if room is not None:
+        watched = [*watched, (room_waits(room, seen), room)]
+    existing = dict(seen.deadlines)
     events: list[NewEvent] = []
     starting: list[Wait] = []
+    ended: list[Deadline] = []
     for waits, subject in watched:
         key = subject_key(subject)
         for watch, wait in waits.items():
             deadline = existing.get((watch, key["subject_type"], key["subject_id"]))
             if wait is None and deadline is not None:
-                events += end(existing.pop(wait_key(deadline)))
+                ended.append(existing.pop(wait_key(deadline)))
             elif wait is not None and deadline is None:
                 starting.append(wait)
-    fired = existing.get(idle_key) if active_incident is not None else None
+    fired = existing.get((Watch.INCIDENT_IDLE, "incident", fired_idle)) if fired_idle else None
     if fired is not None and fired.level > 1:
-        idle_events, restart = idle_activity(fired)
-        events, starting = events + idle_events, starting + restart
-    return events, starting
+        ended.append(fired)
+        starting += idle_activity(fired)
+    for deadline in ended:
+        events += end(deadline)
+    if ended:  # before the waits that start again are inserted
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM dispatch_deadline WHERE id IN ({', '.join(['%s'] * len(ended))})",
+                [deadline.pk for deadline in ended],
+            )
+    return events, starting, seen.token
 
 
 def end(deadline: Deadline) -> list[NewEvent]:
-    """The wait stopped: missed levels recorded, the row gone, its open escalations resolved."""
+    """The wait stopped: missed levels recorded, its open escalations resolved (the caller
+    deletes the row)."""
     events = raise_missed_levels(deadline)
-    deadline.delete()
     if deadline.level == 1 and not events:  # nothing was ever raised for it (levels count from 1)
         return []
     return events + resolve(deadline.watch, deadline_key(deadline))
@@ -276,13 +407,13 @@ def deadline_key(deadline: Deadline) -> dict:
     return {"subject_type": deadline.subject_type, "subject_id": deadline.subject_id}
 
 
-def start(waits: list[Wait]) -> None:
+def start(waits: list[Wait], token: str | None) -> None:
     """Each wait's deadline at its first level not yet raised for this start; a ladder already
     climbed (the same wait seen again) goes on with its repeats, or keeps a row with nothing
-    more due. One query for the policies of them all and their levels, one insert."""
+    more due. The policies as of `token` (kept in memory while it stays), one insert."""
     if not waits:
         return
-    ladders = active_ladders({w.watch for w in waits})
+    ladders = policies.ladders(token)
     rows = []
     for wait in waits:
         policy = policy_for(wait, ladders)
@@ -389,15 +520,15 @@ def resolve(watch: str, key: dict) -> list[NewEvent]:
     ]
 
 
-def idle_activity(fired: Deadline) -> tuple[list[NewEvent], list[Wait]]:
+def idle_activity(fired: Deadline) -> list[Wait]:
     """Anything that happens on an open incident is activity. An idle wait that has not fired
     yet is left alone (the check moves it on when it falls due, see postpone_idle); one that
-    `fired` (past its first level) ends here, its escalations resolved, and starts again from
-    now: returns the events and the wait to start."""
-    events = end(fired)
+    `fired` (past its first level) ends (keep_in_step ends it, its escalations resolved) and
+    starts again from now: returns the wait to start."""
     incident = Incident.objects.select_related("incident_type").get(pk=fired.incident_id)
-    restart = [Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)]
-    return events, restart if incident.is_open else []
+    return (
+        [Wait(Watch.INCIDENT_IDLE, incident, timezone.now(), incident)] if incident.is_open else []
+    )
 
 
 # Which events can start or end a wait on something other than their own subject.
@@ -431,40 +562,64 @@ def event_incident(new: NewEvent) -> Incident:
     return Incident.objects.select_related("incident_type").get(pk=new.incident_id)
 
 
+def lock_room() -> Room:
+    """The room's row, locked (created the first time), with what its waits need."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nobody_ready_when_idle FROM incidents_room WHERE id = 1{lock}")
+        row = cursor.fetchone()
+    if row is None:
+        return Room.objects.select_for_update().get_or_create(pk=1)[0]
+    return Room.from_db(connection.alias, ["id", "nobody_ready_when_idle"], [1, bool(row[0])])
+
+
 def on_event(new: NewEvent) -> list[NewEvent]:
-    """Registered with incidents.events: keep the deadlines of what the event touched (one
-    locked read of them, and the room's after its lock), and start what began with one query
-    for the policies."""
+    """Registered with incidents.events: keep the deadlines of what the event touched (the room
+    locked first when the event can change who is ready or what rings; then one locked read of
+    the deadlines, with the policies' token and the room's and the incident's facts), and start
+    what began from the policies kept in memory."""
     subject = new.subject
     watched: list[Watched] = []
+    ticket = None
     if isinstance(subject, Call):
         watched.append((call_waits(subject), subject))
     elif isinstance(subject, Ticket):
-        watched.append((ticket_waits(subject), subject))
+        ticket = subject
     elif isinstance(subject, Assignment):
         watched.append((assignment_waits(subject), subject))
         if new.kind in TICKET_WAIT_EVENTS:
             ticket = Ticket.objects.select_related("incident__incident_type", "agency").get(
                 pk=subject.ticket_id
             )
-            watched.append((ticket_waits(ticket), ticket))
+    incident = None
     if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:
         incident = event_incident(new)
-        watched.append((incident_waits(incident), incident))
-    activity = new.incident_id is not None and not new.kind.startswith(SYSTEM_KINDS)
-    events, starting = keep_in_step(watched, active_incident=new.incident_id if activity else None)
+    room = None
     if new.kind in ROOM_WAIT_EVENTS or isinstance(subject, Presence):
         # Locked, so that two calls ringing at once start one wait (lock order: the room after
-        # the rows the service changed, before the chain head).
-        room = Room.objects.select_for_update().get_or_create(pk=1)[0]
-        room_events, room_starting = keep_in_step([(room_waits(room), room)])
-        events, starting = events + room_events, starting + room_starting
-    start(starting)
+        # the rows the service changed, before the deadlines).
+        room = lock_room()
+    activity = (
+        new.incident_id is not None
+        and not new.kind.startswith(SYSTEM_KINDS)
+        and new.kind not in DERIVED_KINDS
+    )
+    events, starting, token = keep_in_step(
+        watched,
+        active_incident=new.incident_id if activity else None,
+        room=room,
+        incident=incident,
+        ticket=ticket,
+    )
+    start(starting, token)
     return events
 
 
 # The check's own events: not activity on an incident.
 SYSTEM_KINDS = ("escalation.", "incident.priority_raised")
+# Always appended with the change they follow from, which was activity on the same incident
+# (dispatch.services.incidents.refresh_status): nothing more to restart.
+DERIVED_KINDS = {"incident.status_changed"}
 
 
 # --- The check ----------------------------------------------------------------------------------

@@ -292,6 +292,17 @@ class EscalationLevel(models.Model):
         return f"{self.policy} L{self.level} ({self.delay_s} s)"
 
 
+class PolicyVersion(models.Model):
+    """A new random token whenever any SLA policy or level changes, however it is changed (the
+    database's own triggers, migration 0011): a process keeps the policies in memory for as long
+    as the token it read them with is the current one (dispatch/policies.py `ladders`)."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class Deadline(models.Model):
     """One thing waiting now and when its next escalation is due (none once the ladder is
     climbed). Deleted when it stops waiting (in the same transaction); claimed by

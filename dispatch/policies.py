@@ -1,5 +1,6 @@
-"""SLA policies: the defaults of docs/architecture.md "Deadlines", and the rules an administrator's
-edit must keep."""
+"""SLA policies: the defaults of docs/architecture.md "Deadlines", the rules an administrator's
+edit must keep, and the active ladders that every event's deadlines are started from, kept in
+memory while the policies' version token (dispatch.models.PolicyVersion) stays the same."""
 
 from dataclasses import dataclass, field
 from datetime import time
@@ -7,7 +8,7 @@ from datetime import time
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dispatch.models import Action, Recipient, SlaPolicy, Watch
+from dispatch.models import Action, EscalationLevel, Recipient, SlaPolicy, Watch
 from incidents.models import IncidentType
 
 INCIDENT_WATCHES = {Watch.INCIDENT_NOT_FORWARDED, Watch.FIRE_NO_OPERATIONS, Watch.INCIDENT_IDLE}
@@ -206,6 +207,32 @@ DEFAULTS = [
         repeat_recipients=AGENCY_AND_HEAD,
     ),
 ]
+
+
+Ladders = dict[SlaPolicy, list[EscalationLevel]]
+
+# The ladders last read, with the version token they were read under (one entry: a process
+# sees one database, and a token that changes is never seen again).
+_kept: tuple[str, Ladders] | None = None
+
+
+def ladders(token: str | None) -> Ladders:
+    """Every active policy that has levels, each with its levels in order (a policy without
+    levels escalates nothing). `token`: the policies' version as the caller read it in its
+    transaction; the ladders are read from the database again only when it changed (a trigger
+    gives it a new random value on any write to a policy or a level, whoever makes it, so
+    another process's change is seen by the next event here). Read after the token, the ladders
+    are never older than it. None (no version row, after a flush): read, not kept."""
+    global _kept
+    if token is not None and _kept is not None and _kept[0] == token:
+        return _kept[1]
+    read: Ladders = {}
+    levels = EscalationLevel.objects.filter(policy__is_active=True).select_related("policy")
+    for level in levels.order_by("policy_id", "level"):
+        read.setdefault(level.policy, []).append(level)
+    if token is not None:
+        _kept = (token, read)
+    return read
 
 
 def check_scope(policy: SlaPolicy) -> None:
