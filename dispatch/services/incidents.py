@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 from agencies.models import Role
 from core.errors import Conflict, Forbidden
 from dispatch.models import Assignment, Ticket
-from dispatch.services.common import DISPATCH_ROLES, assignment_event, lock_row, ticket_event
+from dispatch.services.common import (
+    DISPATCH_ROLES,
+    assignment_event,
+    lock_fresh,
+    lock_row,
+    ticket_event,
+)
 from incidents.events import NewEvent, record_events
 from incidents.models import Incident
 from incidents.selectors import with_calls_count, with_incident_refs
@@ -21,26 +27,29 @@ ON_SCENE = {
 }
 
 
-def derived_status(incident: Incident) -> str:
-    """docs/architecture.md "States" from the facts: the furthest step of any unit still out, else
-    resolved when units went and came back, else dispatched while a ticket is open, else new.
-    The facts are read in one statement."""
+def status_facts() -> dict:
+    """What an incident's status follows from, as annotations of an incident query."""
     assignments = Assignment.objects.filter(incident=OuterRef("pk"))
     active = assignments.filter(status__in=Assignment.ACTIVE_STATUSES)
-    facts = Incident.objects.filter(pk=incident.pk).values(
-        on_scene=Exists(active.filter(status__in=ON_SCENE)),
-        en_route=Exists(active.filter(status=Assignment.Status.EN_ROUTE)),
-        active=Exists(active),
-        came_back=Exists(assignments.filter(on_scene_at__isnull=False)),
-        ticket_open=Exists(
+    return {
+        "has_on_scene": Exists(active.filter(status__in=ON_SCENE)),
+        "has_en_route": Exists(active.filter(status=Assignment.Status.EN_ROUTE)),
+        "has_active": Exists(active),
+        "came_back": Exists(assignments.filter(on_scene_at__isnull=False)),
+        "ticket_open": Exists(
             Ticket.objects.filter(incident=OuterRef("pk"), status__in=Ticket.OPEN_STATUSES)
         ),
-    )[0]
-    if facts["on_scene"]:
+    }
+
+
+def status_from(facts) -> str:
+    """docs/architecture.md "States" from the facts: the furthest step of any unit still out, else
+    resolved when units went and came back, else dispatched while a ticket is open, else new."""
+    if facts["has_on_scene"]:
         return Incident.Status.ON_SCENE
-    if facts["en_route"]:
+    if facts["has_en_route"]:
         return Incident.Status.RESPONDING
-    if facts["active"]:
+    if facts["has_active"]:
         return Incident.Status.DISPATCHED
     if facts["came_back"]:
         return Incident.Status.RESOLVED
@@ -49,17 +58,35 @@ def derived_status(incident: Incident) -> str:
     return Incident.Status.NEW
 
 
-def refresh_status(incident: Incident, *, actor) -> list[NewEvent]:
+def derived_status(incident: Incident) -> str:
+    """The status the incident's facts give, read in one statement."""
+    return status_from(Incident.objects.filter(pk=incident.pk).values(**status_facts())[0])
+
+
+def refresh_status(incident: Incident, *, actor, locked: bool = False) -> list[NewEvent]:
     """Recompute an open incident's status after a ticket or unit changed; returns the event
     logging a change, for the caller to record with its own (one lock of the chain head, and
-    the incident's row written before the head is locked, as the lock order wants)."""
-    # Read again as committed (the caller's copy may be older), with what the event shows.
-    current = with_calls_count(with_incident_refs(Incident.objects.all())).get(pk=incident.pk)
+    the incident's row written before the head is locked, as the lock order wants).
+
+    `locked`: the caller holds the incident's row locked and read (lock_open_incident), so its
+    copy is current and only the facts are read; else the incident is read again as committed
+    (the caller's copy may be older), with what the event shows and the facts, in one statement.
+    """
+    if locked:
+        current = incident
+        facts = Incident.objects.filter(pk=incident.pk).values(**status_facts())[0]
+    else:
+        current = (
+            with_calls_count(with_incident_refs(Incident.objects.all()))
+            .annotate(**status_facts())
+            .get(pk=incident.pk)
+        )
+        facts = current.__dict__
     if current.is_open:
-        status = derived_status(current)
+        status = status_from(facts)
         if status != current.status:
             previous, current.status = current.status, status
-            current.save(update_fields=["status"])
+            Incident.objects.filter(pk=current.pk).update(status=status)
             changed = incident_event(
                 "incident.status_changed", current, actor=actor, previous=previous
             )
@@ -69,9 +96,12 @@ def refresh_status(incident: Incident, *, actor) -> list[NewEvent]:
     return []
 
 
-def lock_open_incident(incident: Incident) -> Incident:
-    lock_row(Incident, incident.pk)
-    incident = with_calls_count(with_incident_refs(Incident.objects.all())).get(pk=incident.pk)
+def lock_open_incident(incident: Incident, **also) -> Incident:
+    """Lock the incident's row and read it as committed, with its calls count, in one statement;
+    the type, places and creator it was read with are kept (see lock_fresh). `also`: more
+    expressions read in that statement, set on the incident as attributes of those names."""
+    incidents = with_calls_count(Incident.objects.all()).annotate(**also)
+    lock_fresh(incident, incidents, extra=("calls_count", *also))
     if not incident.is_open:
         raise Conflict(
             _("Incident #%(id)s is %(status)s.")
@@ -94,7 +124,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
     events = []  # appended together once every row is written: one lock of the chain head
     active = (
         incident.assignments.filter(status__in=Assignment.ACTIVE_STATUSES)
-        .select_related("unit__agency", "unit__station", "incident", "dispatched_by")
+        .select_related("unit__agency", "unit__station", "dispatched_by")
         .select_for_update(of=("self",))
     )
     for assignment in active:
@@ -104,9 +134,10 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
         assignment.status = release
         if release == Assignment.Status.CLEARED:
             assignment.cleared_at = now
+            assignment.save(update_fields=["status", "cleared_at"])
         else:
             assignment.cancelled_at, assignment.cancel_reason = now, _("Incident closed")
-        assignment.save()
+            assignment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         unit = assignment.unit
         unit.status = unit.Status.AVAILABLE
         unit.save(update_fields=["status"])

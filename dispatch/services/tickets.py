@@ -31,11 +31,21 @@ def may_forward(user) -> bool:
 @transaction.atomic
 def notify_agency(*, incident: Incident, agency: Agency, by) -> Ticket:
     """T3: forward the incident to one agency; its desk sees the ticket at once."""
+    return _notify(incident, agency, by)
+
+
+def notify_agencies(*, incident: Incident, agencies: list[Agency], by) -> list[Ticket]:
+    """Forward to several agencies in one go: all of them, or none when one is refused (one
+    transaction, no savepoint per agency)."""
+    with transaction.atomic():
+        return [_notify(incident, agency, by) for agency in agencies]
+
+
+def _notify(incident: Incident, agency: Agency, by) -> Ticket:
+    """Inside the caller's transaction, which a Conflict rolls back."""
     if not may_forward(by):
         raise Forbidden(_("You may not forward incidents to agencies."))
     incident = lock_open_incident(incident)
-    if incident.tickets.filter(agency=agency, status__in=Ticket.OPEN_STATUSES).exists():
-        raise Conflict(_("%(agency)s already has a ticket for this incident.") % {"agency": agency})
     proposal = {p.agency.pk: p for p in proposed_agencies(incident)}.get(agency.pk)
     ticket = Ticket(
         incident=incident,
@@ -46,22 +56,17 @@ def notify_agency(*, incident: Incident, agency: Agency, by) -> Ticket:
         notified_by=by,
     )
     try:
-        # No savepoint of its own: the Conflict rolls back this service's atomic block.
+        # The incident's lock makes forwards to it take turns; the constraint on open tickets
+        # refuses the agency's second one (no savepoint: the Conflict ends the transaction).
         ticket.save()
-    except IntegrityError as exc:  # the same agency forwarded twice at once
+    except IntegrityError as exc:
         raise Conflict(
             _("%(agency)s already has a ticket for this incident.") % {"agency": agency}
         ) from exc
     incident.agencies.add(agency)
     notified = ticket_event("ticket.notified", ticket, actor=by)
-    record_events([notified, *refresh_status(incident, actor=by)])
+    record_events([notified, *refresh_status(incident, actor=by, locked=True)])
     return ticket
-
-
-def notify_agencies(*, incident: Incident, agencies: list[Agency], by) -> list[Ticket]:
-    """Forward to several agencies in one go: all of them, or none when one is refused."""
-    with transaction.atomic():
-        return [notify_agency(incident=incident, agency=agency, by=by) for agency in agencies]
 
 
 ANSWER_FIELDS = ["status", "accepted_at", "accepted_by", "declined_at", "declined_by", "ended_at"]

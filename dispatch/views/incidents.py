@@ -58,7 +58,9 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
     @action(detail=True, url_path="dispatch")
     def overview(self, request, pk=None):
         """The agencies proposed for it, its tickets and units, and what you may do."""
-        incident = self.get_object()
+        return self._overview(request, self.get_object())
+
+    def _overview(self, request, incident: Incident) -> Response:
         user = request.user
         tickets = tickets_for(user).filter(incident=incident).order_by("notified_at")
         assignments = assignments_for(user).filter(incident=incident).order_by("dispatched_at")
@@ -93,8 +95,9 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
         """T11: close with an outcome; units still out are released, open tickets end."""
         data = CloseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        close_incident(incident=self.get_object(), by=request.user, **data.validated_data)
-        return self.overview(request, pk)
+        values = data.validated_data
+        incident = close_incident(incident=self.get_object(), by=request.user, **values)
+        return self._overview(request, incident)
 
     @extend_schema(request=ReasonInput, responses=IncidentDispatchSerializer)
     @action(detail=True, methods=["post"])
