@@ -19,6 +19,7 @@ from core.errors import Conflict
 from dispatch.eta import estimate_eta_s
 from dispatch.models import Assignment, Ticket
 from dispatch.recommend import plan_position, unit_rows
+from dispatch.selectors import incident_calls
 from dispatch.services.common import (
     assignment_event,
     lock_fresh,
@@ -26,10 +27,17 @@ from dispatch.services.common import (
     require_agency_operator,
     require_unit_operator,
 )
-from dispatch.services.incidents import lock_open_incident, refresh_status
+from dispatch.services.incidents import (
+    FACTS,
+    lock_open_incident,
+    refresh_status,
+    status_facts,
+    with_assignment,
+)
 from dispatch.services.tickets import accept
 from dispatch.steps import STEPS, carries_patients, is_fire, next_steps
 from incidents.events import record_events
+from incidents.selectors import with_incident_refs
 
 # The unit's status while on each step of an assignment.
 UNIT_STATUS = {
@@ -115,19 +123,20 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
     unit.status = Unit.Status.DISPATCHED
     unit.save(update_fields=["status"])
     dispatched = assignment_event("assignment.dispatched", assignment, actor=by)
-    record_events([dispatched, *refresh_status(incident, actor=by, locked=True)])
+    record_events([dispatched, *refresh_status(incident, actor=by, fresh=True)])
     return assignment
 
 
 def _lock(assignment: Assignment) -> Assignment:
+    """Lock the assignment's row, then read it with all it shows, its incident as events show
+    it and the facts of the incident's status but this assignment's (see refresh_status)."""
     lock_row(Assignment, assignment.pk)
-    return Assignment.objects.select_related(
-        "incident__incident_type",
-        "unit__agency",
-        "unit__station",
-        "dispatched_by",
-        "destination",
-    ).get(pk=assignment.pk)
+    assignments = Assignment.objects.select_related(
+        "unit__agency", "unit__station", "dispatched_by", "destination"
+    ).annotate(incident_calls=incident_calls(), **status_facts("incident_id", but=assignment.pk))
+    found = with_incident_refs(assignments, via="incident").get(pk=assignment.pk)
+    found.incident.calls_count = found.incident_calls
+    return found
 
 
 def _refuse_step(assignment: Assignment, step_name: str) -> Conflict:
@@ -202,5 +211,6 @@ def advance(
     kind = "cleared" if step == "clear" else "cancelled" if step == "cancel" else step
     extra = {"late": True, "at": when, "received_at": now} if late else {}
     stepped = assignment_event(f"assignment.{kind}", assignment, actor=by, **extra)
-    record_events([stepped, *refresh_status(assignment.incident, actor=by)])
+    facts = with_assignment({name: getattr(assignment, name) for name in FACTS}, assignment)
+    record_events([stepped, *refresh_status(assignment.incident, actor=by, facts=facts)])
     return assignment

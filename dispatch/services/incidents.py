@@ -27,9 +27,12 @@ ON_SCENE = {
 }
 
 
-def status_facts() -> dict:
-    """What an incident's status follows from, as annotations of an incident query."""
-    assignments = Assignment.objects.filter(incident=OuterRef("pk"))
+def status_facts(incident: str = "pk", but: int | None = None) -> dict:
+    """What an incident's status follows from, as annotations of a query whose `incident`
+    column is the incident's id; `but`: an assignment left out (see with_assignment)."""
+    assignments = Assignment.objects.filter(incident=OuterRef(incident))
+    if but is not None:
+        assignments = assignments.exclude(pk=but)
     active = assignments.filter(status__in=Assignment.ACTIVE_STATUSES)
     return {
         "has_on_scene": Exists(active.filter(status__in=ON_SCENE)),
@@ -37,8 +40,22 @@ def status_facts() -> dict:
         "has_active": Exists(active),
         "came_back": Exists(assignments.filter(on_scene_at__isnull=False)),
         "ticket_open": Exists(
-            Ticket.objects.filter(incident=OuterRef("pk"), status__in=Ticket.OPEN_STATUSES)
+            Ticket.objects.filter(incident=OuterRef(incident), status__in=Ticket.OPEN_STATUSES)
         ),
+    }
+
+
+FACTS = tuple(status_facts())
+
+
+def with_assignment(facts, assignment: Assignment) -> dict:
+    """Facts read with one assignment left out, completed with that assignment as it is now."""
+    return {
+        **facts,
+        "has_on_scene": facts["has_on_scene"] or assignment.status in ON_SCENE,
+        "has_en_route": facts["has_en_route"] or assignment.status == Assignment.Status.EN_ROUTE,
+        "has_active": facts["has_active"] or assignment.is_active,
+        "came_back": facts["came_back"] or assignment.on_scene_at is not None,
     }
 
 
@@ -63,16 +80,19 @@ def derived_status(incident: Incident) -> str:
     return status_from(Incident.objects.filter(pk=incident.pk).values(**status_facts())[0])
 
 
-def refresh_status(incident: Incident, *, actor, locked: bool = False) -> list[NewEvent]:
+def refresh_status(incident: Incident, *, actor, fresh: bool = False, facts=None) -> list[NewEvent]:
     """Recompute an open incident's status after a ticket or unit changed; returns the event
     logging a change, for the caller to record with its own (one lock of the chain head, and
     the incident's row written before the head is locked, as the lock order wants).
 
-    `locked`: the caller holds the incident's row locked and read (lock_open_incident), so its
-    copy is current and only the facts are read; else the incident is read again as committed
-    (the caller's copy may be older), with what the event shows and the facts, in one statement.
+    The incident is read again as committed (the caller's copy may be older), with what the
+    event shows and the facts, in one statement; unless the caller's copy is `fresh` (read
+    with its row's lock, see lock_open_incident), when only the facts are read, or it was read
+    after the lock of the row that changed, with the `facts` (see with_assignment).
     """
-    if locked:
+    if facts is not None:
+        current = incident
+    elif fresh:
         current = incident
         facts = Incident.objects.filter(pk=incident.pk).values(**status_facts())[0]
     else:
@@ -115,19 +135,25 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
     """T11: the dispatcher or supervisor closes the incident with its outcome.
 
     Units still out are released (T10 now, marked as released by the closure) and open tickets
-    end: accepted ones completed, unanswered ones cancelled.
+    end: accepted ones completed, unanswered ones cancelled. The incident comes back with all
+    its tickets (`ticket_list`, oldest first) and units (`assignment_list`, in order sent) as
+    they are now, every one of them read locked or written here.
     """
     if by.role not in DISPATCH_ROLES:
         raise Forbidden(_("Only a dispatcher or a supervisor closes incidents."))
     incident = lock_open_incident(incident)
     now = timezone.now()
     events = []  # appended together once every row is written: one lock of the chain head
-    active = (
-        incident.assignments.filter(status__in=Assignment.ACTIVE_STATUSES)
-        .select_related("unit__agency", "unit__station", "dispatched_by")
+    assignments = list(
+        incident.assignments.select_related(
+            "unit__agency", "unit__station", "dispatched_by", "destination"
+        )
         .select_for_update(of=("self",))
+        .order_by("dispatched_at")
     )
-    for assignment in active:
+    for assignment in assignments:
+        if not assignment.is_active:
+            continue
         release = (
             Assignment.Status.CLEARED if assignment.on_scene_at else Assignment.Status.CANCELLED
         )
@@ -145,9 +171,14 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
             "assignment.cleared" if release == Assignment.Status.CLEARED else "assignment.cancelled"
         )
         events.append(assignment_event(kind, assignment, actor=by, by_closure=True))
-    for ticket in incident.tickets.filter(status__in=Ticket.OPEN_STATUSES).select_related(
-        "agency", "notified_by", "accepted_by", "declined_by"
-    ):
+    tickets = list(
+        incident.tickets.select_related(
+            "agency", "notified_by", "accepted_by", "declined_by"
+        ).order_by("notified_at")
+    )
+    for ticket in tickets:
+        if ticket.status not in Ticket.OPEN_STATUSES:
+            continue
         accepted = ticket.status == Ticket.Status.ACCEPTED
         ticket.status = Ticket.Status.COMPLETED if accepted else Ticket.Status.CANCELLED
         ticket.ended_at = now
@@ -163,6 +194,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
     incident.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
     closed = incident_event("incident.closed", incident, actor=by, previous=previous, note=note)
     record_events([*events, closed])
+    incident.ticket_list, incident.assignment_list = tickets, assignments
     return incident
 
 

@@ -65,7 +65,7 @@ def _notify(incident: Incident, agency: Agency, by) -> Ticket:
         ) from exc
     incident.agencies.add(agency)
     notified = ticket_event("ticket.notified", ticket, actor=by)
-    record_events([notified, *refresh_status(incident, actor=by, locked=True)])
+    record_events([notified, *refresh_status(incident, actor=by, fresh=True)])
     return ticket
 
 

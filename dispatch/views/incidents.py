@@ -58,12 +58,14 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
     @action(detail=True, url_path="dispatch")
     def overview(self, request, pk=None):
         """The agencies proposed for it, its tickets and units, and what you may do."""
-        return self._overview(request, self.get_object())
-
-    def _overview(self, request, incident: Incident) -> Response:
+        incident = self.get_object()
         user = request.user
         tickets = tickets_for(user).filter(incident=incident).order_by("notified_at")
         assignments = assignments_for(user).filter(incident=incident).order_by("dispatched_at")
+        return self._overview(request, incident, tickets, assignments)
+
+    def _overview(self, request, incident: Incident, tickets, assignments) -> Response:
+        user = request.user
         data = {
             "incident": incident,
             "proposed": [] if is_desk(user) else proposed_agencies(incident),
@@ -97,7 +99,8 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         incident = close_incident(incident=self.get_object(), by=request.user, **values)
-        return self._overview(request, incident)
+        # A dispatcher's view: every ticket and unit, as the closure left them.
+        return self._overview(request, incident, incident.ticket_list, incident.assignment_list)
 
     @extend_schema(request=ReasonInput, responses=IncidentDispatchSerializer)
     @action(detail=True, methods=["post"])
