@@ -77,6 +77,11 @@ def _lock(ticket: Ticket) -> Ticket:
     read with its lock is its newest version); the incident and agency it was loaded with do not
     change."""
     ticket.refresh_from_db(fields=ANSWER_FIELDS, from_queryset=Ticket.objects.select_for_update())
+    return _counted(ticket)
+
+
+def _counted(ticket: Ticket) -> Ticket:
+    """The incident's calls count, which its events show, unless it was read with the ticket."""
     if getattr(ticket.incident, "calls_count", None) is None:
         ticket.incident.calls_count = ticket.incident.calls.count()
     return ticket
@@ -99,17 +104,16 @@ def _refuse_answered(ticket: Ticket) -> None:
 
 
 def accept(ticket: Ticket, by) -> Ticket:
-    """Set T4 on a ticket still waiting, inside the caller's transaction."""
-    ticket = _lock(ticket)
-    if ticket.status != Ticket.Status.NOTIFIED:
-        _refuse_answered(ticket)
-    ticket.status, ticket.accepted_at, ticket.accepted_by = (
-        Ticket.Status.ACCEPTED,
-        timezone.now(),
-        by,
-    )
-    ticket.save(update_fields=["status", "accepted_at", "accepted_by"])
-    publish_ticket("ticket.accepted", ticket, actor=by)
+    """Set T4 on a ticket still waiting, inside the caller's transaction: one UPDATE takes the
+    row's lock and checks under it that the ticket still waits; the loser of two desks reads it
+    locked, answered, and is told by whom. A ticket waiting has no answer nor end yet."""
+    now = timezone.now()
+    waiting = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.NOTIFIED)
+    if not waiting.update(status=Ticket.Status.ACCEPTED, accepted_at=now, accepted_by=by):
+        _refuse_answered(_lock(ticket))
+    ticket.status, ticket.accepted_at, ticket.accepted_by = Ticket.Status.ACCEPTED, now, by
+    ticket.declined_at = ticket.declined_by = ticket.ended_at = None
+    publish_ticket("ticket.accepted", _counted(ticket), actor=by)
     return ticket
 
 
