@@ -212,7 +212,9 @@ class ReasonInput(StrictSerializer):
 
 
 class DispatchInput(StrictSerializer):
-    unit = serializers.SlugRelatedField(slug_field="call_sign", queryset=Unit.objects.all())
+    unit = serializers.SlugRelatedField(
+        slug_field="call_sign", queryset=Unit.objects.select_related("station")
+    )
 
 
 class TransportInput(StrictSerializer):
@@ -514,7 +516,9 @@ class CrewStateSerializer(serializers.Serializer):
 
 
 class CrewShiftInput(StrictSerializer):
-    unit = serializers.SlugRelatedField(slug_field="call_sign", queryset=Unit.objects.all())
+    unit = serializers.SlugRelatedField(
+        slug_field="call_sign", queryset=Unit.objects.select_related("station")
+    )
 
 
 class CrewStepInput(StrictSerializer):

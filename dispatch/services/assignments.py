@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,16 +19,25 @@ from core.errors import Conflict
 from dispatch.eta import estimate_eta_s
 from dispatch.models import Assignment, Ticket
 from dispatch.recommend import plan_position, unit_rows
+from dispatch.selectors import incident_calls
 from dispatch.services.common import (
     assignment_event,
+    lock_fresh,
     lock_row,
     require_agency_operator,
     require_unit_operator,
 )
-from dispatch.services.incidents import lock_open_incident, refresh_status
+from dispatch.services.incidents import (
+    FACTS,
+    lock_open_incident,
+    refresh_status,
+    status_facts,
+    with_assignment,
+)
 from dispatch.services.tickets import accept
 from dispatch.steps import STEPS, carries_patients, is_fire, next_steps
 from incidents.events import record_events
+from incidents.selectors import with_incident_refs
 
 # The unit's status while on each step of an assignment.
 UNIT_STATUS = {
@@ -69,9 +79,12 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
     Where the agency lets the 112 dispatcher send its units, a dispatch on a ticket still
     waiting accepts it on the agency's behalf (T4 = now, by the dispatcher).
     """
-    ticket = Ticket.objects.select_related("agency").get(pk=ticket.pk)
     require_agency_operator(by, ticket.agency)
-    incident = lock_open_incident(ticket.incident)
+    # The ticket's status as committed, read with the incident's lock: a closure, the one
+    # writer of an accepted ticket's status, holds that lock (and then the incident is closed).
+    status = Subquery(Ticket.objects.filter(pk=ticket.pk).values("status"))
+    incident = lock_open_incident(ticket.incident, ticket_status=status)
+    ticket.status = incident.ticket_status
     if unit.agency_id != ticket.agency_id:
         raise Conflict(_("%(unit)s belongs to another agency.") % {"unit": unit.call_sign})
     if ticket.status == Ticket.Status.NOTIFIED and by.agency_id != ticket.agency_id:
@@ -82,8 +95,8 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
             if ticket.status == Ticket.Status.NOTIFIED
             else _("This ticket is %(status)s.") % {"status": ticket.get_status_display().lower()}
         )
-    lock_row(Unit, unit.pk)
-    unit = Unit.objects.select_related("agency", "station").get(pk=unit.pk)
+    lock_fresh(unit)
+    unit.agency = ticket.agency
     if unit.status != Unit.Status.AVAILABLE:
         raise _busy_conflict(unit)
     now = timezone.now()
@@ -100,26 +113,30 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
         eta_s=eta_s,
     )
     try:
-        with transaction.atomic():
-            assignment.save()
+        # No savepoint: under the unit's lock only a write that bypassed this service can break
+        # the constraint, and the Conflict ends the transaction.
+        assignment.save()
     except IntegrityError as exc:
-        raise _busy_conflict(unit) from exc
+        raise Conflict(
+            _("%(unit)s is already on another incident.") % {"unit": unit.call_sign}
+        ) from exc
     unit.status = Unit.Status.DISPATCHED
     unit.save(update_fields=["status"])
     dispatched = assignment_event("assignment.dispatched", assignment, actor=by)
-    record_events([dispatched, *refresh_status(incident, actor=by)])
+    record_events([dispatched, *refresh_status(incident, actor=by, fresh=True)])
     return assignment
 
 
 def _lock(assignment: Assignment) -> Assignment:
+    """Lock the assignment's row, then read it with all it shows, its incident as events show
+    it and the facts of the incident's status but this assignment's (see refresh_status)."""
     lock_row(Assignment, assignment.pk)
-    return Assignment.objects.select_related(
-        "incident__incident_type",
-        "unit__agency",
-        "unit__station",
-        "dispatched_by",
-        "destination",
-    ).get(pk=assignment.pk)
+    assignments = Assignment.objects.select_related(
+        "unit__agency", "unit__station", "dispatched_by", "destination"
+    ).annotate(incident_calls=incident_calls(), **status_facts("incident_id", but=assignment.pk))
+    found = with_incident_refs(assignments, via="incident").get(pk=assignment.pk)
+    found.incident.calls_count = found.incident_calls
+    return found
 
 
 def _refuse_step(assignment: Assignment, step_name: str) -> Conflict:
@@ -175,14 +192,18 @@ def advance(
     when = _step_time(assignment, at, now)
     late = at is not None and (now - at).total_seconds() > settings.CREW_LATE_AFTER_S
     setattr(assignment, rule.field, when)
+    changed = ["status", rule.field]
     if late:
         assignment.late_steps = {**assignment.late_steps, step: now.isoformat()}
+        changed.append("late_steps")
     assignment.status = rule.to
     if step == "transporting":
         assignment.destination = destination
+        changed.append("destination")
     if step == "cancel":
         assignment.cancel_reason = reason
-    assignment.save()
+        changed.append("cancel_reason")
+    assignment.save(update_fields=changed)
     unit = assignment.unit
     if unit.status != UNIT_STATUS[assignment.status]:
         unit.status = UNIT_STATUS[assignment.status]
@@ -190,5 +211,6 @@ def advance(
     kind = "cleared" if step == "clear" else "cancelled" if step == "cancel" else step
     extra = {"late": True, "at": when, "received_at": now} if late else {}
     stepped = assignment_event(f"assignment.{kind}", assignment, actor=by, **extra)
-    record_events([stepped, *refresh_status(assignment.incident, actor=by)])
+    facts = with_assignment({name: getattr(assignment, name) for name in FACTS}, assignment)
+    record_events([stepped, *refresh_status(assignment.incident, actor=by, facts=facts)])
     return assignment

@@ -31,11 +31,21 @@ def may_forward(user) -> bool:
 @transaction.atomic
 def notify_agency(*, incident: Incident, agency: Agency, by) -> Ticket:
     """T3: forward the incident to one agency; its desk sees the ticket at once."""
+    return _notify(incident, agency, by)
+
+
+def notify_agencies(*, incident: Incident, agencies: list[Agency], by) -> list[Ticket]:
+    """Forward to several agencies in one go: all of them, or none when one is refused (one
+    transaction, no savepoint per agency)."""
+    with transaction.atomic():
+        return [_notify(incident, agency, by) for agency in agencies]
+
+
+def _notify(incident: Incident, agency: Agency, by) -> Ticket:
+    """Inside the caller's transaction, which a Conflict rolls back."""
     if not may_forward(by):
         raise Forbidden(_("You may not forward incidents to agencies."))
     incident = lock_open_incident(incident)
-    if incident.tickets.filter(agency=agency, status__in=Ticket.OPEN_STATUSES).exists():
-        raise Conflict(_("%(agency)s already has a ticket for this incident.") % {"agency": agency})
     proposal = {p.agency.pk: p for p in proposed_agencies(incident)}.get(agency.pk)
     ticket = Ticket(
         incident=incident,
@@ -46,22 +56,17 @@ def notify_agency(*, incident: Incident, agency: Agency, by) -> Ticket:
         notified_by=by,
     )
     try:
-        # No savepoint of its own: the Conflict rolls back this service's atomic block.
+        # The incident's lock makes forwards to it take turns; the constraint on open tickets
+        # refuses the agency's second one (no savepoint: the Conflict ends the transaction).
         ticket.save()
-    except IntegrityError as exc:  # the same agency forwarded twice at once
+    except IntegrityError as exc:
         raise Conflict(
             _("%(agency)s already has a ticket for this incident.") % {"agency": agency}
         ) from exc
     incident.agencies.add(agency)
     notified = ticket_event("ticket.notified", ticket, actor=by)
-    record_events([notified, *refresh_status(incident, actor=by)])
+    record_events([notified, *refresh_status(incident, actor=by, fresh=True)])
     return ticket
-
-
-def notify_agencies(*, incident: Incident, agencies: list[Agency], by) -> list[Ticket]:
-    """Forward to several agencies in one go: all of them, or none when one is refused."""
-    with transaction.atomic():
-        return [notify_agency(incident=incident, agency=agency, by=by) for agency in agencies]
 
 
 ANSWER_FIELDS = ["status", "accepted_at", "accepted_by", "declined_at", "declined_by", "ended_at"]
@@ -72,6 +77,11 @@ def _lock(ticket: Ticket) -> Ticket:
     read with its lock is its newest version); the incident and agency it was loaded with do not
     change."""
     ticket.refresh_from_db(fields=ANSWER_FIELDS, from_queryset=Ticket.objects.select_for_update())
+    return _counted(ticket)
+
+
+def _counted(ticket: Ticket) -> Ticket:
+    """The incident's calls count, which its events show, unless it was read with the ticket."""
     if getattr(ticket.incident, "calls_count", None) is None:
         ticket.incident.calls_count = ticket.incident.calls.count()
     return ticket
@@ -94,17 +104,16 @@ def _refuse_answered(ticket: Ticket) -> None:
 
 
 def accept(ticket: Ticket, by) -> Ticket:
-    """Set T4 on a ticket still waiting, inside the caller's transaction."""
-    ticket = _lock(ticket)
-    if ticket.status != Ticket.Status.NOTIFIED:
-        _refuse_answered(ticket)
-    ticket.status, ticket.accepted_at, ticket.accepted_by = (
-        Ticket.Status.ACCEPTED,
-        timezone.now(),
-        by,
-    )
-    ticket.save(update_fields=["status", "accepted_at", "accepted_by"])
-    publish_ticket("ticket.accepted", ticket, actor=by)
+    """Set T4 on a ticket still waiting, inside the caller's transaction: one UPDATE takes the
+    row's lock and checks under it that the ticket still waits; the loser of two desks reads it
+    locked, answered, and is told by whom. A ticket waiting has no answer nor end yet."""
+    now = timezone.now()
+    waiting = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.NOTIFIED)
+    if not waiting.update(status=Ticket.Status.ACCEPTED, accepted_at=now, accepted_by=by):
+        _refuse_answered(_lock(ticket))
+    ticket.status, ticket.accepted_at, ticket.accepted_by = Ticket.Status.ACCEPTED, now, by
+    ticket.declined_at = ticket.declined_by = ticket.ended_at = None
+    publish_ticket("ticket.accepted", _counted(ticket), actor=by)
     return ticket
 
 

@@ -62,6 +62,10 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
         user = request.user
         tickets = tickets_for(user).filter(incident=incident).order_by("notified_at")
         assignments = assignments_for(user).filter(incident=incident).order_by("dispatched_at")
+        return self._overview(request, incident, tickets, assignments)
+
+    def _overview(self, request, incident: Incident, tickets, assignments) -> Response:
+        user = request.user
         data = {
             "incident": incident,
             "proposed": [] if is_desk(user) else proposed_agencies(incident),
@@ -93,8 +97,10 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
         """T11: close with an outcome; units still out are released, open tickets end."""
         data = CloseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        close_incident(incident=self.get_object(), by=request.user, **data.validated_data)
-        return self.overview(request, pk)
+        values = data.validated_data
+        incident = close_incident(incident=self.get_object(), by=request.user, **values)
+        # A dispatcher's view: every ticket and unit, as the closure left them.
+        return self._overview(request, incident, incident.ticket_list, incident.assignment_list)
 
     @extend_schema(request=ReasonInput, responses=IncidentDispatchSerializer)
     @action(detail=True, methods=["post"])

@@ -43,6 +43,7 @@ class TicketViewSet(viewsets.GenericViewSet):
 
     def get_object(self):
         ticket = get_object_or_404(one_ticket(), pk=self.kwargs["pk"])
+        ticket.incident.calls_count = ticket.incident_calls
         if is_desk(self.request.user) and ticket.agency_id != self.request.user.agency_id:
             raise PermissionDenied(_("This ticket is for another agency."))
         return ticket
