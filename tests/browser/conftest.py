@@ -184,6 +184,68 @@ class Server:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+# The clock of a browser test's own server (ClockedServer): a sitecustomize module on its
+# PYTHONPATH, so every process of that server, `manage.py` included, reads it.
+CLOCK = '''"""time-machine's clock, ticking from {start}: a browser test's own server.
+
+The test moves it forward (Server.advance_clock): the seconds in the file "advance" beside this
+module, then SIGUSR1; the file is removed once the clock has moved."""
+import datetime
+import signal
+import zoneinfo
+from pathlib import Path
+
+import time_machine
+
+WIT = zoneinfo.ZoneInfo("Asia/Jayapura")
+_traveller = time_machine.travel({start}, tick=True).start()
+_ADVANCE = Path(__file__).with_name("advance")
+
+
+def _advance(signum, frame):
+    _traveller.shift(float(_ADVANCE.read_text()))
+    _ADVANCE.unlink()
+
+
+signal.signal(signal.SIGUSR1, _advance)
+'''
+
+
+class ClockedServer(Server):
+    """A server of its own on time-machine's ticking clock, from `start` (a Python expression
+    in `datetime`, `WIT`), which the test moves forward instead of waiting: a deadline is
+    reached on the server's clock as it would be in real time, only sooner."""
+
+    def __init__(self, workdir: Path, start: str = "datetime.datetime.now(datetime.UTC)"):
+        super().__init__(workdir)
+        clock = workdir / "clock"
+        clock.mkdir()
+        (clock / "sitecustomize.py").write_text(CLOCK.format(start=start), encoding="utf-8")
+        self.env["PYTHONPATH"] = str(clock)
+        self._advance = clock / "advance"
+        self.advanced_s = 0.0
+
+    def clock(self) -> float:
+        """The server's clock as the test counts it, in seconds: this process's monotonic
+        clock plus the seconds it moved the server's forward."""
+        return time.monotonic() + self.advanced_s
+
+    def advance_clock_to(self, moment: float) -> None:
+        """Move the running server's clock forward to `moment` (of `clock()`), at once; nothing
+        when it is there already."""
+        seconds = moment - self.clock()
+        if seconds <= 0:
+            return
+        self._advance.write_text(repr(seconds), encoding="utf-8")
+        os.kill(self.process.pid, signal.SIGUSR1)
+        deadline = time.monotonic() + 10
+        while self._advance.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not move its clock:\n{self.log}")
+            time.sleep(0.02)
+        self.advanced_s += seconds
+
+
 @pytest.fixture(scope="package")
 def server(tmp_path_factory):
     """The running server, one for the browser tests; `live_server_url` starts it again when
