@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,8 +66,14 @@ def server_env(workdir: Path) -> dict[str, str]:
     return env
 
 
+# The database and signing key the first server on the real clock was prepared with.
+_PREPARED: list[Path] = []
+
+
 class Server:
     """`manage.py serve` as a subprocess; it can be stopped and started again on its port."""
+
+    real_clock = True
 
     def __init__(self, workdir: Path):
         self.workdir = workdir
@@ -94,11 +101,22 @@ class Server:
 
     def prepare(self) -> None:
         """What `make run` does before serving: migrate, load Ambon, create demo accounts and the
-        signing key."""
+        signing key. A later server of the run on the real clock starts from a copy of what the
+        first one's commands made (the same commands make the same database and key)."""
+        files = [Path(self.env["SQLITE_PATH"]), Path(self.env["AMBON112_SIGNING_KEY"])]
+        if self.real_clock and _PREPARED:
+            for made, copy in zip(_PREPARED, files, strict=True):
+                shutil.copyfile(made, copy)
+            return
         self.manage("migrate", "--no-input")
         self.manage("load_ambon")
         self.manage("create_demo_accounts")
         self.manage("create_signing_key", "--if-missing")
+        if self.real_clock:
+            prepared = self.workdir / "prepared"
+            prepared.mkdir()
+            for made in files:
+                _PREPARED.append(shutil.copyfile(made, prepared / made.name))
 
     def record_event(self, kind: str, *, agencies: list[str], actor_label: str = "test") -> None:
         """Append an event to the server's log from another process, as a second web worker
@@ -211,13 +229,17 @@ signal.signal(signal.SIGUSR1, _advance)
 '''
 
 
+REAL_NOW = "datetime.datetime.now(datetime.UTC)"
+
+
 class ClockedServer(Server):
     """A server of its own on time-machine's ticking clock, from `start` (a Python expression
     in `datetime`, `WIT`), which the test moves forward instead of waiting: a deadline is
     reached on the server's clock as it would be in real time, only sooner."""
 
-    def __init__(self, workdir: Path, start: str = "datetime.datetime.now(datetime.UTC)"):
+    def __init__(self, workdir: Path, start: str = REAL_NOW):
         super().__init__(workdir)
+        self.real_clock = start == REAL_NOW
         clock = workdir / "clock"
         clock.mkdir()
         (clock / "sitecustomize.py").write_text(CLOCK.format(start=start), encoding="utf-8")
