@@ -206,8 +206,8 @@ class Server:
 # PYTHONPATH, so every process of that server, `manage.py` included, reads it.
 CLOCK = '''"""time-machine's clock, ticking from {start}: a browser test's own server.
 
-The test moves it forward (Server.advance_clock): the seconds in the file "advance" beside this
-module, then SIGUSR1; the file is removed once the clock has moved."""
+The test moves it forward (ClockedServer.advance_clock_to): the seconds in the file "advance"
+beside this module, then SIGUSR1; the file is removed once the clock has moved."""
 import datetime
 import signal
 import zoneinfo

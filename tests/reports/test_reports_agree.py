@@ -36,7 +36,8 @@ def months(django_db_setup, django_db_blocker):
     fast_hashing = override_settings(PASSWORD_HASHERS=[MD5])  # as tests/conftest.py's, per test
     with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
         _load_reference_data()
-        yield _play_months()
+        _play_months()
+        yield
         transaction.set_rollback(True)
 
 
