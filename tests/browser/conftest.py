@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,8 +66,14 @@ def server_env(workdir: Path) -> dict[str, str]:
     return env
 
 
+# The database and signing key the first server on the real clock was prepared with.
+_PREPARED: list[Path] = []
+
+
 class Server:
     """`manage.py serve` as a subprocess; it can be stopped and started again on its port."""
+
+    real_clock = True
 
     def __init__(self, workdir: Path):
         self.workdir = workdir
@@ -94,11 +101,22 @@ class Server:
 
     def prepare(self) -> None:
         """What `make run` does before serving: migrate, load Ambon, create demo accounts and the
-        signing key."""
+        signing key. A later server of the run on the real clock starts from a copy of what the
+        first one's commands made (the same commands make the same database and key)."""
+        files = [Path(self.env["SQLITE_PATH"]), Path(self.env["AMBON112_SIGNING_KEY"])]
+        if self.real_clock and _PREPARED:
+            for made, copy in zip(_PREPARED, files, strict=True):
+                shutil.copyfile(made, copy)
+            return
         self.manage("migrate", "--no-input")
         self.manage("load_ambon")
         self.manage("create_demo_accounts")
         self.manage("create_signing_key", "--if-missing")
+        if self.real_clock:
+            prepared = self.workdir / "prepared"
+            prepared.mkdir()
+            for made in files:
+                _PREPARED.append(shutil.copyfile(made, prepared / made.name))
 
     def record_event(self, kind: str, *, agencies: list[str], actor_label: str = "test") -> None:
         """Append an event to the server's log from another process, as a second web worker
@@ -182,6 +200,72 @@ class Server:
     @property
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+# The clock of a browser test's own server (ClockedServer): a sitecustomize module on its
+# PYTHONPATH, so every process of that server, `manage.py` included, reads it.
+CLOCK = '''"""time-machine's clock, ticking from {start}: a browser test's own server.
+
+The test moves it forward (ClockedServer.advance_clock_to): the seconds in the file "advance"
+beside this module, then SIGUSR1; the file is removed once the clock has moved."""
+import datetime
+import signal
+import zoneinfo
+from pathlib import Path
+
+import time_machine
+
+WIT = zoneinfo.ZoneInfo("Asia/Jayapura")
+_traveller = time_machine.travel({start}, tick=True).start()
+_ADVANCE = Path(__file__).with_name("advance")
+
+
+def _advance(signum, frame):
+    _traveller.shift(float(_ADVANCE.read_text()))
+    _ADVANCE.unlink()
+
+
+signal.signal(signal.SIGUSR1, _advance)
+'''
+
+
+REAL_NOW = "datetime.datetime.now(datetime.UTC)"
+
+
+class ClockedServer(Server):
+    """A server of its own on time-machine's ticking clock, from `start` (a Python expression
+    in `datetime`, `WIT`), which the test moves forward instead of waiting: a deadline is
+    reached on the server's clock as it would be in real time, only sooner."""
+
+    def __init__(self, workdir: Path, start: str = REAL_NOW):
+        super().__init__(workdir)
+        self.real_clock = start == REAL_NOW
+        clock = workdir / "clock"
+        clock.mkdir()
+        (clock / "sitecustomize.py").write_text(CLOCK.format(start=start), encoding="utf-8")
+        self.env["PYTHONPATH"] = str(clock)
+        self._advance = clock / "advance"
+        self.advanced_s = 0.0
+
+    def clock(self) -> float:
+        """The server's clock as the test counts it, in seconds: this process's monotonic
+        clock plus the seconds it moved the server's forward."""
+        return time.monotonic() + self.advanced_s
+
+    def advance_clock_to(self, moment: float) -> None:
+        """Move the running server's clock forward to `moment` (of `clock()`), at once; nothing
+        when it is there already."""
+        seconds = moment - self.clock()
+        if seconds <= 0:
+            return
+        self._advance.write_text(repr(seconds), encoding="utf-8")
+        os.kill(self.process.pid, signal.SIGUSR1)
+        deadline = time.monotonic() + 10
+        while self._advance.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not move its clock:\n{self.log}")
+            time.sleep(0.02)
+        self.advanced_s += seconds
 
 
 @pytest.fixture(scope="package")
