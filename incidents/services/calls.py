@@ -19,8 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +40,7 @@ from incidents.models import (
     Presence,
 )
 from incidents.serializers import CallSerializer
-from incidents.services.callers import caller_for_number, count_nuisance
+from incidents.services.callers import caller_for_number, caller_with_held_aml, count_nuisance
 from incidents.services.incidents import incident_event
 from incidents.services.presence import current_presence, follow_calls, presence_follows_calls
 
@@ -146,6 +145,17 @@ def _locked_call(*related: str, **key) -> Call | None:
     return call
 
 
+def _call_stored(call_id: str) -> bool:
+    """Whether a call is stored under this id, locking it if so: in plain SQL, for a ringing,
+    which is nearly always a call's first event (the read with its relations would find none)."""
+    sql = "SELECT id FROM incidents_call WHERE call_id = %s"
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [call_id])
+        return cursor.fetchone() is not None
+
+
 def _forget_stale_relations(call: Call, names: tuple[str, ...]) -> None:
     """A row locked after waiting for another writer is PostgreSQL's newest version of it, but
     the rows joined to it are those of the first look (a person who just took the call is
@@ -202,13 +212,10 @@ def _caller_of_new_call(number: str, now: datetime) -> tuple[Caller | None, bool
     held for it: one query for a number seen before (a new number may have sent its AML first)."""
     if not number:
         return None, False
-    held = AmlMessage.objects.filter(
-        number=number, call__isnull=True, received_at__gte=_aml_window_start(now)
-    )
-    caller = Caller.objects.annotate(aml_held=Exists(held)).filter(number=number).first()
+    caller, held = caller_with_held_aml(number, since=_aml_window_start(now))
     if caller is None:
         return caller_for_number(number), True
-    return caller, caller.aml_held
+    return caller, held
 
 
 def _held_aml(number: str, now: datetime) -> list[AmlMessage]:
@@ -262,7 +269,8 @@ def receive_call_event(
     else:
         lock_until_commit(namespace=CALL_LOCK, key=call_id)
     # Under that lock no one else stores this call: a new one is inserted as it is, once.
-    call = _locked_call("incident", call_id=call_id)
+    stored = event != "ringing" or _call_stored(call_id)
+    call = _locked_call("incident", call_id=call_id) if stored else None
     created, held = call is None, []
     if created:
         caller, may_hold = _caller_of_new_call(number, now)
