@@ -13,6 +13,7 @@ from core.errors import Conflict
 from incidents.events import record_event
 from incidents.models import Call, Caller
 from incidents.serializers import CallerSerializer
+from incidents.services.rows import from_row
 
 NUISANCE = {Call.Disposition.PRANK: "prank_calls", Call.Disposition.GHOST: "ghost_calls"}
 
@@ -41,21 +42,7 @@ def caller_with_held_aml(number: str, *, since: datetime) -> tuple[Caller | None
         row = cursor.fetchone()
     if row is None:
         return None, False
-    return _from_row(Caller, fields, row[:-1]), bool(row[-1])
-
-
-def _from_row(model, fields, values):
-    """A model instance from a plain-SQL row of these fields, its values converted as the ORM
-    converts them (SQLite's datetimes are naive, and booleans numbers)."""
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
-            connection
-        ):
-            value = convert(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+    return from_row(Caller, fields, row[:-1], connection), bool(row[-1])
 
 
 def count_nuisance(*, caller: Caller, disposition: str, actor) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +43,7 @@ from incidents.serializers import CallSerializer
 from incidents.services.callers import caller_for_number, caller_with_held_aml, count_nuisance
 from incidents.services.incidents import incident_event
 from incidents.services.presence import current_presence, follow_calls, presence_follows_calls
+from incidents.services.rows import call_stored, locked_call
 
 EVENT_FIELD = {
     "ringing": "ringing_at",
@@ -136,24 +137,12 @@ NUMBER_LOCK = "incidents.number"
 CALL_LOCK = "incidents.call"
 
 
-def _locked_call(*related: str, **key) -> Call | None:
+def _locked_call(key: str, value, *related: str) -> Call | None:
     """The call row only (see receive_aml), locked, read with what its events show."""
-    calls = Call.objects.select_for_update(of=("self",)).select_related(*SHOWN_WITH, *related)
-    call = calls.filter(**key).first()
+    call = locked_call((*SHOWN_WITH, *related), key=key, value=value)
     if call is not None:
         _forget_stale_relations(call, (*SHOWN_WITH, *related))
     return call
-
-
-def _call_stored(call_id: str) -> bool:
-    """Whether a call is stored under this id, locking it if so: in plain SQL, for a ringing,
-    which is nearly always a call's first event (the read with its relations would find none)."""
-    sql = "SELECT id FROM incidents_call WHERE call_id = %s"
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [call_id])
-        return cursor.fetchone() is not None
 
 
 def _forget_stale_relations(call: Call, names: tuple[str, ...]) -> None:
@@ -169,7 +158,7 @@ def _forget_stale_relations(call: Call, names: tuple[str, ...]) -> None:
 
 def _claimed_call(call: Call) -> Call:
     """The call a call-taker acts on, read again locked (only its id is taken from `call`)."""
-    locked = _locked_call(pk=call.pk)
+    locked = _locked_call("id", call.pk)
     if locked is None:
         raise NotFound(_("Not found."))
     return locked
@@ -269,8 +258,8 @@ def receive_call_event(
     else:
         lock_until_commit(namespace=CALL_LOCK, key=call_id)
     # Under that lock no one else stores this call: a new one is inserted as it is, once.
-    stored = event != "ringing" or _call_stored(call_id)
-    call = _locked_call("incident", call_id=call_id) if stored else None
+    stored = event != "ringing" or call_stored(call_id)
+    call = _locked_call("call_id", call_id, "incident") if stored else None
     created, held = call is None, []
     if created:
         caller, may_hold = _caller_of_new_call(number, now)
