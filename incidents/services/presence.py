@@ -27,6 +27,7 @@ from core.errors import Conflict, Invalid
 from incidents.events import NewEvent, record_events
 from incidents.models import Call, Position, PositionExtension, Presence, Room
 from incidents.serializers import PositionSerializer, PresenceSerializer
+from incidents.services.rows import read_row
 
 # What a call-taker may choose; on a call is what taking or answering a call sets.
 CHOSEN_STATES = {
@@ -168,10 +169,14 @@ def occupant(position: Position) -> Presence | None:
 
 
 def current_presence(user, *, lock: bool = False) -> Presence | None:
-    presences = Presence.objects.select_related("position")
-    if lock:
-        presences = presences.select_for_update(of=("self",))
-    presence = presences.filter(user=user, signed_out_at__isnull=True).first()
+    """The user's presence at a position, with the position (every call action reads it)."""
+    presence = read_row(
+        Presence,
+        ("position",),
+        where="t.user_id = %s AND t.signed_out_at IS NULL",
+        params=[user.pk],
+        lock=lock,
+    )
     if presence is not None:
         presence.user = user  # the person asked about: not read again
     return presence
