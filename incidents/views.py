@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from incidents.audit import AuditFilter, audit_rows
 from incidents.chain_times import check_incident
 from incidents.consoles import console_context, map_config
 from incidents.events import events_visible_to, feed_for_user, feed_head, verify_chain
-from incidents.models import Caller, Incident, IncidentNote, IncidentType
+from incidents.models import Call, Caller, Incident, IncidentNote, IncidentType
 from incidents.selectors import (
     caller_history,
     calls_in_hand,
@@ -316,6 +317,14 @@ class CallViewSet(viewsets.GenericViewSet):
         )
         return Response(CallSerializer(call).data, status=status.HTTP_201_CREATED)
 
+    def named_call(self) -> Call:
+        """The call the URL names, unread: the action's service reads it once, locked (a
+        missing call is its NotFound, a 404)."""
+        pk = self.kwargs["pk"]
+        if not (pk.isascii() and pk.isdigit()):
+            raise Http404
+        return Call(pk=int(pk))
+
     @extend_schema(responses=CallDetailSerializer)
     def retrieve(self, request, pk=None):
         """The screen-pop: the call, the number's warnings, what it called about before."""
@@ -327,7 +336,7 @@ class CallViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def take(self, request, pk=None):
         # Safe to run again whole: a second take by the same person answers the call as it is.
-        call = retry_transient(take_call)(call=self.get_object(), by=request.user)
+        call = retry_transient(take_call)(call=self.named_call(), by=request.user)
         return Response(CallSerializer(call).data)
 
     @extend_schema(request=DisposeInput, responses=CallSerializer)
@@ -335,7 +344,7 @@ class CallViewSet(viewsets.GenericViewSet):
     def dispose(self, request, pk=None):
         data = DisposeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        call = dispose_call(call=self.get_object(), by=request.user, **data.validated_data)
+        call = dispose_call(call=self.named_call(), by=request.user, **data.validated_data)
         return Response(CallSerializer(call).data)
 
     @extend_schema(request=IncidentInput, responses={201: IncidentSerializer})
@@ -343,8 +352,7 @@ class CallViewSet(viewsets.GenericViewSet):
     def incident(self, request, pk=None):
         data = IncidentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = create_incident(call=self.get_object(), by=request.user, **data.validated_data)
-        incident = incidents_with_refs().get(pk=incident.pk)
+        incident = create_incident(call=self.named_call(), by=request.user, **data.validated_data)
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AttachInput, responses=CallSerializer)
@@ -353,7 +361,7 @@ class CallViewSet(viewsets.GenericViewSet):
         data = AttachInput(data=request.data)
         data.is_valid(raise_exception=True)
         call = attach_call_to_incident(
-            call=self.get_object(), by=request.user, **data.validated_data
+            call=self.named_call(), by=request.user, **data.validated_data
         )
         return Response(CallSerializer(call).data)
 

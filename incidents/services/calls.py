@@ -8,18 +8,18 @@ changes nothing, and one that arrives before its call is held until a call from 
 
 Locks, in this order in every telephony write, so that two of them never deadlock: the number
 (an advisory lock, so that an AML and the first event of a call from the same number take turns
-and whichever commits second sees the other), the call row (never its caller's row, which a
-new call from the number must reference), the held AML rows, then what the event log's
-observers keep (deadlines), and the chain head last.
+and whichever commits second sees the other; a withheld number's events take turns by their call
+id), the call row (never its caller's row, which a new call from the number must reference), the
+held AML rows, then what the event log's observers keep (deadlines), and the chain head last. A
+new call's held AML rows are locked before it is stored: nobody else sees the call until then.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,21 +27,23 @@ from agencies.geo import locate
 from agencies.models import Area
 from core.api import represent
 from core.db import lock_until_commit
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from incidents.aml import AmlFix
 from incidents.events import NewEvent, record_events
 from incidents.models import (
     AmlMessage,
     Call,
+    Caller,
     Incident,
     IncidentType,
     PositionExtension,
     Presence,
 )
 from incidents.serializers import CallSerializer
-from incidents.services.callers import caller_for_number, count_nuisance
+from incidents.services.callers import caller_for_number, caller_with_held_aml, count_nuisance
 from incidents.services.incidents import incident_event
-from incidents.services.presence import current_presence, follow_calls
+from incidents.services.presence import current_presence, follow_calls, presence_follows_calls
+from incidents.services.rows import call_stored, locked_call
 
 EVENT_FIELD = {
     "ringing": "ringing_at",
@@ -49,6 +51,24 @@ EVENT_FIELD = {
     "ended": "ended_at",
     "abandoned": "ended_at",
 }
+ANSWER_FIELDS = (
+    "answered_at",
+    "answered_via",
+    "answered_by",
+    "answered_position",
+    "answered_extension",
+)
+# What each event may write on a call (its status aside); a PBX answer may also take the call.
+EVENT_WRITES = {
+    "ringing": ("ringing_at",),
+    "answered": (*ANSWER_FIELDS, "taken_by", "taken_at"),
+    "ended": ("ended_at",),
+    "abandoned": ("ended_at",),
+}
+LOCATION_FIELDS = ("aml_lat", "aml_lon", "aml_radius_m", "aml_source", "aml_at")
+DETAIL_FIELDS = ("caller_name", "callback_number", "notes")
+# What a call's events and answers show of its relations, read with it in one query.
+SHOWN_WITH = ("caller", "taken_by", "answered_by", "answered_position")
 NON_INCIDENT_DISPOSITIONS = [
     Call.Disposition.INFORMATION,
     Call.Disposition.PRANK,
@@ -114,6 +134,34 @@ def answer_at_handset(call: Call, *, at: datetime, extension: str, now: datetime
 
 
 NUMBER_LOCK = "incidents.number"
+CALL_LOCK = "incidents.call"
+
+
+def _locked_call(key: str, value, *related: str) -> Call | None:
+    """The call row only (see receive_aml), locked, read with what its events show."""
+    call = locked_call((*SHOWN_WITH, *related), key=key, value=value)
+    if call is not None:
+        _forget_stale_relations(call, (*SHOWN_WITH, *related))
+    return call
+
+
+def _forget_stale_relations(call: Call, names: tuple[str, ...]) -> None:
+    """A row locked after waiting for another writer is PostgreSQL's newest version of it, but
+    the rows joined to it are those of the first look (a person who just took the call is
+    missing): a related row that no longer matches its id is read again when it is shown."""
+    for name in names:
+        field = Call._meta.get_field(name)
+        cached = field.get_cached_value(call, default=None)
+        if getattr(call, field.attname) != (cached.pk if cached is not None else None):
+            field.delete_cached_value(call)
+
+
+def _claimed_call(call: Call) -> Call:
+    """The call a call-taker acts on, read again locked (only its id is taken from `call`)."""
+    locked = _locked_call("id", call.pk)
+    if locked is None:
+        raise NotFound(_("Not found."))
+    return locked
 
 
 def _call_event(kind: str, call: Call, *, actor=None, actor_label: str = "") -> NewEvent:
@@ -148,24 +196,45 @@ def _locate_by_aml(call: Call, messages: list[AmlMessage]) -> bool:
     return True
 
 
-def _attach_held_aml(call: Call, *, number: str, now: datetime) -> bool:
-    """A new call takes the AML messages its number sent shortly before it (held: two web
-    processes may see the SMS before the ringing); returns whether they located it."""
-    held = list(
+def _caller_of_new_call(number: str, now: datetime) -> tuple[Caller | None, bool]:
+    """The caller of a call about to be stored, and whether its number may have AML messages
+    held for it: one query for a number seen before (a new number may have sent its AML first)."""
+    if not number:
+        return None, False
+    caller, held = caller_with_held_aml(number, since=_aml_window_start(now))
+    if caller is None:
+        return caller_for_number(number), True
+    return caller, held
+
+
+def _held_aml(number: str, now: datetime) -> list[AmlMessage]:
+    """The AML messages a number sent shortly before its new call rang, locked (held: two web
+    processes may see the SMS before the ringing)."""
+    return list(
         AmlMessage.objects.select_for_update()
         .filter(number=number, call__isnull=True, received_at__gte=_aml_window_start(now))
         .order_by("received_at")
     )
-    if not held:
-        return False
-    AmlMessage.objects.filter(pk__in=[message.pk for message in held]).update(
-        call=call, attached_at=now
-    )
-    return _locate_by_aml(call, held)
 
 
 def _aml_window_start(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.AML_HOLD_S)
+
+
+def _apply_event(call: Call, *, event: str, at, now: datetime, extension: str) -> list[str]:
+    """Fill the event's own timestamp when it is still empty; returns the fields it wrote."""
+    field = EVENT_FIELD[event]
+    if getattr(call, field) is not None:
+        return []
+    if event == "answered":
+        answer_at_handset(call, at=at or now, extension=extension, now=now)
+    else:
+        setattr(call, field, at or now)
+    written = list(EVENT_WRITES[event])
+    if at is not None and abs((at - now).total_seconds()) > settings.CLOCK_SKEW_LIMIT_S:
+        call.clock_skew_s = round((at - now).total_seconds(), 3)
+        written.append("clock_skew_s")
+    return written
 
 
 @transaction.atomic
@@ -186,33 +255,36 @@ def receive_call_event(
     now = timezone.now()
     if number:
         lock_until_commit(namespace=NUMBER_LOCK, key=number)
-    # The call row only (see receive_aml), read with what its event shows.
-    calls = Call.objects.select_for_update(of=("self",))
-    calls = calls.select_related("caller", "taken_by", "answered_by", "incident")
-    call, created = calls.get_or_create(
-        call_id=call_id,
-        defaults={"caller": caller_for_number(number), "line": line, "channel": channel},
-    )
-    field = EVENT_FIELD[event]
-    timed = getattr(call, field) is None
-    if timed and event == "answered":
-        answer_at_handset(call, at=at or now, extension=extension, now=now)
-    elif timed:
-        setattr(call, field, at or now)
-    if timed:
-        if at is not None and abs((at - now).total_seconds()) > settings.CLOCK_SKEW_LIMIT_S:
-            call.clock_skew_s = round((at - now).total_seconds(), 3)
-    located = fix is not None and call.aml_lat is None
-    if located:
+    else:
+        lock_until_commit(namespace=CALL_LOCK, key=call_id)
+    # Under that lock no one else stores this call: a new one is inserted as it is, once.
+    stored = event != "ringing" or call_stored(call_id)
+    call = _locked_call("call_id", call_id, "incident") if stored else None
+    created, held = call is None, []
+    if created:
+        caller, may_hold = _caller_of_new_call(number, now)
+        call = Call(call_id=call_id, caller=caller, line=line, channel=channel)
+        held = _held_aml(number, now) if may_hold else []
+    written = _apply_event(call, event=event, at=at, now=now, extension=extension)
+    if fix is not None and call.aml_lat is None:
         _locate_call(call, fix)
-    held_located = created and bool(number) and _attach_held_aml(call, number=number, now=now)
-    if not (created or timed or located):
+        written += LOCATION_FIELDS
+    held_located = bool(held) and _locate_by_aml(call, held)
+    if not (created or written):
         return call, False
     call.status = derived_status(call)
-    call.save()
+    if created:
+        call.save(force_insert=True)
+        if held:
+            AmlMessage.objects.filter(pk__in=[message.pk for message in held]).update(
+                call=call, attached_at=now
+            )
+    else:
+        call.save(update_fields=[*written, "status"])
+    timed = event == "answered" and "answered_at" in written
     # The call in someone's hands puts them on the call (locked after the call, as everywhere).
-    presence_events = follow_calls(call.taken_by) if timed and event == "answered" else []
-    kind = f"call.{call.status}" if created or timed else "call.located"
+    presence_events = follow_calls(call.taken_by) if timed else []
+    kind = f"call.{call.status}" if created or EVENT_FIELD[event] in written else "call.located"
     events = [_call_event(kind, call, actor_label=f"cti:{adapter}")]
     if held_located:
         events.append(_call_event("call.located", call, actor_label=f"cti:{adapter}"))
@@ -238,7 +310,7 @@ def receive_aml(
         # The call row only: locking its caller too would make this wait for, and deadlock
         # with, a new call from the same number that references that caller.
         Call.objects.select_for_update(of=("self",))
-        .select_related("caller", "taken_by")
+        .select_related(*SHOWN_WITH)
         .filter(caller__number=number, created_at__gte=_aml_window_start(now))
         .order_by("-created_at")
         .first()
@@ -258,7 +330,7 @@ def receive_aml(
         attached_at=now if call is not None else None,
     )
     if call is not None and _locate_by_aml(call, [message]):
-        call.save()
+        call.save(update_fields=LOCATION_FIELDS)
         _publish("call.located", call, actor_label=f"cti:{adapter}")
     return message
 
@@ -274,28 +346,27 @@ def _earlier_aml(*, number: str, message_id: str, body_sha256: str) -> AmlMessag
 def take_call(*, call: Call, by) -> Call:
     """A call-taker takes a call on the console: exactly one wins, the others are told who did.
     A ringing call is answered by the take (T1). A call answered at a handset with nobody
-    signed in at its position can be taken too (even after the caller hung up) to be handled."""
-    now = timezone.now()
-    won = (
-        Call.objects.filter(pk=call.pk, taken_by__isnull=True)
-        .filter(Q(ended_at__isnull=True) | Q(answered_at__isnull=False))
-        .update(taken_by=by, taken_at=now)
-    )
-    # With what the call.* event shows of it (one query, not one per relation).
-    call.refresh_from_db(from_queryset=Call.objects.select_related("caller", "taken_by"))
-    if not won:
+    signed in at its position can be taken too (even after the caller hung up) to be handled.
+    The call is read again locked, so that two takes wait for each other."""
+    call = _claimed_call(call)
+    if call.taken_by_id is not None:
         if call.taken_by_id == by.pk:
             return call
-        if call.taken_by is not None:
-            raise Conflict(taken_by_other(call))
+        raise Conflict(taken_by_other(call))
+    if call.ended_at is not None and call.answered_at is None:
         raise Conflict(_("The caller hung up before anyone answered."))
-    presence = current_presence(by)
+    now = timezone.now()
+    presence = current_presence(by, lock=True)  # locked after the call, as everywhere
+    call.taken_by, call.taken_at = by, now
+    written = ["taken_by", "taken_at"]
     if first_answer(
         call, at=now, via=Call.AnsweredVia.CONSOLE, by=by, position=presence and presence.position
     ):
         call.status = derived_status(call)
-        call.save()
-    record_events([_call_event("call.taken", call, actor=by), *follow_calls(by)])
+        written += [*ANSWER_FIELDS, "status"]
+    call.save(update_fields=written)
+    presence_events = presence_follows_calls(presence)
+    record_events([_call_event("call.taken", call, actor=by), *presence_events])
     return call
 
 
@@ -312,9 +383,7 @@ def taken_by_other(call: Call) -> str:
 
 
 def _claim_for_disposition(call: Call, by) -> Call:
-    # The call row only (see receive_aml), read with what its event shows.
-    calls = Call.objects.select_for_update(of=("self",)).select_related("caller", "taken_by")
-    call = calls.get(pk=call.pk)
+    call = _claimed_call(call)
     if call.taken_by_id != by.pk:
         raise Conflict(_("Take the call before classifying it."))
     if call.disposition:
@@ -322,10 +391,12 @@ def _claim_for_disposition(call: Call, by) -> Call:
     return call
 
 
-def _fill_caller_details(call: Call, details: dict) -> None:
-    for field in ("caller_name", "callback_number", "notes"):
-        if details.get(field):
-            setattr(call, field, details[field])
+def _fill_caller_details(call: Call, details: dict) -> list[str]:
+    """Set the caller's details given; returns the fields set."""
+    given = [field for field in DETAIL_FIELDS if details.get(field)]
+    for field in given:
+        setattr(call, field, details[field])
+    return given
 
 
 @transaction.atomic
@@ -335,8 +406,8 @@ def dispose_call(*, call: Call, by, disposition: str, **details) -> Call:
         raise Conflict(_("Use 'create incident' or 'attach' for emergencies and duplicates."))
     call = _claim_for_disposition(call, by)
     call.disposition, call.disposed_at = disposition, timezone.now()
-    _fill_caller_details(call, details)
-    call.save()
+    given = _fill_caller_details(call, details)
+    call.save(update_fields=["disposition", "disposed_at", *given])
     presence_events = follow_calls(by)  # locked before count_nuisance appends its events
     count_nuisance(caller=call.caller, disposition=disposition, actor=by)
     record_events([_call_event("call.disposed", call, actor=by), *presence_events])
@@ -390,10 +461,12 @@ def create_incident(
     place_incident(incident, lat=lat, lon=lon, area=area)
     incident.save()
     call.disposition, call.disposed_at, call.incident = Call.Disposition.EMERGENCY, now, incident
-    _fill_caller_details(call, details)
-    call.save()
+    given = _fill_caller_details(call, details)
+    call.save(update_fields=["disposition", "disposed_at", "incident", *given])
     presence_events = follow_calls(by)
+    incident.calls_count = 1  # this call, its first report (IncidentSerializer shows the count)
     created = incident_event("incident.created", incident, actor=by, call=call.pk)
+    created = replace(created, agencies=())  # not forwarded to any agency yet
     record_events([created, _call_event("call.disposed", call, actor=by), *presence_events])
     return incident
 
@@ -410,8 +483,8 @@ def attach_call_to_incident(*, call: Call, by, incident: Incident, **details) ->
         timezone.now(),
         incident,
     )
-    _fill_caller_details(call, details)
-    call.save()
+    given = _fill_caller_details(call, details)
+    call.save(update_fields=["disposition", "disposed_at", "incident", *given])
     presence_events = follow_calls(by)
     attached = incident_event("incident.call_attached", incident, actor=by, call=call.pk)
     record_events([attached, _call_event("call.disposed", call, actor=by), *presence_events])
@@ -423,11 +496,10 @@ def locate_call(*, call: Call, fix: Fix, actor_label: str) -> bool:
     """A fix from the caller's own phone (a location link, issue #19) locates the call as an
     AML message does: the newest fix wins, and the call-taker's screen hears `call.located`.
     Returns whether the call's location changed."""
-    calls = Call.objects.select_for_update(of=("self",)).select_related("caller", "taken_by")
-    call = calls.get(pk=call.pk)
+    call = _claimed_call(call)
     if call.aml_at is not None and fix.at is not None and call.aml_at > fix.at:
         return False
     _locate_call(call, fix)
-    call.save()
+    call.save(update_fields=LOCATION_FIELDS)
     _publish("call.located", call, actor_label=actor_label)
     return True

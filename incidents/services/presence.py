@@ -27,6 +27,7 @@ from core.errors import Conflict, Invalid
 from incidents.events import NewEvent, record_events
 from incidents.models import Call, Position, PositionExtension, Presence, Room
 from incidents.serializers import PositionSerializer, PresenceSerializer
+from incidents.services.rows import read_row
 
 # What a call-taker may choose; on a call is what taking or answering a call sets.
 CHOSEN_STATES = {
@@ -168,10 +169,17 @@ def occupant(position: Position) -> Presence | None:
 
 
 def current_presence(user, *, lock: bool = False) -> Presence | None:
-    presences = Presence.objects.select_related("position", "user")
-    if lock:
-        presences = presences.select_for_update(of=("self",))
-    return presences.filter(user=user, signed_out_at__isnull=True).first()
+    """The user's presence at a position, with the position (every call action reads it)."""
+    presence = read_row(
+        Presence,
+        ("position",),
+        where="t.user_id = %s AND t.signed_out_at IS NULL",
+        params=[user.pk],
+        lock=lock,
+    )
+    if presence is not None:
+        presence.user = user  # the person asked about: not read again
+    return presence
 
 
 def _has_calls_in_hand(user) -> bool:
@@ -274,14 +282,18 @@ def follow_calls(user) -> list[NewEvent]:
     own change and before they record it (the events this returns go with theirs)."""
     if user is None:
         return []
-    presence = current_presence(user, lock=True)
+    return presence_follows_calls(current_presence(user, lock=True))
+
+
+def presence_follows_calls(presence: Presence | None) -> list[NewEvent]:
+    """follow_calls for the presence row the call service has already locked (or None)."""
     if presence is None:
         return []
-    busy = _has_calls_in_hand(user)
+    busy = _has_calls_in_hand(presence.user)
     if busy and presence.state != Presence.State.ON_CALL:
-        return _set_state(presence, Presence.State.ON_CALL, actor=user)
+        return _set_state(presence, Presence.State.ON_CALL, actor=presence.user)
     if not busy and presence.state == Presence.State.ON_CALL:
-        return _set_state(presence, Presence.State.WRAP_UP, actor=user)
+        return _set_state(presence, Presence.State.WRAP_UP, actor=presence.user)
     return []
 
 
