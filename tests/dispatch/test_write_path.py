@@ -84,11 +84,11 @@ def test_a_step_that_changes_no_status_appends_its_event_alone(make_incident, di
 # Statements of the services of one incident's loop (ring, take, create, forward, accept, send,
 # en route, on scene, clear, close, hang up) on PostgreSQL: 254 before the deadlines of an event
 # were read at once and a closure appended its events under one lock (issue #18), 218 after,
-# fewer once the log was written in one statement per append and an event's deadlines, its facts
-# and the policies' version became one read (the policies kept in memory, the ended deadlines in
-# one delete), and the dispatch services locked and read their rows in one statement. SQLite takes
-# no advisory lock for the PBX's events (two fewer) but writes the log in one statement per table.
-LOOP_BUDGET = {"postgresql": 188, "sqlite": 216}
+# 142 once the log was written in one statement per append, an event's deadlines, its facts and
+# the policies' version became one read (the policies kept in memory, the ended deadlines in one
+# delete), and the services read each row once with its lock and wrote only what changed.
+# SQLite takes no advisory lock for the PBX's events but writes the log in a statement per table.
+LOOP_BUDGET = {"postgresql": 142, "sqlite": 158}
 
 
 def test_the_write_loop_stays_within_its_statement_budget(make_incident, dispatcher, damkar):
