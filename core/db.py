@@ -1,5 +1,6 @@
-"""Database helpers shared by the apps: a transaction PostgreSQL gave up on is run again, and
-transactions about one thing (a telephone number) can be made to take turns.
+"""Database helpers shared by the apps: a transaction PostgreSQL gave up on is run again,
+transactions about one thing (a telephone number) can be made to take turns, and a row read in
+plain SQL on a hot path becomes the model instance the ORM would have built (`from_row`).
 
 PostgreSQL resolves a deadlock by aborting one of the transactions in it (SQLSTATE 40P01), and
 may abort one that cannot be serialised (40001). Nothing of the aborted transaction remains, so
@@ -102,3 +103,24 @@ def lock_until_commit(*, namespace: str, key: str) -> None:
 def _int4(text: str) -> int:
     """A stable signed 32-bit number for a string (advisory lock keys are two int4)."""
     return zlib.crc32(text.encode()) - 2**31
+
+
+def from_row(model, fields, values, connection=None):
+    """A model instance from a plain-SQL row of these fields, converted as the ORM converts."""
+    connection = connection or transaction.get_connection()
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        column, converters = _converters(field, connection.vendor)
+        for convert in converters:
+            value = convert(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
+@functools.cache
+def _converters(field, vendor: str) -> tuple:
+    """The ORM's converters of a field's values on this kind of database (none, mostly, on
+    PostgreSQL); they depend on the database's kind and the settings, not on one connection."""
+    connection = transaction.get_connection()
+    column = field.get_col(field.model._meta.db_table)
+    return column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)

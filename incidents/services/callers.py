@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.api import represent
+from core.db import from_row
 from core.errors import Conflict
 from incidents.events import record_event
 from incidents.models import Call, Caller
 from incidents.serializers import CallerSerializer
-from incidents.services.rows import from_row
 
 NUISANCE = {Call.Disposition.PRANK: "prank_calls", Call.Disposition.GHOST: "ghost_calls"}
 

@@ -12,28 +12,8 @@ import functools
 
 from django.db import transaction
 
+from core.db import from_row
 from incidents.models import Call
-
-
-def from_row(model, fields, values, connection=None):
-    """A model instance from a plain-SQL row of these fields, converted as the ORM converts."""
-    connection = connection or transaction.get_connection()
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        column, converters = _converters(field, connection.vendor)
-        for convert in converters:
-            value = convert(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
-
-
-@functools.cache
-def _converters(field, vendor: str) -> tuple:
-    """The ORM's converters of a field's values on this kind of database (none, mostly, on
-    PostgreSQL); they depend on the database's kind and the settings, not on one connection."""
-    connection = transaction.get_connection()
-    column = field.get_col(field.model._meta.db_table)
-    return column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)
 
 
 def call_stored(call_id: str) -> bool:
