@@ -219,7 +219,8 @@ EMBEDDED_TICKER = env_bool("EMBEDDED_TICKER", EMBEDDED)
 AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in account in one SELECT (agencies/sessions.py).
+    "agencies.sessions.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -239,6 +240,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Consoles in the secure room are not force-logged-out: a long session, renewed on use.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 24 * 7))
 SESSION_SAVE_EVERY_REQUEST = False
+# Django's database sessions, read in one SELECT (agencies/sessions.py).
+SESSION_ENGINE = "agencies.sessions"
 
 # Lock an account after 5 failed logins; failures older than 15 minutes stop counting.
 AXES_FAILURE_LIMIT = 5
