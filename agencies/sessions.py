@@ -14,6 +14,7 @@ from django.db import connections, router
 from django.utils import timezone
 
 from agencies.models import User
+from core.db import from_row
 
 ACCOUNT_BACKEND = "agencies.sessions.AccountBackend"
 # Sessions signed in through Django's ModelBackend (before AccountBackend took its place, or by a
@@ -65,12 +66,5 @@ class AccountBackend(ModelBackend):
             row = cursor.fetchone()
         if row is None:
             return None
-        values = list(row)
-        for i, field in enumerate(fields):  # what the ORM does to a row (SQLite's booleans…)
-            column = field.get_col(User._meta.db_table)
-            for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
-                connection
-            ):
-                values[i] = convert(values[i], column, connection)
-        user = User.from_db(connection.alias, [field.attname for field in fields], values)
+        user = from_row(User, fields, row, connection)  # as the ORM builds it
         return user if self.user_can_authenticate(user) else None
