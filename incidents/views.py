@@ -59,7 +59,6 @@ from incidents.serializers import (
     DuplicatesQuery,
     DuplicatesSerializer,
     EventPageSerializer,
-    EventSerializer,
     EventsQuery,
     GatewayMessageInput,
     GatewayReceiptSerializer,
@@ -70,6 +69,7 @@ from incidents.serializers import (
     IncidentTypeSerializer,
     NoteInput,
     NoteSerializer,
+    render_event,
 )
 from incidents.services.callers import block_caller, unblock_caller
 from incidents.services.calls import (
@@ -153,7 +153,7 @@ class EventListView(APIView):
         events = list(events_visible_to(request.user).filter(seq__gt=after)[: limit + 1])
         return Response(
             {
-                "events": EventSerializer(events[:limit], many=True).data,
+                "events": [render_event(event) for event in events[:limit]],
                 "has_more": len(events) > limit,
                 "head": feed_head(feed_for_user(request.user)),
             }
