@@ -1,6 +1,7 @@
 """Database helpers shared by the apps: a transaction PostgreSQL gave up on is run again,
 transactions about one thing (a telephone number) can be made to take turns, and a row read in
-plain SQL on a hot path becomes the model instance the ORM would have built (`from_row`).
+plain SQL on a hot path becomes the model instance the ORM would have built (`read_row`,
+`lock_fresh`, `from_row`).
 
 PostgreSQL resolves a deadlock by aborting one of the transactions in it (SQLSTATE 40P01), and
 may abort one that cannot be serialised (40001). Nothing of the aborted transaction remains, so
@@ -124,3 +125,150 @@ def _converters(field, vendor: str) -> tuple:
     connection = transaction.get_connection()
     column = field.get_col(field.model._meta.db_table)
     return column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+
+
+def read_row(model, relations: tuple[str, ...] = (), **query):
+    """The one row `read_rows` finds, or None."""
+    rows = read_rows(model, relations, **query)
+    return rows[0] if rows else None
+
+
+def read_rows(
+    model,
+    relations: tuple[str, ...] = (),
+    *,
+    where: str,
+    params=(),
+    lock: bool = False,
+    extra: tuple[tuple[str, str], ...] = (),
+    defer: tuple[str, ...] = (),
+    order_by: str = "",
+) -> list:
+    """The rows of `model` matching `where` (SQL on its alias `t`) as the ORM would build them.
+    In the same query: the rows of these `relations` (foreign keys, followed with `__` as in
+    select_related: `unit__agency`), cached on each, and the `extra` columns, (name, SQL) pairs
+    set on each as attributes; `params` fill the placeholders of `extra`, then of `where`.
+    `defer`: fields left unread (`area__geometry`), loaded if asked. `lock`: the rows of
+    `model` alone are locked until commit (FOR UPDATE OF t; SQLite's transactions already
+    write alone). `order_by`: SQL on the aliases.
+
+    Composing such a query costs the ORM several times the database's own work, so it is
+    built once per shape, from the models' own fields. A row locked after waiting for another
+    writer is its newest version, but the rows joined to it are those of the first look: a
+    related row that no longer matches its key is forgotten, and read again when shown.
+    """
+    connection = transaction.get_connection()
+    shape = (model, relations, where, lock, extra, defer, order_by)
+    sql, parts = _row_sql(*shape, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [_built(row, parts, extra, connection) for row in rows]
+
+
+def _built(row, parts, extra, connection):
+    instances, start = {}, 0
+    for path, part, fields in parts:
+        values = row[start : start + len(fields)]
+        start += len(fields)
+        instance = from_row(part, fields, values, connection) if values[0] is not None else None
+        instances[path] = instance
+        if path:
+            parent_path, _, name = path.rpartition("__")
+            parent = instances[parent_path]
+            if parent is not None:
+                field = parent._meta.get_field(name)
+                if instance is None or getattr(parent, field.attname) == instance.pk:
+                    field.set_cached_value(parent, instance)
+    found = instances[""]
+    for (name, _sql), value in zip(extra, row[start:], strict=True):
+        setattr(found, name, value)
+    return found
+
+
+def lock_fresh(instance, relations: tuple[str, ...] = (), *, extra=(), params=(), defer=()) -> None:
+    """Lock the instance's row until commit and bring it to its newest version in one statement
+    (see read_row): its own columns, these `relations` and `extra` columns read with it. A
+    relation it was read with before is kept while its key is unchanged, so the rows it joined
+    need not be read again. A row that is gone is the model's DoesNotExist."""
+    model = type(instance)
+    pk = model._meta.pk.column
+    fresh = read_row(
+        model,
+        relations,
+        where=f"t.{_quote(pk)} = %s",
+        params=[*params, instance.pk],
+        lock=True,
+        extra=extra,
+        defer=defer,
+    )
+    if fresh is None:
+        raise model.DoesNotExist(f"{model._meta.object_name} {instance.pk} is gone.")
+    for field in model._meta.concrete_fields:
+        value = getattr(fresh, field.attname)
+        setattr(instance, field.attname, value)  # forgets a related row of another key
+        if field.is_relation and (field.is_cached(fresh) or value is None):
+            field.set_cached_value(instance, field.get_cached_value(fresh, default=None))
+    for name, _sql in extra:
+        setattr(instance, name, getattr(fresh, name))
+
+
+def _quote(name: str) -> str:
+    return transaction.get_connection().ops.quote_name(name)
+
+
+@functools.cache
+def _row_sql(model, relations, where, lock, extra, defer, order_by, vendor: str):
+    """read_rows's SQL on this kind of database, and the (path, model, fields) its row holds."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    steps = [relation.split("__") for relation in relations]
+    paths = {"__".join(names[: i + 1]) for names in steps for i in range(len(names))}
+    aliases = {"": "t"}
+    parts = [("", model, _fields(model, "", defer))]
+    joins = []
+    for index, path in enumerate(sorted(paths, key=lambda p: (p.count("__"), p))):
+        parent_path, _, name = path.rpartition("__")
+        parent = next(part for p, part, _f in parts if p == parent_path)
+        field = parent._meta.get_field(name)
+        related, alias = field.related_model, f"r{index}"
+        aliases[path] = alias
+        parts.append((path, related, _fields(related, path, defer)))
+        joins.append(
+            f"LEFT OUTER JOIN {quote(related._meta.db_table)} {alias} "
+            f"ON {alias}.{quote(related._meta.pk.column)} = "
+            f"{aliases[parent_path]}.{quote(field.column)}"
+        )
+    columns = [
+        f"{aliases[path]}.{quote(field.column)}" for path, _m, fields in parts for field in fields
+    ]
+    columns += [f"({sql}) AS {quote(name)}" for name, sql in extra]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} t {' '.join(joins)} "
+        f"WHERE {where}"
+    )
+    if order_by:
+        sql += f" ORDER BY {order_by}"
+    if lock:
+        sql += locking()
+    return sql, tuple(parts)
+
+
+def locking() -> str:
+    """What ends a statement that locks the rows of its alias `t` until commit: nothing on
+    SQLite, whose transactions already write alone (settings: IMMEDIATE)."""
+    connection = transaction.get_connection()
+    if connection.features.has_select_for_update_of:
+        return " " + connection.ops.for_update_sql(of=("t",))
+    if connection.features.has_select_for_update:
+        return " " + connection.ops.for_update_sql()
+    return ""
+
+
+def _fields(model, path: str, defer: tuple[str, ...]) -> tuple:
+    """The model's columns read at `path`, in the model's order (the key first: NULL, no row)."""
+    prefix = f"{path}__" if path else ""
+    fields = tuple(f for f in model._meta.concrete_fields if f"{prefix}{f.name}" not in defer)
+    if not fields[0].primary_key:
+        raise ValueError(f"{model._meta.label}: the primary key is not the first column.")
+    return fields

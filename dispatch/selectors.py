@@ -1,12 +1,12 @@
 """Reads for the dispatch consoles, scoped to who is asking: a desk sees its own agency only."""
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from agencies.models import Role, Unit
+from core.db import read_row
 from dispatch.models import Assignment, CrewShift, Escalation, Ticket
-from incidents.models import Call, Incident
+from incidents.models import Incident
 from incidents.selectors import with_incident_refs
 
 
@@ -19,26 +19,36 @@ def tickets_for_all() -> QuerySet[Ticket]:
     return with_incident_refs(tickets, via="incident")
 
 
-def one_ticket() -> QuerySet[Ticket]:
-    """For reading a single ticket: its agency, sender and incident joined, the incident's
-    calls counted in a subquery (`incident_calls`), the one or two people who answered read
-    when shown. PostgreSQL takes ~3 ms to plan the ten-table join of tickets_for_all, several
-    times the lookups it saves on one row (issue #18)."""
-    tickets = Ticket.objects.select_related("agency", "notified_by")
-    return with_incident_refs(tickets.annotate(incident_calls=incident_calls()), via="incident")
+# What an incident is shown with (see incidents.selectors.with_incident_refs), for plain-SQL
+# reads of it (core.db.read_row).
+INCIDENT_REFS = ("incident_type", "area", "kecamatan", "created_by")
+INCIDENT_DEFERRED = ("area__geometry", "kecamatan__geometry")
+# A ticket as its actions show it: its agency, sender and incident; the one or two people who
+# answered it are read when shown.
+TICKET_SHOWN = ("agency", "notified_by", *(f"incident__{name}" for name in INCIDENT_REFS))
 
 
-def incident_calls(ref: str = "incident_id") -> Coalesce:
-    """The number of calls of the incident whose id is the `ref` column, as a subquery (for
-    IncidentSerializer's calls_count where a row about the incident is read)."""
-    calls = (
-        Call.objects.filter(incident=OuterRef(ref))
-        .order_by()
-        .values("incident")
-        .annotate(n=Count("pk"))
-        .values("n")
+def calls_count(incident: str) -> tuple[str, str]:
+    """The incident's number of calls (IncidentSerializer's calls_count) as a (name, SQL)
+    column for an incident whose id is the SQL `incident`."""
+    calls = f"SELECT COUNT(*) FROM incidents_call c WHERE c.incident_id = {incident}"
+    return ("calls_count", calls)
+
+
+def one_ticket(pk: int) -> Ticket | None:
+    """One ticket with what it is shown with, its incident's calls counted, in one plain-SQL
+    statement (composed by the ORM, the read cost several times the database's work)."""
+    ticket = read_row(
+        Ticket,
+        TICKET_SHOWN,
+        where="t.id = %s",
+        params=[pk],
+        extra=(calls_count("t.incident_id"),),
+        defer=tuple(f"incident__{name}" for name in INCIDENT_DEFERRED),
     )
-    return Coalesce(Subquery(calls), 0)
+    if ticket is not None:
+        ticket.incident.calls_count = ticket.calls_count
+    return ticket
 
 
 def tickets_for(user) -> QuerySet[Ticket]:

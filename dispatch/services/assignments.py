@@ -6,24 +6,22 @@ the loser of two simultaneous dispatches gets a 409 naming the call, and the con
 behind it for anything that bypasses this service.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Subquery
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
-from core.errors import Conflict
+from core.db import lock_fresh, locking, read_row
+from core.errors import Conflict, Forbidden, NotFound
 from dispatch.eta import estimate_eta_s
 from dispatch.models import Assignment, Ticket
-from dispatch.recommend import plan_position, unit_rows
-from dispatch.selectors import incident_calls
+from dispatch.recommend import plan_position
+from dispatch.selectors import INCIDENT_DEFERRED, INCIDENT_REFS, calls_count
 from dispatch.services.common import (
     assignment_event,
-    lock_fresh,
-    lock_row,
     require_agency_operator,
     require_unit_operator,
 )
@@ -37,7 +35,6 @@ from dispatch.services.incidents import (
 from dispatch.services.tickets import accept
 from dispatch.steps import STEPS, carries_patients, is_fire, next_steps
 from incidents.events import record_events
-from incidents.selectors import with_incident_refs
 
 # The unit's status while on each step of an assignment.
 UNIT_STATUS = {
@@ -82,8 +79,8 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
     require_agency_operator(by, ticket.agency)
     # The ticket's status as committed, read with the incident's lock: a closure, the one
     # writer of an accepted ticket's status, holds that lock (and then the incident is closed).
-    status = Subquery(Ticket.objects.filter(pk=ticket.pk).values("status"))
-    incident = lock_open_incident(ticket.incident, ticket_status=status)
+    status = ("ticket_status", "SELECT k.status FROM dispatch_ticket k WHERE k.id = %s")
+    incident = lock_open_incident(ticket.incident, extra=(status,), params=[ticket.pk])
     ticket.status = incident.ticket_status
     if unit.agency_id != ticket.agency_id:
         raise Conflict(_("%(unit)s belongs to another agency.") % {"unit": unit.call_sign})
@@ -100,7 +97,7 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
     if unit.status != Unit.Status.AVAILABLE:
         raise _busy_conflict(unit)
     now = timezone.now()
-    where = plan_position(unit_rows(now, pk=unit.pk)[0])
+    where = plan_position(_planned(unit, now))
     eta_s = None
     if where is not None and incident.lat is not None:
         eta_s, _metres = estimate_eta_s(unit.kind, where[0], where[1], incident.lat, incident.lon)
@@ -127,15 +124,58 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
     return assignment
 
 
-def _lock(assignment: Assignment) -> Assignment:
-    """Lock the assignment's row, then read it with all it shows, its incident as events show
-    it and the facts of the incident's status but this assignment's (see refresh_status)."""
-    lock_row(Assignment, assignment.pk)
-    assignments = Assignment.objects.select_related(
-        "unit__agency", "unit__station", "dispatched_by", "destination"
-    ).annotate(incident_calls=incident_calls(), **status_facts("incident_id", but=assignment.pk))
-    found = with_incident_refs(assignments, via="incident").get(pk=assignment.pk)
-    found.incident.calls_count = found.incident_calls
+def _planned(unit: Unit, now: datetime) -> dict:
+    """The unit as dispatch.recommend.plan_position reads it, from its locked row and station."""
+    cutoff = now - timedelta(minutes=settings.UNIT_POSITION_MAX_AGE_MIN)
+    station = unit.station
+    return {
+        "fresh": unit.last_position_at is not None and unit.last_position_at >= cutoff,
+        "last_lat": unit.last_lat,
+        "last_lon": unit.last_lon,
+        "station_lat": station.lat if station else None,
+        "station_lon": station.lon if station else None,
+        "station_quality": station.position_quality if station else None,
+    }
+
+
+# The locking read of a step: the assignment's row alone, and whose unit it moves.
+LOCK_SQL = (
+    "SELECT u.agency_id FROM dispatch_assignment t JOIN agencies_unit u ON u.id = t.unit_id "
+    "WHERE t.id = %s"
+)
+# What a step shows: the unit, who sent it, where it takes a patient, the incident as events
+# show it (and its calls count), and the facts of the incident's status but this assignment's.
+SHOWN = (
+    "unit__agency",
+    "unit__station",
+    "dispatched_by",
+    "destination",
+    *(f"incident__{name}" for name in INCIDENT_REFS),
+)
+SHOWN_DEFERRED = tuple(f"incident__{name}" for name in INCIDENT_DEFERRED)
+SHOWN_EXTRA = (calls_count("t.incident_id"), *status_facts("t.incident_id", but="t.id"))
+
+
+def _lock(pk: int, only_agency: int | None) -> Assignment:
+    """Lock the assignment's row (refused when its unit is not `only_agency`'s), then read it
+    with all it shows. Two statements: a join read while waiting for the lock would show the
+    unit and incident as they were before the transaction waited for."""
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_SQL + locking(), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(_("Not found."))
+    if only_agency is not None and row[0] != only_agency:
+        raise Forbidden(_("This unit belongs to another agency."))
+    found = read_row(
+        Assignment,
+        SHOWN,
+        where="t.id = %s",
+        params=[pk],
+        extra=SHOWN_EXTRA,
+        defer=SHOWN_DEFERRED,
+    )
+    found.incident.calls_count = found.calls_count
     return found
 
 
@@ -173,13 +213,15 @@ def advance(
     reason: str = "",
     destination=None,
     at: datetime | None = None,
+    only_agency: int | None = None,
 ):
     """Take one step (see dispatch.steps.STEPS); a step out of order is a 409 naming the next.
 
     `at` is when a crew tapped it on the phone; a tap that reaches the server more than
     CREW_LATE_AFTER_S later (no signal) is recorded at its tap time and marked late.
+    `only_agency`: a unit of another agency is refused (a desk's or crew's, who may not see it).
     """
-    assignment = _lock(assignment)
+    assignment = _lock(assignment.pk, only_agency)
     require_unit_operator(by, assignment.unit)
     rule = STEPS[step]
     if step not in next_steps(assignment):

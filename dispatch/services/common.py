@@ -20,25 +20,6 @@ def lock_row(model, pk) -> None:
     model.objects.select_for_update().values_list("pk", flat=True).get(pk=pk)
 
 
-def lock_fresh(instance, queryset=None, extra: tuple[str, ...] = ()) -> None:
-    """Lock the instance's row until commit and read its own columns as committed, in one
-    statement without joins (a row read with its lock is its newest version); `extra` names
-    annotations of `queryset` to set too. A relation the instance was read with is kept while
-    its key is unchanged, so the rows it joined are not read again."""
-    model = type(instance)
-    fields = model._meta.concrete_fields
-    rows = (model.objects.all() if queryset is None else queryset).select_for_update()
-    row = rows.values(*(f.attname for f in fields), *extra).get(pk=instance.pk)
-    for field in fields:
-        value = row[field.attname]
-        changed = instance.__dict__.get(field.attname) != value
-        if field.is_relation and changed and field.is_cached(instance):
-            field.delete_cached_value(instance)
-        setattr(instance, field.attname, value)
-    for name in extra:
-        setattr(instance, name, row[name])
-
-
 def person_name(user) -> str:
     return user.get_full_name() or user.get_username()
 

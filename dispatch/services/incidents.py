@@ -1,23 +1,23 @@
 """An incident's status follows its tickets and units; the dispatcher closes it (T11)."""
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Role
-from core.errors import Conflict, Forbidden
+from core.db import lock_fresh, read_row, read_rows
+from core.errors import Conflict, Forbidden, NotFound
 from dispatch.models import Assignment, Ticket
+from dispatch.selectors import INCIDENT_DEFERRED, INCIDENT_REFS, calls_count
 from dispatch.services.common import (
     DISPATCH_ROLES,
     assignment_event,
-    lock_fresh,
     lock_row,
     ticket_event,
 )
 from incidents.events import NewEvent, record_events
 from incidents.models import Incident
-from incidents.selectors import with_calls_count, with_incident_refs
+from incidents.selectors import with_incident_refs
 from incidents.services.incidents import incident_event, publish_incident
 
 ON_SCENE = {
@@ -27,25 +27,41 @@ ON_SCENE = {
 }
 
 
-def status_facts(incident: str = "pk", but: int | None = None) -> dict:
-    """What an incident's status follows from, as annotations of a query whose `incident`
-    column is the incident's id; `but`: an assignment left out (see with_assignment)."""
-    assignments = Assignment.objects.filter(incident=OuterRef(incident))
+def _listed(values) -> str:
+    """Choices' values (the models' own constants, never input) as an SQL list."""
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def status_facts(incident: str, but: str | None = None) -> tuple[tuple[str, str], ...]:
+    """What an incident's status follows from, as (name, SQL) columns for an incident whose id
+    is the SQL `incident`; `but`: the SQL id of an assignment left out (see with_assignment)."""
+    assignments = f"SELECT 1 FROM dispatch_assignment a WHERE a.incident_id = {incident}"
     if but is not None:
-        assignments = assignments.exclude(pk=but)
-    active = assignments.filter(status__in=Assignment.ACTIVE_STATUSES)
-    return {
-        "has_on_scene": Exists(active.filter(status__in=ON_SCENE)),
-        "has_en_route": Exists(active.filter(status=Assignment.Status.EN_ROUTE)),
-        "has_active": Exists(active),
-        "came_back": Exists(assignments.filter(on_scene_at__isnull=False)),
-        "ticket_open": Exists(
-            Ticket.objects.filter(incident=OuterRef(incident), status__in=Ticket.OPEN_STATUSES)
-        ),
-    }
+        assignments += f" AND a.id <> {but}"
+    active = f"{assignments} AND a.status IN ({_listed(Assignment.ACTIVE_STATUSES)})"
+    tickets = (
+        f"SELECT 1 FROM dispatch_ticket k WHERE k.incident_id = {incident} "
+        f"AND k.status IN ({_listed(Ticket.OPEN_STATUSES)})"
+    )
+    return (
+        ("has_on_scene", f"EXISTS ({assignments} AND a.status IN ({_listed(ON_SCENE)}))"),
+        ("has_en_route", f"EXISTS ({assignments} AND a.status = '{Assignment.Status.EN_ROUTE}')"),
+        ("has_active", f"EXISTS ({active})"),
+        ("came_back", f"EXISTS ({assignments} AND a.on_scene_at IS NOT NULL)"),
+        ("ticket_open", f"EXISTS ({tickets})"),
+    )
 
 
-FACTS = tuple(status_facts())
+FACTS = tuple(name for name, _sql in status_facts("0"))
+# The SQL of an incident's facts, its id the one parameter.
+FACTS_SQL = "SELECT " + ", ".join(f"{sql} AS {name}" for name, sql in status_facts("%s"))
+
+
+def read_facts(incident_id: int) -> dict:
+    """The facts of an incident's status as committed now, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(FACTS_SQL, [incident_id] * len(FACTS))
+        return dict(zip(FACTS, cursor.fetchone(), strict=True))
 
 
 def with_assignment(facts, assignment: Assignment) -> dict:
@@ -77,7 +93,7 @@ def status_from(facts) -> str:
 
 def derived_status(incident: Incident) -> str:
     """The status the incident's facts give, read in one statement."""
-    return status_from(Incident.objects.filter(pk=incident.pk).values(**status_facts())[0])
+    return status_from(read_facts(incident.pk))
 
 
 def refresh_status(incident: Incident, *, actor, fresh: bool = False, facts=None) -> list[NewEvent]:
@@ -94,12 +110,15 @@ def refresh_status(incident: Incident, *, actor, fresh: bool = False, facts=None
         current = incident
     elif fresh:
         current = incident
-        facts = Incident.objects.filter(pk=incident.pk).values(**status_facts())[0]
+        facts = read_facts(incident.pk)
     else:
-        current = (
-            with_calls_count(with_incident_refs(Incident.objects.all()))
-            .annotate(**status_facts())
-            .get(pk=incident.pk)
+        current = read_row(
+            Incident,
+            INCIDENT_REFS,
+            where="t.id = %s",
+            params=[incident.pk],
+            extra=(calls_count("t.id"), *status_facts("t.id")),
+            defer=INCIDENT_DEFERRED,
         )
         facts = current.__dict__
     if current.is_open:
@@ -116,12 +135,17 @@ def refresh_status(incident: Incident, *, actor, fresh: bool = False, facts=None
     return []
 
 
-def lock_open_incident(incident: Incident, **also) -> Incident:
-    """Lock the incident's row and read it as committed, with its calls count, in one statement;
-    the type, places and creator it was read with are kept (see lock_fresh). `also`: more
-    expressions read in that statement, set on the incident as attributes of those names."""
-    incidents = with_calls_count(Incident.objects.all()).annotate(**also)
-    lock_fresh(incident, incidents, extra=("calls_count", *also))
+def lock_open_incident(incident: Incident, *, refs: bool = False, extra=(), params=()) -> Incident:
+    """Lock the incident's row and read it as committed, with its calls count, in one
+    statement; with what it is shown with (`refs`: type, places, creator), else the ones it
+    was read with are kept (see core.db.lock_fresh). `extra`: more (name, SQL) columns read in
+    that statement (`params` for their placeholders); a missing incident is a 404."""
+    columns = (calls_count("t.id"), *extra)
+    relations, deferred = (INCIDENT_REFS, INCIDENT_DEFERRED) if refs else ((), ())
+    try:
+        lock_fresh(incident, relations, extra=columns, params=params, defer=deferred)
+    except Incident.DoesNotExist:
+        raise NotFound(_("Not found.")) from None
     if not incident.is_open:
         raise Conflict(
             _("Incident #%(id)s is %(status)s.")
@@ -141,17 +165,19 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
     """
     if by.role not in DISPATCH_ROLES:
         raise Forbidden(_("Only a dispatcher or a supervisor closes incidents."))
-    incident = lock_open_incident(incident)
+    incident = lock_open_incident(incident, refs=True)
     now = timezone.now()
     events = []  # appended together once every row is written: one lock of the chain head
-    assignments = list(
-        incident.assignments.select_related(
-            "unit__agency", "unit__station", "dispatched_by", "destination"
-        )
-        .select_for_update(of=("self",))
-        .order_by("dispatched_at")
+    assignments = read_rows(
+        Assignment,
+        ("unit__agency", "unit__station", "dispatched_by", "destination"),
+        where="t.incident_id = %s",
+        params=[incident.pk],
+        lock=True,
+        order_by="t.dispatched_at",
     )
     for assignment in assignments:
+        assignment.incident = incident
         if not assignment.is_active:
             continue
         release = (
@@ -171,12 +197,15 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
             "assignment.cleared" if release == Assignment.Status.CLEARED else "assignment.cancelled"
         )
         events.append(assignment_event(kind, assignment, actor=by, by_closure=True))
-    tickets = list(
-        incident.tickets.select_related(
-            "agency", "notified_by", "accepted_by", "declined_by"
-        ).order_by("notified_at")
+    tickets = read_rows(
+        Ticket,
+        ("agency", "notified_by", "accepted_by", "declined_by"),
+        where="t.incident_id = %s",
+        params=[incident.pk],
+        order_by="t.notified_at",
     )
     for ticket in tickets:
+        ticket.incident = incident
         if ticket.status not in Ticket.OPEN_STATUSES:
             continue
         accepted = ticket.status == Ticket.Status.ACCEPTED

@@ -45,7 +45,7 @@ def _notify(incident: Incident, agency: Agency, by) -> Ticket:
     """Inside the caller's transaction, which a Conflict rolls back."""
     if not may_forward(by):
         raise Forbidden(_("You may not forward incidents to agencies."))
-    incident = lock_open_incident(incident)
+    incident = lock_open_incident(incident, refs=True)
     proposal = {p.agency.pk: p for p in proposed_agencies(incident)}.get(agency.pk)
     ticket = Ticket(
         incident=incident,

@@ -3,16 +3,14 @@
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Station
 from agencies.permissions import CREW_CONSOLE_ROLES, role_required, roles
 from core.schema import ErrorSerializer
-from dispatch.selectors import assignments_for_all, crew_assignment, open_shift, units_for_all
+from dispatch.selectors import crew_assignment, open_shift, units_for_all
 from dispatch.serializers import (
     CREW_STEPS,
     AssignmentSerializer,
@@ -92,15 +90,13 @@ class CrewStepView(APIView):
         data = CrewStepInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        assignment = assignments_for_all().get(pk=values["assignment"].pk)
-        if assignment.unit.agency_id != request.user.agency_id:
-            raise PermissionDenied(_("This unit belongs to another agency."))
         assignment = advance(
-            assignment=assignment,
+            assignment=values["assignment"],
             step=values["step"],
             by=request.user,
             destination=values.get("destination"),
             at=values.get("at"),
+            only_agency=request.user.agency_id,
         )
         return Response(AssignmentSerializer(assignment).data)
 

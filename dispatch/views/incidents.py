@@ -11,6 +11,7 @@ from agencies.permissions import (
     INCIDENT_ROLES,
     roles,
 )
+from core.api import represent
 from dispatch import eido
 from dispatch.routing import proposed_agencies
 from dispatch.selectors import (
@@ -31,7 +32,7 @@ from dispatch.serializers import (
 from dispatch.services.common import DISPATCH_ROLES
 from dispatch.services.incidents import close_incident, reopen_incident
 from dispatch.services.tickets import may_forward, notify_agencies
-from dispatch.views.common import READ_ROLES, server_now
+from dispatch.views.common import READ_ROLES, named_pk, server_now
 from incidents.models import Incident
 
 
@@ -53,6 +54,13 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         return incidents_for(self.request.user)
+
+    def _named(self) -> Incident:
+        """The incident a write names, for its service to read locked with all it shows; read
+        here first for a desk, which sees only its agencies' incidents."""
+        if is_desk(self.request.user):
+            return self.get_object()
+        return Incident(pk=named_pk(self))
 
     @extend_schema(responses=IncidentDispatchSerializer)
     @action(detail=True, url_path="dispatch")
@@ -76,7 +84,7 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
             "may_reopen": not incident.is_open and user.role in {Role.SUPERVISOR, Role.ADMIN},
             **server_now(),
         }
-        return Response(IncidentDispatchSerializer(data).data)
+        return Response(represent(IncidentDispatchSerializer, data))
 
     @extend_schema(request=NotifyInput, responses={201: TicketBriefSerializer(many=True)})
     @action(detail=True, methods=["post"])
@@ -85,11 +93,10 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
         data = NotifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         tickets = notify_agencies(
-            incident=self.get_object(), agencies=data.validated_data["agencies"], by=request.user
+            incident=self._named(), agencies=data.validated_data["agencies"], by=request.user
         )
-        return Response(
-            TicketBriefSerializer(tickets, many=True).data, status=status.HTTP_201_CREATED
-        )
+        brief = [represent(TicketBriefSerializer, ticket) for ticket in tickets]
+        return Response(brief, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CloseInput, responses=IncidentDispatchSerializer)
     @action(detail=True, methods=["post"])
@@ -98,7 +105,7 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
         data = CloseInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        incident = close_incident(incident=self.get_object(), by=request.user, **values)
+        incident = close_incident(incident=self._named(), by=request.user, **values)
         # A dispatcher's view: every ticket and unit, as the closure left them.
         return self._overview(request, incident, incident.ticket_list, incident.assignment_list)
 

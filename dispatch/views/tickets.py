@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from agencies.permissions import (
     roles,
 )
-from core.api import read_query
+from core.api import read_query, represent
 from dispatch.models import Ticket
 from dispatch.recommend import recommend_units
 from dispatch.selectors import (
@@ -32,7 +32,7 @@ from dispatch.serializers import (
 )
 from dispatch.services.assignments import dispatch_unit
 from dispatch.services.tickets import accept_ticket, decline_ticket
-from dispatch.views.common import READ_ROLES, server_now
+from dispatch.views.common import READ_ROLES, named_pk, server_now
 
 
 class TicketViewSet(viewsets.GenericViewSet):
@@ -42,8 +42,9 @@ class TicketViewSet(viewsets.GenericViewSet):
     queryset = Ticket.objects.all()
 
     def get_object(self):
-        ticket = get_object_or_404(one_ticket(), pk=self.kwargs["pk"])
-        ticket.incident.calls_count = ticket.incident_calls
+        ticket = one_ticket(named_pk(self))
+        if ticket is None:
+            raise Http404
         if is_desk(self.request.user) and ticket.agency_id != self.request.user.agency_id:
             raise PermissionDenied(_("This ticket is for another agency."))
         return ticket
@@ -76,9 +77,8 @@ class TicketViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """T4: your agency takes it on. A second desk gets 409 saying who did."""
-        return Response(
-            TicketSerializer(accept_ticket(ticket=self.get_object(), by=request.user)).data
-        )
+        ticket = accept_ticket(ticket=self.get_object(), by=request.user)
+        return Response(represent(TicketSerializer, ticket))
 
     @extend_schema(request=ReasonInput, responses=TicketSerializer)
     @action(detail=True, methods=["post"])
@@ -107,4 +107,4 @@ class TicketViewSet(viewsets.GenericViewSet):
         assignment = dispatch_unit(
             ticket=self.get_object(), unit=data.validated_data["unit"], by=request.user
         )
-        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+        return Response(represent(AssignmentSerializer, assignment), status=status.HTTP_201_CREATED)

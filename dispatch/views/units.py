@@ -15,7 +15,7 @@ from agencies.permissions import (
     IsTracker,
     roles,
 )
-from core.api import read_query
+from core.api import read_query, represent
 from dispatch.models import Assignment
 from dispatch.selectors import (
     assignments_for,
@@ -36,7 +36,7 @@ from dispatch.serializers import (
 )
 from dispatch.services.assignments import advance
 from dispatch.services.units import report_positions, set_in_service, set_unit_position
-from dispatch.views.common import READ_ROLES
+from dispatch.views.common import READ_ROLES, named_pk
 
 
 class AssignmentViewSet(viewsets.GenericViewSet):
@@ -63,14 +63,17 @@ class AssignmentViewSet(viewsets.GenericViewSet):
         return Response(AssignmentSerializer(assignments[:1000], many=True).data)
 
     def _step(self, request, step: str, **extra) -> Response:
-        """A step reads the assignment locked, with all it shows: here only whether the person
-        may act on it."""
-        rows = Assignment.objects.values_list("pk", "unit__agency_id")
-        pk, agency_id = get_object_or_404(rows, pk=self.kwargs["pk"])
-        if is_desk(request.user) and agency_id != request.user.agency_id:
-            raise PermissionDenied(_("This unit belongs to another agency."))
-        assignment = advance(assignment=Assignment(pk=pk), step=step, by=request.user, **extra)
-        return Response(AssignmentSerializer(assignment).data)
+        """A step reads the assignment locked, with all it shows, and refuses a desk a unit of
+        another agency."""
+        user = request.user
+        assignment = advance(
+            assignment=Assignment(pk=named_pk(self)),
+            step=step,
+            by=user,
+            only_agency=user.agency_id if is_desk(user) else None,
+            **extra,
+        )
+        return Response(represent(AssignmentSerializer, assignment))
 
     @extend_schema(request=None, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"], url_path="en-route")

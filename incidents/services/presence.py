@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Role
 from core.api import represent
+from core.db import read_row
 from core.errors import Conflict, Invalid
 from incidents.events import NewEvent, record_events
 from incidents.models import Call, Position, PositionExtension, Presence, Room
 from incidents.serializers import PositionSerializer, PresenceSerializer
-from incidents.services.rows import read_row
 
 # What a call-taker may choose; on a call is what taking or answering a call sets.
 CHOSEN_STATES = {

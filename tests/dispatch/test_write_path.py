@@ -88,7 +88,7 @@ def test_a_step_that_changes_no_status_appends_its_event_alone(make_incident, di
 # the policies' version became one read (the policies kept in memory, the ended deadlines in one
 # delete), and the services read each row once with its lock and wrote only what changed.
 # SQLite takes no advisory lock for the PBX's events but writes the log in a statement per table.
-LOOP_BUDGET = {"postgresql": 142, "sqlite": 158}
+LOOP_BUDGET = {"postgresql": 141, "sqlite": 157}
 
 
 def test_the_write_loop_stays_within_its_statement_budget(make_incident, dispatcher, damkar):
