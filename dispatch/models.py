@@ -292,6 +292,18 @@ class EscalationLevel(models.Model):
         return f"{self.policy} L{self.level} ({self.delay_s} s)"
 
 
+class ReferenceVersion(models.Model):
+    """A new random token whenever an agency or an incident type's default agencies change,
+    however they are changed (the database's own triggers, migration 0012): a process keeps
+    them in memory for routing for as long as the token it read them with is the current one
+    (dispatch/routing.py `reference`)."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class PolicyVersion(models.Model):
     """A new random token whenever any SLA policy or level changes, however it is changed (the
     database's own triggers, migration 0011): a process keeps the policies in memory for as long

@@ -8,6 +8,7 @@ from agencies.models import Role
 from core.db import lock_fresh, read_row, read_rows
 from core.errors import Conflict, Forbidden, NotFound
 from dispatch.models import Assignment, Ticket
+from dispatch.routing import REFERENCE_TOKEN
 from dispatch.selectors import INCIDENT_DEFERRED, INCIDENT_REFS, calls_count
 from dispatch.services.common import (
     DISPATCH_ROLES,
@@ -165,7 +166,8 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
     """
     if by.role not in DISPATCH_ROLES:
         raise Forbidden(_("Only a dispatcher or a supervisor closes incidents."))
-    incident = lock_open_incident(incident, refs=True)
+    # The reference data's token too, for the answer's proposals (dispatch.routing.reference).
+    incident = lock_open_incident(incident, refs=True, extra=(REFERENCE_TOKEN,))
     now = timezone.now()
     events = []  # appended together once every row is written: one lock of the chain head
     assignments = read_rows(

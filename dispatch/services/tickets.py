@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Role
 from core.errors import Conflict, Forbidden
 from dispatch.models import Ticket
-from dispatch.routing import is_cross_border, proposed_agencies, regency_of
+from dispatch.routing import REFERENCE_TOKEN, is_cross_border, proposed_agencies, regency_of
 from dispatch.services.common import (
     DISPATCH_ROLES,
     person_name,
@@ -45,8 +45,9 @@ def _notify(incident: Incident, agency: Agency, by) -> Ticket:
     """Inside the caller's transaction, which a Conflict rolls back."""
     if not may_forward(by):
         raise Forbidden(_("You may not forward incidents to agencies."))
-    incident = lock_open_incident(incident, refs=True)
-    proposal = {p.agency.pk: p for p in proposed_agencies(incident)}.get(agency.pk)
+    incident = lock_open_incident(incident, refs=True, extra=(REFERENCE_TOKEN,))
+    proposals = proposed_agencies(incident, incident.reference_token)
+    proposal = {p.agency.pk: p for p in proposals}.get(agency.pk)
     ticket = Ticket(
         incident=incident,
         agency=agency,

@@ -74,9 +74,10 @@ class IncidentDispatchViewSet(viewsets.GenericViewSet):
 
     def _overview(self, request, incident: Incident, tickets, assignments) -> Response:
         user = request.user
+        token = getattr(incident, "reference_token", None)  # read with a closure's lock
         data = {
             "incident": incident,
-            "proposed": [] if is_desk(user) else proposed_agencies(incident),
+            "proposed": [] if is_desk(user) else proposed_agencies(incident, token),
             "tickets": tickets,
             "assignments": assignments,
             "may_forward": incident.is_open and may_forward(user),
