@@ -24,6 +24,7 @@ from dispatch.services.common import (
     assignment_event,
     require_agency_operator,
     require_unit_operator,
+    save_fields,
 )
 from dispatch.services.incidents import (
     FACTS,
@@ -118,7 +119,7 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
             _("%(unit)s is already on another incident.") % {"unit": unit.call_sign}
         ) from exc
     unit.status = Unit.Status.DISPATCHED
-    unit.save(update_fields=["status"])
+    save_fields(unit, ["status"])
     dispatched = assignment_event("assignment.dispatched", assignment, actor=by)
     record_events([dispatched, *refresh_status(incident, actor=by, fresh=True)])
     return assignment
@@ -245,11 +246,11 @@ def advance(
     if step == "cancel":
         assignment.cancel_reason = reason
         changed.append("cancel_reason")
-    assignment.save(update_fields=changed)
+    save_fields(assignment, changed)
     unit = assignment.unit
     if unit.status != UNIT_STATUS[assignment.status]:
         unit.status = UNIT_STATUS[assignment.status]
-        unit.save(update_fields=["status"])
+        save_fields(unit, ["status"])
     kind = "cleared" if step == "clear" else "cancelled" if step == "cancel" else step
     extra = {"late": True, "at": when, "received_at": now} if late else {}
     stepped = assignment_event(f"assignment.{kind}", assignment, actor=by, **extra)

@@ -14,6 +14,7 @@ from dispatch.services.common import (
     DISPATCH_ROLES,
     assignment_event,
     lock_row,
+    save_fields,
     ticket_event,
 )
 from incidents.events import NewEvent, record_events
@@ -126,7 +127,7 @@ def refresh_status(incident: Incident, *, actor, fresh: bool = False, facts=None
         status = status_from(facts)
         if status != current.status:
             previous, current.status = current.status, status
-            Incident.objects.filter(pk=current.pk).update(status=status)
+            save_fields(current, ["status"])
             changed = incident_event(
                 "incident.status_changed", current, actor=actor, previous=previous
             )
@@ -188,13 +189,13 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
         assignment.status = release
         if release == Assignment.Status.CLEARED:
             assignment.cleared_at = now
-            assignment.save(update_fields=["status", "cleared_at"])
+            save_fields(assignment, ["status", "cleared_at"])
         else:
             assignment.cancelled_at, assignment.cancel_reason = now, _("Incident closed")
-            assignment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+            save_fields(assignment, ["status", "cancelled_at", "cancel_reason"])
         unit = assignment.unit
         unit.status = unit.Status.AVAILABLE
-        unit.save(update_fields=["status"])
+        save_fields(unit, ["status"])
         kind = (
             "assignment.cleared" if release == Assignment.Status.CLEARED else "assignment.cancelled"
         )
@@ -213,7 +214,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
         accepted = ticket.status == Ticket.Status.ACCEPTED
         ticket.status = Ticket.Status.COMPLETED if accepted else Ticket.Status.CANCELLED
         ticket.ended_at = now
-        ticket.save(update_fields=["status", "ended_at"])
+        save_fields(ticket, ["status", "ended_at"])
         events.append(ticket_event(f"ticket.{ticket.status}", ticket, actor=by, by_closure=True))
     previous = incident.status
     incident.status = (
@@ -222,7 +223,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
         else Incident.Status.CLOSED
     )
     incident.outcome, incident.closed_at, incident.closed_by = outcome, now, by
-    incident.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+    save_fields(incident, ["status", "outcome", "closed_at", "closed_by"])
     closed = incident_event("incident.closed", incident, actor=by, previous=previous, note=note)
     record_events([*events, closed])
     incident.ticket_list, incident.assignment_list = tickets, assignments
@@ -243,6 +244,6 @@ def reopen_incident(*, incident: Incident, by, reason: str) -> Incident:
         closed["closed_by"] = incident.closed_by.get_username()
     incident.closed_at, incident.closed_by, incident.outcome = None, None, ""
     incident.status = derived_status(incident)
-    incident.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+    save_fields(incident, ["status", "outcome", "closed_at", "closed_by"])
     publish_incident("incident.reopened", incident, actor=by, reason=reason, closed=closed)
     return incident

@@ -1,7 +1,7 @@
 """Tickets: an incident forwarded to one agency (T3), accepted (T4) or declined by its desk."""
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -104,13 +104,30 @@ def _refuse_answered(ticket: Ticket) -> None:
     )
 
 
+ACCEPT_SQL = (
+    "UPDATE dispatch_ticket SET status = %s, accepted_at = %s, accepted_by_id = %s "
+    "WHERE id = %s AND status = %s"
+)
+
+
 def accept(ticket: Ticket, by) -> Ticket:
     """Set T4 on a ticket still waiting, inside the caller's transaction: one UPDATE takes the
     row's lock and checks under it that the ticket still waits; the loser of two desks reads it
     locked, answered, and is told by whom. A ticket waiting has no answer nor end yet."""
     now = timezone.now()
-    waiting = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.NOTIFIED)
-    if not waiting.update(status=Ticket.Status.ACCEPTED, accepted_at=now, accepted_by=by):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ACCEPT_SQL,
+            [
+                Ticket.Status.ACCEPTED,
+                Ticket._meta.get_field("accepted_at").get_db_prep_save(now, connection),
+                by.pk,
+                ticket.pk,
+                Ticket.Status.NOTIFIED,
+            ],
+        )
+        waited = cursor.rowcount == 1
+    if not waited:
         _refuse_answered(_lock(ticket))
     ticket.status, ticket.accepted_at, ticket.accepted_by = Ticket.Status.ACCEPTED, now, by
     ticket.declined_at = ticket.declined_by = ticket.ended_at = None
