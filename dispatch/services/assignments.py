@@ -22,6 +22,7 @@ from dispatch.recommend import plan_position
 from dispatch.selectors import INCIDENT_DEFERRED, INCIDENT_REFS, calls_count
 from dispatch.services.common import (
     assignment_event,
+    insert_row,
     require_agency_operator,
     require_unit_operator,
     save_fields,
@@ -113,7 +114,7 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
     try:
         # No savepoint: under the unit's lock only a write that bypassed this service can break
         # the constraint, and the Conflict ends the transaction.
-        assignment.save()
+        insert_row(assignment)
     except IntegrityError as exc:
         raise Conflict(
             _("%(unit)s is already on another incident.") % {"unit": unit.call_sign}

@@ -118,3 +118,35 @@ def _update_sql(model, names: tuple[str, ...], vendor: str) -> str:
     columns = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in names)
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     return f"UPDATE {table} SET {columns} WHERE {pk} = %s"
+
+
+def insert_row(instance) -> None:
+    """Store a new instance in one plain-SQL INSERT and give it its id, as its save() would
+    (which composes several times what the database does); same refusals (IntegrityError), no
+    model signal: never for a model the change log tracks (incidents.changelog)."""
+    connection = transaction.get_connection()
+    model = type(instance)
+    sql, fields, returning = _insert_sql(model, connection.vendor)
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        instance.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    instance._state.adding, instance._state.db = False, connection.alias
+
+
+@functools.cache
+def _insert_sql(model, vendor: str) -> tuple[str, tuple, bool]:
+    """insert_row's SQL on this kind of database, its fields, and whether it returns the id
+    (else the cursor's lastrowid has it)."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    returning = connection.features.can_return_columns_from_insert
+    if returning:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql, fields, returning

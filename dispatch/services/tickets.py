@@ -11,6 +11,7 @@ from dispatch.models import Ticket
 from dispatch.routing import REFERENCE_TOKEN, is_cross_border, proposed_agencies, regency_of
 from dispatch.services.common import (
     DISPATCH_ROLES,
+    insert_row,
     person_name,
     publish_ticket,
     require_desk,
@@ -41,6 +42,13 @@ def notify_agencies(*, incident: Incident, agencies: list[Agency], by) -> list[T
         return [_notify(incident, agency, by) for agency in agencies]
 
 
+# The incident's agencies (Incident.agencies), as its add() writes them.
+AGENCY_LINK_SQL = (
+    "INSERT INTO incidents_incident_agencies (incident_id, agency_id) VALUES (%s, %s) "
+    "ON CONFLICT DO NOTHING"
+)
+
+
 def _notify(incident: Incident, agency: Agency, by) -> Ticket:
     """Inside the caller's transaction, which a Conflict rolls back."""
     if not may_forward(by):
@@ -59,12 +67,13 @@ def _notify(incident: Incident, agency: Agency, by) -> Ticket:
     try:
         # The incident's lock makes forwards to it take turns; the constraint on open tickets
         # refuses the agency's second one (no savepoint: the Conflict ends the transaction).
-        ticket.save()
+        insert_row(ticket)
     except IntegrityError as exc:
         raise Conflict(
             _("%(agency)s already has a ticket for this incident.") % {"agency": agency}
         ) from exc
-    incident.agencies.add(agency)
+    with connection.cursor() as cursor:
+        cursor.execute(AGENCY_LINK_SQL, [incident.pk, agency.pk])
     notified = ticket_event("ticket.notified", ticket, actor=by)
     record_events([notified, *refresh_status(incident, actor=by, fresh=True)])
     return ticket
