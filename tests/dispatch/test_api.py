@@ -232,3 +232,18 @@ def test_the_eido_document_is_served_to_the_room_and_to_desks_holding_a_ticket(
     assert body["$id"] == f"urn:ambon112:incident:{fire.pk}"
     assert client_for(damkar).get(url).status_code == 200
     assert client_for(dinkes).get(url).status_code == 404  # not forwarded to PSC 119
+
+
+def test_a_desk_may_not_move_another_agencys_unit(forwarded, client_for, damkar, dinkes):
+    client = client_for(damkar)
+    post(client, reverse("ticket-accept", args=[forwarded["damkar"]]))
+    sent = post(
+        client, reverse("ticket-send-unit", args=[forwarded["damkar"]]), {"unit": "DAMKAR-01"}
+    )
+    url = reverse("assignment-en-route", args=[sent.json()["id"]])
+    response = post(client_for(dinkes), url)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Unit ini milik instansi lain."}  # the msgid of before
+    assert post(client_for(damkar), url).status_code == 200
+    missing = reverse("assignment-en-route", args=[sent.json()["id"] + 1000])
+    assert post(client_for(damkar), missing).status_code == 404
