@@ -105,6 +105,71 @@ async def test_a_rolled_back_change_is_never_pushed(ambon, operator):
     await comm.disconnect()
 
 
+async def test_the_events_of_one_commit_arrive_in_order_as_one_message_per_feed(
+    ambon, damkar, operator, monkeypatch
+):
+    ops, _ = await connected(operator)
+    desk, _ = await connected(damkar)
+    sent = []
+    layer = get_channel_layer()
+    real_group_send = layer.group_send
+
+    async def counting_group_send(group, message):
+        sent.append(group)
+        await real_group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting_group_send)
+
+    @sync_to_async
+    def record_three():
+        with transaction.atomic():
+            damkar_agency = Agency.objects.get(code="damkar")
+            return [
+                event.seq
+                for event in events.record_events(
+                    [
+                        events.NewEvent("test.first", agencies=[damkar_agency]),
+                        events.NewEvent("test.second"),
+                        events.NewEvent("test.third", agencies=[damkar_agency]),
+                    ]
+                )
+            ]
+
+    first, second, third = await record_three()
+
+    heard = [(await ops.receive_json_from(timeout=2))["event"] for _ in range(3)]
+    assert [(e["seq"], e["prev"]) for e in heard] == [
+        (first, first - 1),
+        (second, first),
+        (third, second),
+    ]
+    heard = [(await desk.receive_json_from(timeout=2))["event"] for _ in range(2)]
+    assert [(e["kind"], e["seq"], e["prev"]) for e in heard] == [
+        ("test.first", first, 0),
+        ("test.third", third, first),
+    ]
+    assert sorted(sent) == ["agency.damkar", "ops"]
+    await ops.disconnect()
+    await desk.disconnect()
+
+
+@pytest.mark.redis
+async def test_a_console_hears_nothing_another_redis_database_s_centre_pushes(
+    ambon, operator, settings
+):
+    comm, _ = await connected(operator)
+    other_centre = layer_config(settings, prefix="ambon112.another-database.")
+    layer_class = type(get_channel_layer())
+    other = layer_class(**other_centre["default"]["CONFIG"])
+
+    await other.group_send("ops", {"type": "event.message", "frames": ["{}"]})
+    seq = await record("test.ours")
+
+    assert (await comm.receive_json_from(timeout=2))["event"]["seq"] == seq
+    await other.flush()
+    await comm.disconnect()
+
+
 async def test_the_socket_refuses_writes(ambon, operator):
     comm, _hello = await connected(operator)
     await comm.send_json_to({"action": "accept_ticket"})
