@@ -2,13 +2,17 @@
 
 Every CONSOLE_HEARTBEAT_S seconds the socket carries a heartbeat with the feed's head, read from
 the database and sent straight down the socket, not through the channel layer. A console whose
-pushes were lost (Redis restarted or flushed) sees the head move and resyncs over REST; a
-console that hears nothing for a few beats knows its socket is dead and reconnects. Each beat
-also joins the feed's group again, which refreshes the membership's timestamp: the console stays
-in the group through a long shift and is back in it after Redis lost it.
+pushes were lost (Redis restarting, ambon112/layers.py) sees the head move and resyncs over
+REST; a console that hears nothing for a few beats knows its socket is dead and reconnects. Each
+beat also joins the feed's group again: a process that could not subscribe to the feed while
+Redis was down does so once it is back, and the in-memory layer's membership never lapses.
+
+Pushed events arrive as the frames to send (incidents/push.py): encoded once per feed, not once
+per console.
 """
 
 import asyncio
+import json
 import logging
 
 from channels.db import database_sync_to_async
@@ -21,6 +25,7 @@ from redis.exceptions import RedisError
 
 from incidents.events import feed_for_user, feed_head
 from incidents.privacy import masked_for, masks_personal_data
+from incidents.push import EVENTS_MESSAGE
 from incidents.services.presence import ANSWERING_ROLES
 from incidents.services.presence import touch as touch_presence
 
@@ -28,8 +33,6 @@ logger = logging.getLogger(__name__)
 
 # A group change waits no longer than this: the handshake and the beats never hang on Redis.
 LAYER_TIMEOUT_S = 1.0
-# The pause before the consumer asks the channel layer for its messages again after a failure.
-LAYER_RETRY_S = 1.0
 # What an unreachable Redis raises (OSError includes the TimeoutError of asyncio.wait_for).
 LAYER_ERRORS = (RedisError, OSError)
 
@@ -46,29 +49,6 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await super().__call__(scope, receive, send)
         finally:
             self._stop_heartbeat()  # also when the consumer ends on an error, without disconnect()
-
-    # AsyncConsumer.__call__ sets `channel_receive` and waits on it beside the socket. An error
-    # from it (Redis restarting) would end the consumer and leave the socket to the server,
-    # which drops it with a traceback. Wrapped, the consumer waits for Redis instead: the
-    # socket stays open, its heartbeats carry the head, and pushes resume once Redis is back.
-    @property
-    def channel_receive(self):
-        return self._receive_from_layer
-
-    @channel_receive.setter
-    def channel_receive(self, receive):
-        self._layer_receive = receive
-
-    async def _receive_from_layer(self):
-        failing = False
-        while True:
-            try:
-                return await self._layer_receive()
-            except LAYER_ERRORS as exc:
-                if not failing:  # once per outage, not once a second
-                    logger.warning("console %s: channel layer unreachable (%r)", self.feed, exc)
-                failing = True
-                await asyncio.sleep(LAYER_RETRY_S)
 
     async def connect(self):
         self.feed = await database_sync_to_async(feed_for_user)(self.scope.get("user"))
@@ -102,11 +82,20 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         await self.send_json({"type": "error", "detail": "Writes go over the REST API."})
 
+    async def dispatch(self, message):
+        # A push touches no database (a verifier's masking hops to a thread that closes stale
+        # connections itself): no hop to close them for every event, as Channels would do.
+        if message["type"] == EVENTS_MESSAGE:
+            await self.event_message(message)
+        else:
+            await super().dispatch(message)
+
     async def event_message(self, message):
-        event = message["event"]
+        frames = message["frames"]
         if self.masked:  # a verifier: the callers' names to look for are read as it arrives
-            event = await database_sync_to_async(masked_for)(self.scope["user"], event)
-        await self.send_json({"type": "event", "event": event})
+            frames = await database_sync_to_async(_masked_frames)(self.scope["user"], frames)
+        for frame in frames:
+            await self.send(text_data=frame)
 
     async def _beat(self):
         while True:
@@ -146,6 +135,15 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     def _stop_heartbeat(self):
         if self.heartbeat is not None:
             self.heartbeat.cancel()
+
+
+def _masked_frames(user, frames: list[str]) -> list[str]:
+    masked = []
+    for text in frames:
+        frame = json.loads(text)
+        frame["event"] = masked_for(user, frame["event"])
+        masked.append(json.dumps(frame))
+    return masked
 
 
 def server_now() -> str:

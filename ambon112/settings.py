@@ -10,6 +10,7 @@ ambon112/production.py).
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -161,15 +162,16 @@ if REDIS_URL:
 
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Publish/subscribe: one PUBLISH per feed and commit (ambon112/layers.py says what
+            # it does not promise, and why the consoles' heartbeat makes that good).
+            "BACKEND": "ambon112.layers.FeedLayer",
             "CONFIG": {
                 # channels-redis hands each host dict to redis-py's ConnectionPool.from_url.
                 "hosts": [
                     {
                         "address": REDIS_URL,
-                        # A console's receive blocks on Redis for up to 5 s (BZPOPMIN); redis-py 8
-                        # reads with a 5 s socket timeout by default, which would cut every idle
-                        # socket off.
+                        # A command's answer is awaited this long; the subscriptions' reader
+                        # polls with its own short timeout, so an idle feed is never cut off.
                         "socket_timeout": 15,
                         # A Redis that is down is an error within 2 s, not after the 5 s default.
                         "socket_connect_timeout": 2,
@@ -182,9 +184,8 @@ if REDIS_URL:
                         "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 2),
                     }
                 ],
-                "capacity": 1000,
-                "expiry": 30,
-                "group_expiry": CHANNEL_GROUP_EXPIRY_S,
+                # Redis's channels are shared by all its databases: ours are named by ours.
+                "prefix": f"ambon112.{urlsplit(REDIS_URL).path.strip('/') or '0'}.",
             },
         }
     }
@@ -457,8 +458,6 @@ LOGGING = {
         # One line per heartbeat every second otherwise.
         "celery.app.trace": {"level": "WARNING"},
         "celery.worker.strategy": {"level": "WARNING"},
-        # "channel over capacity" for every push to a console that went away uncleanly.
-        "channels_redis.core": {"level": "WARNING"},
         "uvicorn.access": {"level": os.environ.get("ACCESS_LOG_LEVEL", "WARNING")},
     },
 }

@@ -2,7 +2,9 @@
 
 Posts N "ringing" events through POST /api/cti/events/ from a few concurrent clients, with a
 console signed in and connected to /ws/console/, and prints calls/s and the latency from each
-post being sent to its call.ringing event arriving on the socket.
+post being sent to its call.ringing event arriving on the socket, and from the post's answer to
+the event (what the push adds to the write; negative when the event came first). With
+--server-pid (a server on this machine) it also prints the server's CPU per call.
 
     python benchmarks/cti_surge.py --url http://127.0.0.1:8000 --token SECRET \\
         --username supervisor --password ambon112-demo --calls 2000 --clients 8
@@ -14,6 +16,7 @@ import argparse
 import asyncio
 import http.client
 import json
+import os
 import queue
 import re
 import statistics
@@ -52,7 +55,9 @@ def sign_in(base: urllib.parse.SplitResult, username: str, password: str) -> str
     return f"sessionid={session.group(1)}"
 
 
-def poster(base, token: str, jobs: "queue.Queue[str | None]", sent: dict, errors: list) -> None:
+def poster(
+    base, token: str, jobs: "queue.Queue[str | None]", sent: dict, answered: dict, errors: list
+) -> None:
     """One client with a kept-alive connection, posting until it takes None from the queue."""
     conn = http.client.HTTPConnection(base.hostname, base.port or 80, timeout=30)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
@@ -64,6 +69,7 @@ def poster(base, token: str, jobs: "queue.Queue[str | None]", sent: dict, errors
         conn.request("POST", "/api/cti/events/", body=body, headers=headers)
         response = conn.getresponse()
         payload = response.read()
+        answered[call_id] = time.perf_counter()
         if response.status not in (200, 201):
             errors.append(f"HTTP {response.status}: {payload[:200]!r}")
 
@@ -75,6 +81,7 @@ async def main(args) -> None:
     run = uuid.uuid4().hex[:8]
     call_ids = [f"bench-{run}-{i}" for i in range(args.calls)]
     sent: dict[str, float] = {}
+    answered: dict[str, float] = {}
     arrived: dict[str, float] = {}
     errors: list[str] = []
 
@@ -99,10 +106,11 @@ async def main(args) -> None:
             jobs.put(call_id)
         for _ in range(args.clients):
             jobs.put(None)
+        cpu_before = server_cpu_s(args.server_pid)
         started = time.perf_counter()
         await asyncio.gather(
             *(
-                asyncio.to_thread(poster, base, args.token, jobs, sent, errors)
+                asyncio.to_thread(poster, base, args.token, jobs, sent, answered, errors)
                 for _ in range(args.clients)
             )
         )
@@ -111,24 +119,40 @@ async def main(args) -> None:
             await asyncio.wait_for(listener, timeout=30)
         except TimeoutError:
             print(f"only {len(arrived)} of {args.calls} events arrived within 30 s")
+        cpu_used = server_cpu_s(args.server_pid) - cpu_before
 
-    latencies = sorted((arrived[c] - sent[c]) * 1000 for c in arrived)
     print(
         f"{args.calls} calls posted by {args.clients} clients in {posted:.2f} s: "
         f"{args.calls / posted:.0f} calls/s; errors: {len(errors)}"
     )
     for message in errors[:3]:
         print(f"  {message}")
-    if latencies:
+    if args.server_pid:
+        print(f"server CPU: {cpu_used * 1000 / args.calls:.2f} ms per call")
+    if arrived:
+        report("post → event on the console socket", [arrived[c] - sent[c] for c in arrived])
+        report("answer → event on the console socket", [arrived[c] - answered[c] for c in arrived])
 
-        def pct(q: float) -> float:
-            return latencies[min(len(latencies) - 1, int(q * len(latencies)))]
 
-        print(
-            f"post → event on the console socket ({len(latencies)} events): "
-            f"p50 {pct(0.50):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, "
-            f"mean {statistics.fmean(latencies):.1f} ms"
-        )
+def report(what: str, seconds: list[float]) -> None:
+    latencies = sorted(s * 1000 for s in seconds)
+
+    def pct(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+
+    print(
+        f"{what} ({len(latencies)} events): p50 {pct(0.50):.1f} ms, p95 {pct(0.95):.1f} ms, "
+        f"p99 {pct(0.99):.1f} ms, mean {statistics.fmean(latencies):.1f} ms"
+    )
+
+
+def server_cpu_s(pid: int | None) -> float:
+    """User and system CPU seconds the server process has used so far (Linux)."""
+    if not pid:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
@@ -139,4 +163,5 @@ if __name__ == "__main__":
     parser.add_argument("--password", default="ambon112-demo")
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--server-pid", type=int, help="print the server's CPU per call")
     asyncio.run(main(parser.parse_args()))

@@ -19,19 +19,14 @@ never meant to see from one it missed, and resync over REST only in the second c
 events name agencies, and which are not pushed at all, each kind says (incidents.kinds).
 """
 
-import asyncio
 import hashlib
 import json
-import logging
-import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
@@ -40,9 +35,8 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Role
 from incidents.kinds import Audience, kind_named
 from incidents.models import Event, EventChainHead
+from incidents.push import broadcast_all
 from incidents.serializers import render_event
-
-logger = logging.getLogger(__name__)
 
 # Called with each new event inside its transaction, before the chain head is locked: the one
 # hook by which another app keeps derived state (dispatch's deadlines) in step with what
@@ -338,85 +332,6 @@ def _check(new: NewEvent) -> None:
         raise ValueError(f"{kind.name} is about a {kind.subject!r}, not a {subject_type!r}")
     if kind.audience != Audience.AGENCIES and list(new.agencies):
         raise ValueError(f"{kind.name} is for the operations room alone: it names no agency")
-
-
-def broadcast_all(pushes: list[tuple[dict, dict[str, int]]]) -> None:
-    """Hand committed events to the channel layer, in order, without waiting for it.
-
-    Runs after commit: nothing here may turn a committed write into an error or hold up its
-    response. A push lost to a Redis outage is made good by the consoles, which resync over
-    REST when the socket's heartbeat shows a head beyond what they have applied.
-    """
-    layer = get_channel_layer()
-    try:
-        if isinstance(layer, InMemoryChannelLayer):
-            # Its queues belong to the server's event loop: hop back onto it.
-            async_to_sync(_send_all)(layer, pushes)
-        else:
-            _pusher().submit(layer, pushes)
-    except Exception:
-        logger.warning("live push failed; consoles will resync", exc_info=True)
-
-
-async def _send_all(layer, pushes: list[tuple[dict, dict[str, int]]]) -> None:
-    for message, prev_by_feed in pushes:
-        for feed, prev in prev_by_feed.items():
-            await layer.group_send(
-                feed, {"type": "event.message", "event": {**message, "prev": prev}}
-            )
-
-
-class _Pusher:
-    """One long-lived loop per process that sends queued pushes to a shared layer (Redis) in
-    the order they were committed, with one connection pool; where async_to_sync in a worker
-    thread or a Celery task would open a new loop and new connections for every event."""
-
-    QUEUE_LIMIT = 10_000
-    SEND_TIMEOUT_S = 2.0
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.queue: asyncio.Queue = asyncio.Queue(self.QUEUE_LIMIT)
-        threading.Thread(target=self.loop.run_forever, name="event-push", daemon=True).start()
-        asyncio.run_coroutine_threadsafe(self._run(), self.loop)
-
-    def submit(self, layer, pushes) -> None:
-        self.loop.call_soon_threadsafe(self._enqueue, layer, pushes)
-
-    def _enqueue(self, layer, pushes) -> None:
-        try:
-            self.queue.put_nowait((layer, pushes))
-        except asyncio.QueueFull:
-            logger.warning("live push queue full: %d events dropped", len(pushes))
-
-    async def _run(self) -> None:
-        while True:
-            layer, pushes = await self.queue.get()
-            try:
-                await asyncio.wait_for(_send_all(layer, pushes), self.SEND_TIMEOUT_S)
-            except Exception:
-                # The layer is down: what waits behind would time out one by one, so it is
-                # dropped now and the consoles resync from the heartbeat's head.
-                dropped = self.queue.qsize()
-                while not self.queue.empty():
-                    self.queue.get_nowait()
-                logger.warning(
-                    "live push failed; %d queued pushes dropped, consoles will resync",
-                    dropped,
-                    exc_info=True,
-                )
-
-
-_the_pusher: _Pusher | None = None
-_pusher_lock = threading.Lock()
-
-
-def _pusher() -> _Pusher:
-    global _the_pusher
-    with _pusher_lock:
-        if _the_pusher is None:
-            _the_pusher = _Pusher()
-        return _the_pusher
 
 
 @dataclass(frozen=True)
