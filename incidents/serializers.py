@@ -194,6 +194,100 @@ class CallSerializer(serializers.Serializer):
         return FixSerializer(obj).data if obj.aml_lat is not None else None
 
 
+def _time(value):
+    """A time as DRF's DateTimeField renders it (ISO 8601 in the active time zone, Z for UTC)."""
+    if not value:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# As DRF's fields render a value: None stays None (Serializer.to_representation), else cast.
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _int(value):
+    return None if value is None else int(value)
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def _person(user) -> str | None:
+    return None if user is None else _text(user.username)
+
+
+def _person_name(user) -> str | None:
+    return None if user is None else (user.get_full_name() or user.username)
+
+
+def render_caller(caller) -> dict | None:
+    """A caller exactly as CallerSerializer renders it (None for none)."""
+    if caller is None:
+        return None
+    return {
+        "id": _int(caller.id),
+        "number": _text(caller.number),
+        "prank_calls": _int(caller.prank_calls),
+        "ghost_calls": _int(caller.ghost_calls),
+        "flagged": caller.flagged_at is not None,
+        "blocked_until": _time(caller.blocked_until),
+        "block_reason": _text(caller.block_reason),
+        "blocked": caller.is_blocked(timezone.now()),
+    }
+
+
+def render_call(call) -> dict:
+    """A call exactly as CallSerializer renders it, built directly: every telephony event and
+    every call-taker's action renders its call for the event and for the answer, and the
+    serializer's thirty fields cost more than the call's own write."""
+    caller, position = call.caller, call.answered_position
+    aml = None
+    if call.aml_lat is not None:
+        aml = {
+            "lat": _float(call.aml_lat),
+            "lon": _float(call.aml_lon),
+            "radius_m": _float(call.aml_radius_m),
+            "source": _text(call.aml_source),
+            "at": _time(call.aml_at),
+        }
+    return {
+        "id": _int(call.id),
+        "call_id": _text(call.call_id),
+        "channel": _text(call.channel),
+        "number": caller.number if caller else "",
+        "line": _text(call.line),
+        "status": _text(call.status),
+        "ringing_at": _time(call.ringing_at),
+        "answered_at": _time(call.answered_at),
+        "ended_at": _time(call.ended_at),
+        "taken_by": _person(call.taken_by),
+        "taken_by_name": _person_name(call.taken_by),
+        "taken_at": _time(call.taken_at),
+        "answered_via": _text(call.answered_via),
+        "answered_by": _person(call.answered_by),
+        "answered_by_name": _person_name(call.answered_by),
+        "answered_position": (
+            None if position is None else {"id": _int(position.id), "name": _text(position.name)}
+        ),
+        "answered_extension": _text(call.answered_extension),
+        "disposition": _text(call.disposition),
+        "incident": _int(call.incident_id),
+        "aml": aml,
+        "clock_skew_s": _float(call.clock_skew_s),
+        "caller": render_caller(caller),
+        "caller_name": _text(call.caller_name),
+        "callback_number": _text(call.callback_number),
+        "notes": _text(call.notes),
+        "message": _text(call.message),
+        "platform": _text(call.platform),
+        "handle": _text(call.handle),
+        "link": _text(call.link),
+    }
+
+
 class TypeRefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 
 from agencies.geo import locate
 from agencies.models import Area
-from core.api import represent
 from core.db import lock_until_commit
 from core.errors import Conflict, NotFound
 from incidents.aml import AmlFix
@@ -39,7 +38,7 @@ from incidents.models import (
     PositionExtension,
     Presence,
 )
-from incidents.serializers import CallSerializer
+from incidents.serializers import render_call
 from incidents.services.callers import caller_for_number, caller_with_held_aml, count_nuisance
 from incidents.services.incidents import incident_event
 from incidents.services.presence import current_presence, follow_calls, presence_follows_calls
@@ -170,7 +169,7 @@ def _call_event(kind: str, call: Call, *, actor=None, actor_label: str = "") -> 
         subject=call,
         actor=actor,
         actor_label=actor_label,
-        payload={"call": represent(CallSerializer, call)},
+        payload={"call": render_call(call)},
         incident=call.incident,
     )
 
