@@ -9,9 +9,10 @@ changes nothing, and one that arrives before its call is held until a call from 
 Locks, in this order in every telephony write, so that two of them never deadlock: the number
 (an advisory lock, so that an AML and the first event of a call from the same number take turns
 and whichever commits second sees the other; a withheld number's events take turns by their call
-id), the call row (never its caller's row, which a new call from the number must reference), the
-held AML rows, then what the event log's observers keep (deadlines), and the chain head last. A
-new call's held AML rows are locked before it is stored: nobody else sees the call until then.
+id; the later events of a stored call skip it, they lock the call row alone), the call row (never
+its caller's row, which a new call from the number must reference), the held AML rows, then what
+the event log's observers keep (deadlines), and the chain head last. A new call's held AML rows
+are locked before it is stored: nobody else sees the call until then.
 """
 
 import hashlib
@@ -32,17 +33,16 @@ from incidents.events import NewEvent, record_events
 from incidents.models import (
     AmlMessage,
     Call,
-    Caller,
     Incident,
     IncidentType,
     PositionExtension,
     Presence,
 )
 from incidents.serializers import render_call
-from incidents.services.callers import caller_for_number, caller_with_held_aml, count_nuisance
+from incidents.services.callers import call_and_caller, caller_for_number, count_nuisance
 from incidents.services.incidents import incident_event
 from incidents.services.presence import current_presence, follow_calls, presence_follows_calls
-from incidents.services.rows import call_stored, locked_call
+from incidents.services.rows import locked_call
 
 EVENT_FIELD = {
     "ringing": "ringing_at",
@@ -195,17 +195,6 @@ def _locate_by_aml(call: Call, messages: list[AmlMessage]) -> bool:
     return True
 
 
-def _caller_of_new_call(number: str, now: datetime) -> tuple[Caller | None, bool]:
-    """The caller of a call about to be stored, and whether its number may have AML messages
-    held for it: one query for a number seen before (a new number may have sent its AML first)."""
-    if not number:
-        return None, False
-    caller, held = caller_with_held_aml(number, since=_aml_window_start(now))
-    if caller is None:
-        return caller_for_number(number), True
-    return caller, held
-
-
 def _held_aml(number: str, now: datetime) -> list[AmlMessage]:
     """The AML messages a number sent shortly before its new call rang, locked (held: two web
     processes may see the SMS before the ringing)."""
@@ -236,6 +225,29 @@ def _apply_event(call: Call, *, event: str, at, now: datetime, extension: str) -
     return written
 
 
+def _stored_or_new(
+    call_id: str, *, event: str, number: str, now: datetime
+) -> tuple[Call, list[AmlMessage]]:
+    """The stored call an adapter's event is about, locked; or, for its first event, a new call
+    (not stored yet) with its caller, and the AML messages held for it, locked. A stored call's
+    row lock is all its later events need: the number's lock guards the storing of a call (a
+    ringing, or an event that came before it), so that nobody else stores it meanwhile."""
+    if event != "ringing":
+        call = _locked_call("call_id", call_id, "incident")
+        if call is not None:
+            return call, []
+    if number:
+        lock_until_commit(namespace=NUMBER_LOCK, key=number)
+    else:
+        lock_until_commit(namespace=CALL_LOCK, key=call_id)
+    stored, caller, may_hold = call_and_caller(call_id, number, since=_aml_window_start(now))
+    if stored:
+        return _locked_call("call_id", call_id, "incident"), []
+    if number and caller is None:  # a new number: its AML message may have come first
+        caller, may_hold = caller_for_number(number), True
+    return Call(call_id=call_id, caller=caller), _held_aml(number, now) if may_hold else []
+
+
 @transaction.atomic
 def receive_call_event(
     *,
@@ -252,18 +264,10 @@ def receive_call_event(
     """Apply one telephony event; returns the call and whether anything changed. An `answered`
     after the call was taken on a console changes nothing: T1 was the take."""
     now = timezone.now()
-    if number:
-        lock_until_commit(namespace=NUMBER_LOCK, key=number)
-    else:
-        lock_until_commit(namespace=CALL_LOCK, key=call_id)
-    # Under that lock no one else stores this call: a new one is inserted as it is, once.
-    stored = event != "ringing" or call_stored(call_id)
-    call = _locked_call("call_id", call_id, "incident") if stored else None
-    created, held = call is None, []
+    call, held = _stored_or_new(call_id, event=event, number=number, now=now)
+    created = call.pk is None
     if created:
-        caller, may_hold = _caller_of_new_call(number, now)
-        call = Call(call_id=call_id, caller=caller, line=line, channel=channel)
-        held = _held_aml(number, now) if may_hold else []
+        call.line, call.channel = line, channel
     written = _apply_event(call, event=event, at=at, now=now, extension=extension)
     if fix is not None and call.aml_lat is None:
         _locate_call(call, fix)

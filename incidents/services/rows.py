@@ -16,17 +16,6 @@ from core.db import from_row
 from incidents.models import Call
 
 
-def call_stored(call_id: str) -> bool:
-    """Whether a call is stored under this adapter id, locking it if so."""
-    connection = transaction.get_connection()
-    sql = "SELECT id FROM incidents_call WHERE call_id = %s"
-    if connection.features.has_select_for_update:
-        sql += " " + connection.ops.for_update_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [call_id])
-        return cursor.fetchone() is not None
-
-
 def locked_call(relations: tuple[str, ...], *, key: str, value) -> Call | None:
     """The call whose `key` column is `value`, its row alone locked, with these relations (each
     a nullable foreign key of the call) read in the same query; None for no such call."""
