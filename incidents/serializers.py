@@ -322,6 +322,41 @@ class IncidentSerializer(serializers.Serializer):
         return annotated if annotated is not None else obj.calls.count()
 
 
+def _bool(value):
+    return None if value is None else bool(value)
+
+
+def _ref(row) -> dict | None:
+    """An area or an incident type as AreaRefSerializer and TypeRefSerializer render it."""
+    return None if row is None else {"code": _text(row.code), "name": _text(row.name)}
+
+
+def render_incident(incident) -> dict:
+    """An incident exactly as IncidentSerializer renders it, built directly: every incident.*
+    event carries one."""
+    calls_count = getattr(incident, "calls_count", None)
+    return {
+        "id": _int(incident.id),
+        "incident_type": _ref(incident.incident_type),
+        "category": _text(incident.category),
+        "priority": _int(incident.priority),
+        "status": _text(incident.status),
+        "lat": _float(incident.lat),
+        "lon": _float(incident.lon),
+        "address": _text(incident.address),
+        "area": _ref(incident.area),
+        "kecamatan": _ref(incident.kecamatan),
+        "location_approximate": _bool(incident.location_approximate),
+        "outside_coverage": _bool(incident.outside_coverage),
+        "description": _text(incident.description),
+        "created_at": _time(incident.created_at),
+        "created_by": _text(incident.created_by.username),
+        "closed_at": _time(incident.closed_at),
+        "outcome": _text(incident.outcome),
+        "calls_count": calls_count if calls_count is not None else incident.calls.count(),
+    }
+
+
 # --- Input -----------------------------------------------------------------------------------
 
 

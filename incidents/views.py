@@ -71,6 +71,7 @@ from incidents.serializers import (
     NoteSerializer,
     render_call,
     render_event,
+    render_incident,
 )
 from incidents.services.callers import block_caller, unblock_caller
 from incidents.services.calls import (
@@ -354,7 +355,7 @@ class CallViewSet(viewsets.GenericViewSet):
         data = IncidentInput(data=request.data)
         data.is_valid(raise_exception=True)
         incident = create_incident(call=self.named_call(), by=request.user, **data.validated_data)
-        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+        return Response(render_incident(incident), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AttachInput, responses=CallSerializer)
     @action(detail=True, methods=["post"])

@@ -1,4 +1,4 @@
-"""The call-taker's hot path renders calls (and callers) directly, not through their
+"""The call-taker's hot path renders calls (and callers) and incidents directly, not through their
 serializers: what it builds must be what the serializers build, value for value and key for
 key, in every time zone the consoles use."""
 
@@ -7,12 +7,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from agencies.models import User
+from agencies.models import Area, User
 from core.api import represent
-from incidents.models import Call, Caller, Position
-from incidents.serializers import CallSerializer, render_call
+from incidents.models import Call, Caller, Incident, IncidentType, Position
+from incidents.serializers import (
+    CallSerializer,
+    IncidentSerializer,
+    render_call,
+    render_incident,
+)
 
 AT = datetime(2027, 1, 10, 3, 4, 5, 678901, tzinfo=UTC)
 
@@ -82,4 +87,49 @@ def test_a_call_is_rendered_exactly_as_its_serializer_renders_it(zone):
         for call in calls():
             fast, slow = render_call(call), represent(CallSerializer, call)
             assert json.dumps(fast) == json.dumps(slow)  # the same values, in the same order
+            assert fast == slow
+
+
+def incidents() -> list[Incident]:
+    """Incidents of every shape: placed on a point in a desa, on a desa alone, outside
+    coverage, closed, with and without its calls counted."""
+    fire, flood = (
+        IncidentType.objects.get(code="kebakaran.rumah"),
+        IncidentType.objects.get(code="bencana.banjir"),
+    )
+    desa = Area.objects.get(code="81.71.02.2003")
+    by = User(id=3, username="operator1")
+    common = {"created_at": AT, "created_by": by}
+    counted = Incident(
+        id=2,
+        incident_type=flood,
+        category="bencana",
+        priority=2,
+        status="closed",
+        lat=-3.6956,
+        lon=128.1815,
+        address="Jl. Sultan Hairun ü",
+        area=desa,
+        kecamatan=desa.parent,
+        location_approximate=True,
+        description="Air naik",
+        closed_at=AT + timedelta(hours=2),
+        outcome="resolved",
+        **common,
+    )
+    counted.calls_count = 3
+    return [
+        Incident(id=1, incident_type=fire, category="kebakaran", priority=1, **common),
+        counted,
+        Incident(id=3, incident_type=fire, outside_coverage=True, lat=-4.5, lon=129.0, **common),
+    ]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Jayapura"])
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_an_incident_is_rendered_exactly_as_its_serializer_renders_it(ambon, zone, language):
+    with timezone.override(ZoneInfo(zone)), translation.override(language):
+        for incident in incidents():
+            fast, slow = render_incident(incident), represent(IncidentSerializer, incident)
+            assert json.dumps(fast) == json.dumps(slow)
             assert fast == slow
