@@ -558,15 +558,18 @@ class DisposeInput(CallDetailsInput):
     )
 
 
+ACTIVE_TYPES = IncidentType.objects.filter(is_active=True)
+
+
 class ActiveTypeField(serializers.SlugRelatedField):
     """An active incident type by its code, read in plain SQL: every incident a call-taker logs
     names one, and the ORM's query would cost more than the database's work. Refuses what
     SlugRelatedField refuses, with its messages."""
 
     def __init__(self, **kwargs):
-        super().__init__(
-            slug_field="code", queryset=IncidentType.objects.filter(is_active=True), **kwargs
-        )
+        # One queryset for every copy (DRF copies a serializer's fields on each request): the
+        # schema reads its model, the read below does not use it.
+        super().__init__(slug_field="code", queryset=ACTIVE_TYPES, **kwargs)
 
     def to_internal_value(self, data):
         try:

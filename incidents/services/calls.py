@@ -42,7 +42,7 @@ from incidents.serializers import render_call
 from incidents.services.callers import call_and_caller, caller_for_number, count_nuisance
 from incidents.services.incidents import incident_event
 from incidents.services.presence import current_presence, follow_calls, presence_follows_calls
-from incidents.services.rows import insert_row, locked_call, update_row
+from incidents.services.rows import insert_row, locked_call, save_fields
 
 EVENT_FIELD = {
     "ringing": "ringing_at",
@@ -283,7 +283,7 @@ def receive_call_event(
                 call=call, attached_at=now
             )
     else:
-        update_row(call, [*written, "status"])
+        save_fields(call, [*written, "status"])
     timed = event == "answered" and "answered_at" in written
     # The call in someone's hands puts them on the call (locked after the call, as everywhere).
     presence_events = follow_calls(call.taken_by) if timed else []
@@ -333,7 +333,7 @@ def receive_aml(
         attached_at=now if call is not None else None,
     )
     if call is not None and _locate_by_aml(call, [message]):
-        update_row(call, LOCATION_FIELDS)
+        save_fields(call, LOCATION_FIELDS)
         _publish("call.located", call, actor_label=f"cti:{adapter}")
     return message
 
@@ -367,7 +367,7 @@ def take_call(*, call: Call, by) -> Call:
     ):
         call.status = derived_status(call)
         written += [*ANSWER_FIELDS, "status"]
-    update_row(call, written)
+    save_fields(call, written)
     presence_events = presence_follows_calls(presence)
     record_events([_call_event("call.taken", call, actor=by), *presence_events])
     return call
@@ -410,7 +410,7 @@ def dispose_call(*, call: Call, by, disposition: str, **details) -> Call:
     call = _claim_for_disposition(call, by)
     call.disposition, call.disposed_at = disposition, timezone.now()
     given = _fill_caller_details(call, details)
-    update_row(call, ["disposition", "disposed_at", *given])
+    save_fields(call, ["disposition", "disposed_at", *given])
     presence_events = follow_calls(by)  # locked before count_nuisance appends its events
     count_nuisance(caller=call.caller, disposition=disposition, actor=by)
     record_events([_call_event("call.disposed", call, actor=by), *presence_events])
@@ -465,7 +465,7 @@ def create_incident(
     insert_row(incident)
     call.disposition, call.disposed_at, call.incident = Call.Disposition.EMERGENCY, now, incident
     given = _fill_caller_details(call, details)
-    update_row(call, ["disposition", "disposed_at", "incident", *given])
+    save_fields(call, ["disposition", "disposed_at", "incident", *given])
     presence_events = follow_calls(by)
     incident.calls_count = 1  # this call, its first report (IncidentSerializer shows the count)
     created = incident_event("incident.created", incident, actor=by, call=call.pk)
@@ -487,7 +487,7 @@ def attach_call_to_incident(*, call: Call, by, incident: Incident, **details) ->
         incident,
     )
     given = _fill_caller_details(call, details)
-    update_row(call, ["disposition", "disposed_at", "incident", *given])
+    save_fields(call, ["disposition", "disposed_at", "incident", *given])
     presence_events = follow_calls(by)
     attached = incident_event("incident.call_attached", incident, actor=by, call=call.pk)
     record_events([attached, _call_event("call.disposed", call, actor=by), *presence_events])
@@ -503,6 +503,6 @@ def locate_call(*, call: Call, fix: Fix, actor_label: str) -> bool:
     if call.aml_at is not None and fix.at is not None and call.aml_at > fix.at:
         return False
     _locate_call(call, fix)
-    update_row(call, LOCATION_FIELDS)
+    save_fields(call, LOCATION_FIELDS)
     _publish("call.located", call, actor_label=actor_label)
     return True

@@ -6,7 +6,7 @@ answered it, where), and the presence of who acts. Composing such a query costs 
 fields, and the rows come back as the ORM builds them: each value through the ORM's converters
 (SQLite's datetimes and booleans), each instance through `Model.from_db`, each related row
 cached on its instance. The call-taker's writes store their rows the same way (`insert_row`,
-`update_row`): what `save()` would send, without composing it through the ORM each time.
+`save_fields`): what `save()` would send, without composing it through the ORM each time.
 """
 
 import functools
@@ -73,54 +73,52 @@ def _row_sql(model, relations: tuple[str, ...], where: str, lock: bool, vendor: 
 
 
 def insert_row(instance) -> None:
-    """`instance.save(force_insert=True)` in plain SQL (no signals: no model written here has
-    receivers): every column as the ORM prepares it, `auto_now_add` times set, the new id given
-    to the instance."""
+    """Store a new instance in one plain-SQL INSERT and give it its id, as its save() would
+    (`auto_now_add` times set; same refusals); no model signal: never for a model the change
+    log tracks (incidents.changelog)."""
     connection = transaction.get_connection()
-    model = type(instance)
-    sql, fields = _insert_sql(model, connection.vendor)
-    values = [_prepared(field, instance, True, connection) for field in fields]
+    sql, fields, returning = _insert_sql(type(instance), connection.vendor)
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        pk = cursor.fetchone()[0] if sql.endswith(" RETURNING id") else cursor.lastrowid
-    instance.pk = pk
+        instance.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
     instance._state.adding, instance._state.db = False, connection.alias
 
 
-def update_row(instance, names: list[str] | tuple[str, ...]) -> None:
-    """`instance.save(update_fields=names)` in plain SQL, for a row the caller holds locked."""
+def save_fields(instance, names: list[str] | tuple[str, ...]) -> None:
+    """`instance.save(update_fields=names)` in one plain-SQL UPDATE, for a row the caller holds
+    locked; no model signal: never for a field the change log tracks."""
     connection = transaction.get_connection()
     sql, fields = _update_sql(type(instance), tuple(names), connection.vendor)
-    values = [_prepared(field, instance, False, connection) for field in fields]
+    values = [
+        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
 
 
-def _prepared(field, instance, adding: bool, connection):
-    """A column's value as the ORM's save() sends it."""
-    return field.get_db_prep_save(field.pre_save(instance, adding), connection)
-
-
 @functools.cache
-def _insert_sql(model, vendor: str):
+def _insert_sql(model, vendor: str) -> tuple[str, tuple, bool]:
+    """insert_row's SQL on this kind of database, its fields, and whether it returns the id
+    (else the cursor's lastrowid has it)."""
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
     fields = tuple(field for field in model._meta.concrete_fields if not field.primary_key)
     columns = ", ".join(quote(field.column) for field in fields)
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    if connection.features.can_return_columns_from_insert:
-        sql += " RETURNING id"
-    return sql, fields
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    returning = connection.features.can_return_columns_from_insert
+    if returning:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql, fields, returning
 
 
 @functools.cache
-def _update_sql(model, names: tuple[str, ...], vendor: str):
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
+def _update_sql(model, names: tuple[str, ...], vendor: str) -> tuple[str, tuple]:
+    quote = transaction.get_connection().ops.quote_name
     fields = tuple(dict.fromkeys(model._meta.get_field(name) for name in names))
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s"
-    return sql, fields
+    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    return f"UPDATE {table} SET {columns} WHERE {pk} = %s", fields
