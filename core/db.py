@@ -272,3 +272,55 @@ def _fields(model, path: str, defer: tuple[str, ...]) -> tuple:
     if not fields[0].primary_key:
         raise ValueError(f"{model._meta.label}: the primary key is not the first column.")
     return fields
+
+
+def insert_row(instance) -> None:
+    """Store a new instance in one plain-SQL INSERT and give it its id, as its save() would
+    (`auto_now_add` times set; same refusals); no model signal: never for a model the change
+    log tracks (incidents.changelog)."""
+    connection = transaction.get_connection()
+    sql, fields, returning = _insert_sql(type(instance), connection.vendor)
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        instance.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    instance._state.adding, instance._state.db = False, connection.alias
+
+
+def save_fields(instance, names: list[str] | tuple[str, ...]) -> None:
+    """`instance.save(update_fields=names)` in one plain-SQL UPDATE, for a row the caller holds
+    locked; no model signal: never for a field the change log tracks."""
+    connection = transaction.get_connection()
+    sql, fields = _update_sql(type(instance), tuple(names), connection.vendor)
+    values = [
+        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, instance.pk])
+
+
+@functools.cache
+def _insert_sql(model, vendor: str) -> tuple[str, tuple, bool]:
+    """insert_row's SQL on this kind of database, its fields, and whether it returns the id
+    (else the cursor's lastrowid has it)."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    fields = tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    returning = connection.features.can_return_columns_from_insert
+    if returning:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql, fields, returning
+
+
+@functools.cache
+def _update_sql(model, names: tuple[str, ...], vendor: str) -> tuple[str, tuple]:
+    quote = transaction.get_connection().ops.quote_name
+    fields = tuple(dict.fromkeys(model._meta.get_field(name) for name in names))
+    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    return f"UPDATE {table} SET {columns} WHERE {pk} = %s", fields

@@ -61,7 +61,7 @@ from dispatch.models import (
 from dispatch.serializers import EscalationSerializer, ShelfSerializer
 from incidents.events import NewEvent, record_events
 from incidents.models import Call, Event, Incident, Presence, Room
-from incidents.selectors import T1_FIELD, ringing_queue, with_incident_refs
+from incidents.selectors import T1_FIELD, with_incident_refs
 from incidents.services.incidents import publish_incident
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ class Wait:
     started_at: datetime
     incident: Incident | None = None
     agency: Agency | None = None  # a ticket's or a unit's agency
+    phones_ringing: int = 0  # the room's: telephone calls ringing when it was seen
 
 
 INCIDENT_WATCHES = (Watch.INCIDENT_NOT_FORWARDED, Watch.FIRE_NO_OPERATIONS, Watch.INCIDENT_IDLE)
@@ -139,7 +140,9 @@ def room_waits(room: Room, seen: "Seen") -> dict[str, Wait | None]:
     rule, at all). The wait starts when it is first seen and ends when someone is ready. `seen`:
     who is ready and what rings, read after the room's lock."""
     running = not seen.someone_ready and (room.nobody_ready_when_idle or seen.phones_ringing)
-    wait = Wait(Watch.NOBODY_READY, room, timezone.now()) if running else None
+    wait = None
+    if running:
+        wait = Wait(Watch.NOBODY_READY, room, timezone.now(), phones_ringing=seen.phones_ringing)
     return {Watch.NOBODY_READY: wait}
 
 
@@ -414,6 +417,7 @@ def start(waits: list[Wait], token: str | None) -> None:
     if not waits:
         return
     ladders = policies.ladders(token)
+    adapt = connection.ops.adapt_datetimefield_value
     rows = []
     for wait in waits:
         policy = policy_for(wait, ladders)
@@ -434,20 +438,44 @@ def start(waits: list[Wait], token: str | None) -> None:
         else:
             level = max(raised) + 1
             due_at = repeat_due(ladder[-1], policy, wait.started_at, level)
+        key = subject_key(wait.subject)
         rows.append(
-            Deadline(
-                watch=wait.watch,
-                policy=policy,
-                incident=wait.incident,
-                agency=wait.agency,
-                started_at=wait.started_at,
-                level=level,
-                due_at=due_at,
-                summary=summary_of(wait)[:200],
-                **subject_key(wait.subject),
+            (
+                wait.watch,
+                policy.pk,
+                key["subject_type"],
+                key["subject_id"],
+                wait.incident.pk if wait.incident is not None else None,
+                wait.agency.pk if wait.agency is not None else None,
+                adapt(wait.started_at),
+                level,
+                adapt(due_at),
+                summary_of(wait)[:200],
             )
         )
-    Deadline.objects.bulk_create(rows)
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                INSERT_DEADLINES + ", ".join([INSERT_ROW] * len(rows)),
+                [value for row in rows for value in row],
+            )
+
+
+# Every wait that starts is one row of this (plain SQL: it runs on most writes).
+INSERTED = (
+    "watch",
+    "policy_id",
+    "subject_type",
+    "subject_id",
+    "incident_id",
+    "agency_id",
+    "started_at",
+    "level",
+    "due_at",
+    "summary",
+)
+INSERT_DEADLINES = f"INSERT INTO dispatch_deadline ({', '.join(INSERTED)}) VALUES "
+INSERT_ROW = f"({', '.join(['%s'] * len(INSERTED))})"
 
 
 def repeat_due(last: EscalationLevel, policy: SlaPolicy, started_at, level: int):
@@ -474,7 +502,7 @@ def summary_of(wait: Wait) -> str:
     """What waits, in facts that read the same in any language: number and line, or the
     incident's number and type (and the agency of a ticket, the unit of an assignment)."""
     if isinstance(wait.subject, Room):
-        return room_summary()
+        return room_summary(wait.phones_ringing)
     if isinstance(wait.subject, Call):
         call, caller = wait.subject, wait.subject.caller
         channel = call.channel if call.channel in Call.MESSAGE_CHANNELS else ""
@@ -545,12 +573,21 @@ TICKET_WAIT_EVENTS = {"assignment.dispatched", "assignment.en_route"}
 ROOM_WAIT_EVENTS = {"call.ringing", "call.answered", "call.taken", "call.ended", "call.abandoned"}
 
 
-def room_summary() -> str:
-    """Facts that read the same in any language: calls ringing, and the positions staffed
-    with their states (codes, as the API gives them)."""
-    ringing = ringing_queue().filter(channel=Call.Channel.PHONE).count()
-    staffed = Presence.objects.filter(signed_out_at__isnull=True).select_related("position")
-    return " · ".join([f"☎ {ringing}", *(f"{p.position.name}: {p.state}" for p in staffed)])
+def room_summary(phones_ringing: int) -> str:
+    """Facts that read the same in any language: telephone calls ringing (as read_locked
+    counts them), and the positions staffed with their states (codes, as the API gives them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(STAFFED)
+        staffed = cursor.fetchall()
+    return " · ".join([f"☎ {phones_ringing}", *(f"{name}: {state}" for name, state in staffed)])
+
+
+# The positions staffed now, in the presence board's order (Presence.Meta.ordering).
+STAFFED = """
+    SELECT pos.name, p.state FROM incidents_presence p
+    JOIN incidents_position pos ON pos.id = p.position_id
+    WHERE p.signed_out_at IS NULL ORDER BY pos.name
+"""
 
 
 def event_incident(new: NewEvent) -> Incident:

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.encoding import smart_str
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -18,6 +19,7 @@ from incidents.models import (
     PositionExtension,
     Presence,
 )
+from incidents.services.rows import read_row
 
 # Serializers render callers whole, for REST and pushed events alike. A verifier's copy is masked
 # where it leaves the server, by incidents.privacy.masked_for: every API answer in
@@ -194,6 +196,100 @@ class CallSerializer(serializers.Serializer):
         return FixSerializer(obj).data if obj.aml_lat is not None else None
 
 
+def _time(value):
+    """A time as DRF's DateTimeField renders it (ISO 8601 in the active time zone, Z for UTC)."""
+    if not value:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# As DRF's fields render a value: None stays None (Serializer.to_representation), else cast.
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _int(value):
+    return None if value is None else int(value)
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def _person(user) -> str | None:
+    return None if user is None else _text(user.username)
+
+
+def _person_name(user) -> str | None:
+    return None if user is None else (user.get_full_name() or user.username)
+
+
+def render_caller(caller) -> dict | None:
+    """A caller exactly as CallerSerializer renders it (None for none)."""
+    if caller is None:
+        return None
+    return {
+        "id": _int(caller.id),
+        "number": _text(caller.number),
+        "prank_calls": _int(caller.prank_calls),
+        "ghost_calls": _int(caller.ghost_calls),
+        "flagged": caller.flagged_at is not None,
+        "blocked_until": _time(caller.blocked_until),
+        "block_reason": _text(caller.block_reason),
+        "blocked": caller.is_blocked(timezone.now()),
+    }
+
+
+def render_call(call) -> dict:
+    """A call exactly as CallSerializer renders it, built directly: every telephony event and
+    every call-taker's action renders its call for the event and for the answer, and the
+    serializer's thirty fields cost more than the call's own write."""
+    caller, position = call.caller, call.answered_position
+    aml = None
+    if call.aml_lat is not None:
+        aml = {
+            "lat": _float(call.aml_lat),
+            "lon": _float(call.aml_lon),
+            "radius_m": _float(call.aml_radius_m),
+            "source": _text(call.aml_source),
+            "at": _time(call.aml_at),
+        }
+    return {
+        "id": _int(call.id),
+        "call_id": _text(call.call_id),
+        "channel": _text(call.channel),
+        "number": caller.number if caller else "",
+        "line": _text(call.line),
+        "status": _text(call.status),
+        "ringing_at": _time(call.ringing_at),
+        "answered_at": _time(call.answered_at),
+        "ended_at": _time(call.ended_at),
+        "taken_by": _person(call.taken_by),
+        "taken_by_name": _person_name(call.taken_by),
+        "taken_at": _time(call.taken_at),
+        "answered_via": _text(call.answered_via),
+        "answered_by": _person(call.answered_by),
+        "answered_by_name": _person_name(call.answered_by),
+        "answered_position": (
+            None if position is None else {"id": _int(position.id), "name": _text(position.name)}
+        ),
+        "answered_extension": _text(call.answered_extension),
+        "disposition": _text(call.disposition),
+        "incident": _int(call.incident_id),
+        "aml": aml,
+        "clock_skew_s": _float(call.clock_skew_s),
+        "caller": render_caller(caller),
+        "caller_name": _text(call.caller_name),
+        "callback_number": _text(call.callback_number),
+        "notes": _text(call.notes),
+        "message": _text(call.message),
+        "platform": _text(call.platform),
+        "handle": _text(call.handle),
+        "link": _text(call.link),
+    }
+
+
 class TypeRefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -224,6 +320,41 @@ class IncidentSerializer(serializers.Serializer):
     def get_calls_count(self, obj) -> int:
         annotated = getattr(obj, "calls_count", None)
         return annotated if annotated is not None else obj.calls.count()
+
+
+def _bool(value):
+    return None if value is None else bool(value)
+
+
+def _ref(row) -> dict | None:
+    """An area or an incident type as AreaRefSerializer and TypeRefSerializer render it."""
+    return None if row is None else {"code": _text(row.code), "name": _text(row.name)}
+
+
+def render_incident(incident) -> dict:
+    """An incident exactly as IncidentSerializer renders it, built directly: every incident.*
+    event carries one."""
+    calls_count = getattr(incident, "calls_count", None)
+    return {
+        "id": _int(incident.id),
+        "incident_type": _ref(incident.incident_type),
+        "category": _text(incident.category),
+        "priority": _int(incident.priority),
+        "status": _text(incident.status),
+        "lat": _float(incident.lat),
+        "lon": _float(incident.lon),
+        "address": _text(incident.address),
+        "area": _ref(incident.area),
+        "kecamatan": _ref(incident.kecamatan),
+        "location_approximate": _bool(incident.location_approximate),
+        "outside_coverage": _bool(incident.outside_coverage),
+        "description": _text(incident.description),
+        "created_at": _time(incident.created_at),
+        "created_by": _text(incident.created_by.username),
+        "closed_at": _time(incident.closed_at),
+        "outcome": _text(incident.outcome),
+        "calls_count": calls_count if calls_count is not None else incident.calls.count(),
+    }
 
 
 # --- Input -----------------------------------------------------------------------------------
@@ -427,10 +558,38 @@ class DisposeInput(CallDetailsInput):
     )
 
 
+ACTIVE_TYPES = IncidentType.objects.filter(is_active=True)
+
+
+class ActiveTypeField(serializers.SlugRelatedField):
+    """An active incident type by its code, read in plain SQL: every incident a call-taker logs
+    names one, and the ORM's query would cost more than the database's work. Refuses what
+    SlugRelatedField refuses, with its messages."""
+
+    def __init__(self, **kwargs):
+        # One queryset for every copy (DRF copies a serializer's fields on each request): the
+        # schema reads its model, the read below does not use it.
+        super().__init__(slug_field="code", queryset=ACTIVE_TYPES, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            code = IncidentType._meta.get_field("code").get_prep_value(data)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+        found = read_row(
+            IncidentType,
+            (),
+            where="t.code = %s AND t.is_active = %s",
+            params=[code, True],
+            lock=False,
+        )
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
+        return found
+
+
 class IncidentInput(InServiceArea, CallDetailsInput):
-    incident_type = serializers.SlugRelatedField(
-        slug_field="code", queryset=IncidentType.objects.filter(is_active=True)
-    )
+    incident_type = ActiveTypeField()
     priority = serializers.IntegerField(min_value=1, max_value=4, required=False)
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
     lon = serializers.FloatField(min_value=-180, max_value=180, required=False)

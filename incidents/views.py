@@ -26,7 +26,7 @@ from agencies.permissions import (
     role_required,
     roles,
 )
-from core.api import read_query, represent
+from core.api import read_query
 from core.db import retry_transient
 from incidents.aml import AmlError, parse_aml
 from incidents.audit import AuditFilter, audit_rows
@@ -69,7 +69,9 @@ from incidents.serializers import (
     IncidentTypeSerializer,
     NoteInput,
     NoteSerializer,
+    render_call,
     render_event,
+    render_incident,
 )
 from incidents.services.callers import block_caller, unblock_caller
 from incidents.services.calls import (
@@ -201,7 +203,7 @@ class CtiEventView(APIView):
             **values, adapter=request.auth.name, fix=Fix(**location) if location else None
         )
         code = status.HTTP_201_CREATED if changed else status.HTTP_200_OK
-        return Response(represent(CallSerializer, call), status=code)
+        return Response(render_call(call), status=code)
 
 
 class CtiAmlView(APIView):
@@ -231,7 +233,7 @@ class CtiAmlView(APIView):
             raise ValidationError({"body": [str(exc)]}) from exc
         message = retry_transient(receive_aml)(**values, aml=aml, adapter=request.auth.name)
         if message.call is not None:
-            return Response(represent(CallSerializer, message.call))
+            return Response(render_call(message.call))
         held = {
             "detail": AML_HELD,
             "number": message.number,
@@ -315,7 +317,7 @@ class CallViewSet(viewsets.GenericViewSet):
             sender=sender,
             take=values["take"],
         )
-        return Response(CallSerializer(call).data, status=status.HTTP_201_CREATED)
+        return Response(render_call(call), status=status.HTTP_201_CREATED)
 
     def named_call(self) -> Call:
         """The call the URL names, unread: the action's service reads it once, locked (a
@@ -337,7 +339,7 @@ class CallViewSet(viewsets.GenericViewSet):
     def take(self, request, pk=None):
         # Safe to run again whole: a second take by the same person answers the call as it is.
         call = retry_transient(take_call)(call=self.named_call(), by=request.user)
-        return Response(CallSerializer(call).data)
+        return Response(render_call(call))
 
     @extend_schema(request=DisposeInput, responses=CallSerializer)
     @action(detail=True, methods=["post"])
@@ -345,7 +347,7 @@ class CallViewSet(viewsets.GenericViewSet):
         data = DisposeInput(data=request.data)
         data.is_valid(raise_exception=True)
         call = dispose_call(call=self.named_call(), by=request.user, **data.validated_data)
-        return Response(CallSerializer(call).data)
+        return Response(render_call(call))
 
     @extend_schema(request=IncidentInput, responses={201: IncidentSerializer})
     @action(detail=True, methods=["post"])
@@ -353,7 +355,7 @@ class CallViewSet(viewsets.GenericViewSet):
         data = IncidentInput(data=request.data)
         data.is_valid(raise_exception=True)
         incident = create_incident(call=self.named_call(), by=request.user, **data.validated_data)
-        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+        return Response(render_incident(incident), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AttachInput, responses=CallSerializer)
     @action(detail=True, methods=["post"])
@@ -363,7 +365,7 @@ class CallViewSet(viewsets.GenericViewSet):
         call = attach_call_to_incident(
             call=self.named_call(), by=request.user, **data.validated_data
         )
-        return Response(CallSerializer(call).data)
+        return Response(render_call(call))
 
     @extend_schema(parameters=[DuplicatesQuery], responses=DuplicatesSerializer)
     @action(detail=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
-from core.db import lock_fresh, locking, read_row
+from core.db import insert_row, lock_fresh, locking, read_row, save_fields
 from core.errors import Conflict, Forbidden, NotFound
 from dispatch.eta import estimate_eta_s
 from dispatch.models import Assignment, Ticket
@@ -22,10 +22,8 @@ from dispatch.recommend import plan_position
 from dispatch.selectors import INCIDENT_DEFERRED, INCIDENT_REFS, calls_count
 from dispatch.services.common import (
     assignment_event,
-    insert_row,
     require_agency_operator,
     require_unit_operator,
-    save_fields,
 )
 from dispatch.services.incidents import (
     FACTS,

@@ -1,8 +1,5 @@
 """What the dispatch services share: who may act for an agency, and how events are written."""
 
-import functools
-
-from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -95,58 +92,3 @@ def publish_unit(kind: str, unit, *, actor=None, actor_label: str = "", **extra)
         payload={"unit": represent(UnitStateSerializer, unit), **extra},
         agencies=[unit.agency],
     )
-
-
-def save_fields(instance, names: list[str]) -> None:
-    """Write these fields of an instance read before to its row, in one plain-SQL UPDATE (the
-    ORM's save composes several times what the database does). For the work these services log
-    in events of their own: no model signal runs, so never for a field the change log tracks
-    (incidents.changelog)."""
-    connection = transaction.get_connection()
-    model = type(instance)
-    fields = [model._meta.get_field(name) for name in names]
-    values = [
-        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_update_sql(model, tuple(names), connection.vendor), [*values, instance.pk])
-
-
-@functools.cache
-def _update_sql(model, names: tuple[str, ...], vendor: str) -> str:
-    quote = transaction.get_connection().ops.quote_name
-    columns = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in names)
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    return f"UPDATE {table} SET {columns} WHERE {pk} = %s"
-
-
-def insert_row(instance) -> None:
-    """Store a new instance in one plain-SQL INSERT and give it its id, as its save() would
-    (which composes several times what the database does); same refusals (IntegrityError), no
-    model signal: never for a model the change log tracks (incidents.changelog)."""
-    connection = transaction.get_connection()
-    model = type(instance)
-    sql, fields, returning = _insert_sql(model, connection.vendor)
-    values = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        instance.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
-    instance._state.adding, instance._state.db = False, connection.alias
-
-
-@functools.cache
-def _insert_sql(model, vendor: str) -> tuple[str, tuple, bool]:
-    """insert_row's SQL on this kind of database, its fields, and whether it returns the id
-    (else the cursor's lastrowid has it)."""
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    returning = connection.features.can_return_columns_from_insert
-    if returning:
-        sql += f" RETURNING {quote(model._meta.pk.column)}"
-    return sql, fields, returning

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Role
-from core.db import lock_fresh, read_row, read_rows
+from core.db import lock_fresh, read_row, read_rows, save_fields
 from core.errors import Conflict, Forbidden, NotFound
 from dispatch.models import Assignment, Ticket
 from dispatch.routing import REFERENCE_TOKEN
@@ -14,7 +14,6 @@ from dispatch.services.common import (
     DISPATCH_ROLES,
     assignment_event,
     lock_row,
-    save_fields,
     ticket_event,
 )
 from incidents.events import NewEvent, record_events

@@ -6,12 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
+from core.db import insert_row
 from core.errors import Conflict, Forbidden
 from dispatch.models import Ticket
 from dispatch.routing import REFERENCE_TOKEN, is_cross_border, proposed_agencies, regency_of
 from dispatch.services.common import (
     DISPATCH_ROLES,
-    insert_row,
     person_name,
     publish_ticket,
     require_desk,

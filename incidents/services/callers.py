@@ -26,23 +26,29 @@ def caller_for_number(number: str) -> Caller | None:
     return caller
 
 
-def caller_with_held_aml(number: str, *, since: datetime) -> tuple[Caller | None, bool]:
-    """The caller behind a number seen before (None for a new number), and whether AML messages
-    it sent since `since` wait for a call. Read on every new call, in plain SQL: the ORM would
-    spend ten times the database's own cost composing it."""
+def call_and_caller(
+    call_id: str, number: str, *, since: datetime
+) -> tuple[bool, Caller | None, bool]:
+    """Before a call may be stored: whether a call is stored under this adapter id, the caller
+    behind the number if seen before (None for a new or withheld number), and whether AML
+    messages it sent since `since` wait for a call. One plain-SQL statement, run under the
+    number's lock: the ORM would spend ten times the database's own cost composing it."""
     fields = Caller._meta.concrete_fields
     columns = ", ".join(f"c.{connection.ops.quote_name(field.column)}" for field in fields)
     sql = (
-        f"SELECT {columns}, EXISTS (SELECT 1 FROM incidents_amlmessage m WHERE m.number = "
-        "c.number AND m.call_id IS NULL AND m.received_at >= %s) "
-        "FROM incidents_caller c WHERE c.number = %s"
+        f"SELECT (SELECT id FROM incidents_call WHERE call_id = %s), {columns}, "
+        "EXISTS (SELECT 1 FROM incidents_amlmessage m WHERE m.number = c.number "
+        "AND m.call_id IS NULL AND m.received_at >= %s) "
+        "FROM (SELECT 1 AS one) x LEFT JOIN incidents_caller c ON c.number = %s"
     )
+    since = connection.ops.adapt_datetimefield_value(since)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(since), number])
+        cursor.execute(sql, [call_id, since, number or None])
         row = cursor.fetchone()
-    if row is None:
-        return None, False
-    return from_row(Caller, fields, row[:-1], connection), bool(row[-1])
+    stored, values, held = row[0] is not None, row[1:-1], bool(row[-1])
+    if values[0] is None:
+        return stored, None, False
+    return stored, from_row(Caller, fields, values, connection), held
 
 
 def count_nuisance(*, caller: Caller, disposition: str, actor) -> None:

@@ -9,9 +9,10 @@ changes nothing, and one that arrives before its call is held until a call from 
 Locks, in this order in every telephony write, so that two of them never deadlock: the number
 (an advisory lock, so that an AML and the first event of a call from the same number take turns
 and whichever commits second sees the other; a withheld number's events take turns by their call
-id), the call row (never its caller's row, which a new call from the number must reference), the
-held AML rows, then what the event log's observers keep (deadlines), and the chain head last. A
-new call's held AML rows are locked before it is stored: nobody else sees the call until then.
+id; the later events of a stored call skip it, they lock the call row alone), the call row (never
+its caller's row, which a new call from the number must reference), the held AML rows, then what
+the event log's observers keep (deadlines), and the chain head last. A new call's held AML rows
+are locked before it is stored: nobody else sees the call until then.
 """
 
 import hashlib
@@ -25,25 +26,23 @@ from django.utils.translation import gettext as _
 
 from agencies.geo import locate
 from agencies.models import Area
-from core.api import represent
-from core.db import lock_until_commit
+from core.db import insert_row, lock_until_commit, save_fields
 from core.errors import Conflict, NotFound
 from incidents.aml import AmlFix
 from incidents.events import NewEvent, record_events
 from incidents.models import (
     AmlMessage,
     Call,
-    Caller,
     Incident,
     IncidentType,
     PositionExtension,
     Presence,
 )
-from incidents.serializers import CallSerializer
-from incidents.services.callers import caller_for_number, caller_with_held_aml, count_nuisance
+from incidents.serializers import render_call
+from incidents.services.callers import call_and_caller, caller_for_number, count_nuisance
 from incidents.services.incidents import incident_event
 from incidents.services.presence import current_presence, follow_calls, presence_follows_calls
-from incidents.services.rows import call_stored, locked_call
+from incidents.services.rows import locked_call
 
 EVENT_FIELD = {
     "ringing": "ringing_at",
@@ -170,7 +169,7 @@ def _call_event(kind: str, call: Call, *, actor=None, actor_label: str = "") -> 
         subject=call,
         actor=actor,
         actor_label=actor_label,
-        payload={"call": represent(CallSerializer, call)},
+        payload={"call": render_call(call)},
         incident=call.incident,
     )
 
@@ -194,17 +193,6 @@ def _locate_by_aml(call: Call, messages: list[AmlMessage]) -> bool:
     fix = Fix(newest.lat, newest.lon, newest.radius_m, source="aml", at=newest.positioned_at)
     _locate_call(call, fix)
     return True
-
-
-def _caller_of_new_call(number: str, now: datetime) -> tuple[Caller | None, bool]:
-    """The caller of a call about to be stored, and whether its number may have AML messages
-    held for it: one query for a number seen before (a new number may have sent its AML first)."""
-    if not number:
-        return None, False
-    caller, held = caller_with_held_aml(number, since=_aml_window_start(now))
-    if caller is None:
-        return caller_for_number(number), True
-    return caller, held
 
 
 def _held_aml(number: str, now: datetime) -> list[AmlMessage]:
@@ -237,6 +225,29 @@ def _apply_event(call: Call, *, event: str, at, now: datetime, extension: str) -
     return written
 
 
+def _stored_or_new(
+    call_id: str, *, event: str, number: str, now: datetime
+) -> tuple[Call, list[AmlMessage]]:
+    """The stored call an adapter's event is about, locked; or, for its first event, a new call
+    (not stored yet) with its caller, and the AML messages held for it, locked. A stored call's
+    row lock is all its later events need: the number's lock guards the storing of a call (a
+    ringing, or an event that came before it), so that nobody else stores it meanwhile."""
+    if event != "ringing":
+        call = _locked_call("call_id", call_id, "incident")
+        if call is not None:
+            return call, []
+    if number:
+        lock_until_commit(namespace=NUMBER_LOCK, key=number)
+    else:
+        lock_until_commit(namespace=CALL_LOCK, key=call_id)
+    stored, caller, may_hold = call_and_caller(call_id, number, since=_aml_window_start(now))
+    if stored:
+        return _locked_call("call_id", call_id, "incident"), []
+    if number and caller is None:  # a new number: its AML message may have come first
+        caller, may_hold = caller_for_number(number), True
+    return Call(call_id=call_id, caller=caller), _held_aml(number, now) if may_hold else []
+
+
 @transaction.atomic
 def receive_call_event(
     *,
@@ -253,18 +264,10 @@ def receive_call_event(
     """Apply one telephony event; returns the call and whether anything changed. An `answered`
     after the call was taken on a console changes nothing: T1 was the take."""
     now = timezone.now()
-    if number:
-        lock_until_commit(namespace=NUMBER_LOCK, key=number)
-    else:
-        lock_until_commit(namespace=CALL_LOCK, key=call_id)
-    # Under that lock no one else stores this call: a new one is inserted as it is, once.
-    stored = event != "ringing" or call_stored(call_id)
-    call = _locked_call("call_id", call_id, "incident") if stored else None
-    created, held = call is None, []
+    call, held = _stored_or_new(call_id, event=event, number=number, now=now)
+    created = call.pk is None
     if created:
-        caller, may_hold = _caller_of_new_call(number, now)
-        call = Call(call_id=call_id, caller=caller, line=line, channel=channel)
-        held = _held_aml(number, now) if may_hold else []
+        call.line, call.channel = line, channel
     written = _apply_event(call, event=event, at=at, now=now, extension=extension)
     if fix is not None and call.aml_lat is None:
         _locate_call(call, fix)
@@ -274,13 +277,13 @@ def receive_call_event(
         return call, False
     call.status = derived_status(call)
     if created:
-        call.save(force_insert=True)
+        insert_row(call)
         if held:
             AmlMessage.objects.filter(pk__in=[message.pk for message in held]).update(
                 call=call, attached_at=now
             )
     else:
-        call.save(update_fields=[*written, "status"])
+        save_fields(call, [*written, "status"])
     timed = event == "answered" and "answered_at" in written
     # The call in someone's hands puts them on the call (locked after the call, as everywhere).
     presence_events = follow_calls(call.taken_by) if timed else []
@@ -330,7 +333,7 @@ def receive_aml(
         attached_at=now if call is not None else None,
     )
     if call is not None and _locate_by_aml(call, [message]):
-        call.save(update_fields=LOCATION_FIELDS)
+        save_fields(call, LOCATION_FIELDS)
         _publish("call.located", call, actor_label=f"cti:{adapter}")
     return message
 
@@ -364,7 +367,7 @@ def take_call(*, call: Call, by) -> Call:
     ):
         call.status = derived_status(call)
         written += [*ANSWER_FIELDS, "status"]
-    call.save(update_fields=written)
+    save_fields(call, written)
     presence_events = presence_follows_calls(presence)
     record_events([_call_event("call.taken", call, actor=by), *presence_events])
     return call
@@ -407,7 +410,7 @@ def dispose_call(*, call: Call, by, disposition: str, **details) -> Call:
     call = _claim_for_disposition(call, by)
     call.disposition, call.disposed_at = disposition, timezone.now()
     given = _fill_caller_details(call, details)
-    call.save(update_fields=["disposition", "disposed_at", *given])
+    save_fields(call, ["disposition", "disposed_at", *given])
     presence_events = follow_calls(by)  # locked before count_nuisance appends its events
     count_nuisance(caller=call.caller, disposition=disposition, actor=by)
     record_events([_call_event("call.disposed", call, actor=by), *presence_events])
@@ -459,10 +462,10 @@ def create_incident(
         created_by=by,
     )
     place_incident(incident, lat=lat, lon=lon, area=area)
-    incident.save()
+    insert_row(incident)
     call.disposition, call.disposed_at, call.incident = Call.Disposition.EMERGENCY, now, incident
     given = _fill_caller_details(call, details)
-    call.save(update_fields=["disposition", "disposed_at", "incident", *given])
+    save_fields(call, ["disposition", "disposed_at", "incident", *given])
     presence_events = follow_calls(by)
     incident.calls_count = 1  # this call, its first report (IncidentSerializer shows the count)
     created = incident_event("incident.created", incident, actor=by, call=call.pk)
@@ -484,7 +487,7 @@ def attach_call_to_incident(*, call: Call, by, incident: Incident, **details) ->
         incident,
     )
     given = _fill_caller_details(call, details)
-    call.save(update_fields=["disposition", "disposed_at", "incident", *given])
+    save_fields(call, ["disposition", "disposed_at", "incident", *given])
     presence_events = follow_calls(by)
     attached = incident_event("incident.call_attached", incident, actor=by, call=call.pk)
     record_events([attached, _call_event("call.disposed", call, actor=by), *presence_events])
@@ -500,6 +503,6 @@ def locate_call(*, call: Call, fix: Fix, actor_label: str) -> bool:
     if call.aml_at is not None and fix.at is not None and call.aml_at > fix.at:
         return False
     _locate_call(call, fix)
-    call.save(update_fields=LOCATION_FIELDS)
+    save_fields(call, LOCATION_FIELDS)
     _publish("call.located", call, actor_label=actor_label)
     return True

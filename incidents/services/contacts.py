@@ -24,12 +24,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.api import represent
 from core.db import lock_until_commit
 from core.errors import Conflict
 from incidents.events import NewEvent, record_events
 from incidents.models import Call, ContactMessage
-from incidents.serializers import CallSerializer
+from incidents.serializers import render_call
 from incidents.services.callers import caller_for_number
 from incidents.services.calls import NUMBER_LOCK, take_call
 
@@ -62,7 +61,7 @@ def _contact_event(kind: str, call: Call, *, actor=None, actor_label: str = "", 
         subject=call,
         actor=actor,
         actor_label=actor_label,
-        payload={"call": represent(CallSerializer, call), **extra},
+        payload={"call": render_call(call), **extra},
         incident=call.incident,
     )
 

@@ -2,10 +2,9 @@
 
 from django.db import transaction
 
-from core.api import represent
 from incidents.events import NewEvent, record_events
 from incidents.models import Incident, IncidentNote
-from incidents.serializers import IncidentSerializer
+from incidents.serializers import render_incident
 
 
 def incident_event(kind: str, incident: Incident, *, actor, **extra) -> NewEvent:
@@ -17,7 +16,7 @@ def incident_event(kind: str, incident: Incident, *, actor, **extra) -> NewEvent
         kind,
         subject=incident,
         actor=actor,
-        payload={"incident": represent(IncidentSerializer, incident), **extra},
+        payload={"incident": render_incident(incident), **extra},
         agencies=incident.agencies.all(),
     )
 

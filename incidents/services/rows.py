@@ -3,24 +3,12 @@
 Every call action reads its call locked with the rows its events show (caller, who took and
 answered it, where), and the presence of who acts. Composing such a query costs the ORM about
 3 ms of CPU, ten times the database's own work, so it is read through `core.db.read_row`, and
-the rows come back as the ORM builds them.
+the rows come back as the ORM builds them. The call-taker's writes store their rows with
+`core.db.insert_row` and `save_fields`.
 """
-
-from django.db import transaction
 
 from core.db import read_row
 from incidents.models import Call
-
-
-def call_stored(call_id: str) -> bool:
-    """Whether a call is stored under this adapter id, locking it if so."""
-    connection = transaction.get_connection()
-    sql = "SELECT id FROM incidents_call WHERE call_id = %s"
-    if connection.features.has_select_for_update:
-        sql += " " + connection.ops.for_update_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [call_id])
-        return cursor.fetchone() is not None
 
 
 def locked_call(relations: tuple[str, ...], *, key: str, value) -> Call | None:

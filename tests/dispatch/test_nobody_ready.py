@@ -110,3 +110,10 @@ def test_the_wallboard_shows_positions_staffed_and_their_states(
         "on_break": 1,
         "away": 0,
     }
+
+
+def test_the_alarm_says_what_rings_and_who_sits_where(ambon, clock, desk, admin_user, operator):
+    sign_in(user=operator, position=desk)
+    change_state(user=operator, state="break", reason="Makan")
+    ring("n-1")  # counted by the same read as the wait's start: its own call rings too
+    assert Deadline.objects.get(watch=Watch.NOBODY_READY).summary == "☎ 1 · Meja 1: break"

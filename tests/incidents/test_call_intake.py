@@ -142,6 +142,27 @@ def test_a_take_over_the_api_answers_409_with_who_took_it(client_for, operator, 
     assert "operator" in response.json()["detail"]
 
 
+def test_an_incident_names_an_active_type_by_its_code(client_for, operator):
+    call = take_call(call=ring(), by=operator)
+    IncidentType.objects.filter(code="bencana.banjir").update(is_active=False)
+    url, client = reverse("call-incident", args=[call.pk]), client_for(operator)
+    for given, shown in (
+        ("tidak.ada", "tidak.ada"),
+        (5, "5"),
+        ("bencana.banjir", "bencana.banjir"),
+    ):
+        response = client.post(url, {"incident_type": given}, content_type="application/json")
+        assert response.status_code == 400
+        assert response.json()["errors"] == {
+            "incident_type": [f"Tidak ada objek dengan code={shown}."]
+        }
+    response = client.post(
+        url, {"incident_type": "kebakaran.rumah"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert response.json()["incident_type"]["code"] == "kebakaran.rumah"
+
+
 def test_a_call_whose_caller_hung_up_unanswered_cannot_be_taken(operator):
     call = ring()
     receive_call_event(call_id="c-1", event="abandoned", number=NUMBER, adapter="pbx")
