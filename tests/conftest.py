@@ -3,9 +3,9 @@
 Under CI=true a test that needs PostgreSQL, Redis or the browser fails when the service is
 missing; elsewhere (a fresh machine with only Python and make) it is skipped with the reason.
 
-`make test` runs the suite on two pytest-xdist workers (`--dist loadgroup`): tests that share a
-fixture wider than a test go to one worker together (see `pytest_collection_modifyitems`), and
-each worker has its own test database and Redis database (tests/workers.py).
+`make test` runs the suite on two pytest-xdist workers, a test file at a time on one worker
+(`--dist loadfile`: a module's fixtures are set up once, its tests run in order), each worker
+with its own test database and Redis database (tests/workers.py).
 """
 
 import os
@@ -58,37 +58,6 @@ def _missing(marker: str) -> str | None:
                 return "playwright is not installed"
         return None
     return None
-
-
-def xdist_group(item) -> str | None:
-    """The group of tests that must run on the same xdist worker as `item`, if any.
-
-    The browser tests are one group: they share the server and Chromium of tests/browser (and
-    the prepared database it copies for a later server), and while Playwright runs no test may
-    use the database in the same process. Tests sharing a package-, module- or class-scoped
-    fixture are one group, so that it is set up once, as in a run without workers."""
-    if item.get_closest_marker("browser") or item.path.parent.name == "browser":
-        return "browser"
-    scopes = {
-        fixturedef.scope
-        for fixturedefs in item._fixtureinfo.name2fixturedefs.values()
-        for fixturedef in fixturedefs
-        if fixturedef.baseid  # the suite's own fixtures, not a plugin's
-    }
-    if "package" in scopes:
-        return item.getparent(pytest.Package).nodeid
-    if "module" in scopes or "class" in scopes:
-        return (item.getparent(pytest.Class) or item.getparent(pytest.Module)).nodeid
-    return None
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Mark each test's xdist group before xdist reads the marks (--dist loadgroup)."""
-    for item in items:
-        group = xdist_group(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_runtest_setup(item):
