@@ -36,7 +36,7 @@ setup: $(VENV)/.installed
 test: lint
 	@mkdir -p var/staticfiles
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 ## Lint and check formatting (ruff)
 lint: $(VENV)/.installed-test
