@@ -353,11 +353,18 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# Whether this process has removed the last run's screenshots: under `make test`'s workers
+# (--dist loadfile) the package's fixtures are set up again for each file a worker is given,
+# and a failed test's screenshot must outlive the next file.
+_CLEANED: list[bool] = []
+
+
 @pytest.fixture(scope="package", autouse=True)
 def _clean_artifacts():
-    if ARTIFACTS.exists():
+    if ARTIFACTS.exists() and not _CLEANED:
         for old in ARTIFACTS.glob("*.png"):
             old.unlink()
+    _CLEANED.append(True)
     yield
 
 
