@@ -43,6 +43,7 @@ async def get(path: str, cookie: str = "") -> tuple[int, dict[str, str], bytes]:
         body += part.get("body", b"")  # a streamed answer's last message may carry none (ASGI)
         if not part.get("more_body"):
             break
+    await communicator.wait(10)  # the request is over (a streamed answer is closed after it)
     named = {name.decode().lower(): value.decode() for name, value in start["headers"]}
     return start["status"], named, body
 
