@@ -1,14 +1,16 @@
-"""Who is signed in is read in two plain SELECTs (agencies/sessions.py): the session and the
+"""Who is signed in is read in one plain SELECT (agencies/sessions.py): the session and the
 account, afresh on every request, so whatever ends a session ends it on the next request."""
 
+import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agencies import sessions
 from agencies.models import User
-from agencies.sessions import MODEL_BACKEND, AccountBackend
+from agencies.sessions import MODEL_BACKEND, AccountBackend, SessionStore
 from tests.conftest import PASSWORD
 
 EVENTS = "/api/events/?limit=1"
@@ -31,13 +33,69 @@ def same_cookie(console: Client) -> Client:
     return copy
 
 
-def test_a_signed_in_request_reads_its_session_and_its_account_once_each(operator):
-    console = signed_in("operator")
+def statements(console: Client, path: str = EVENTS) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
-        assert console.get(EVENTS).status_code == 200
-    tables = [q["sql"] for q in queries.captured_queries]
-    assert sum("django_session" in sql for sql in tables) == 1
-    assert sum("agencies_user" in sql for sql in tables) == 1
+        assert console.get(path).status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_signed_in_request_reads_its_session_and_its_account_in_one_statement(operator):
+    console = signed_in("operator")
+
+    first, *_view = statements(console)
+
+    assert "django_session" in first and "agencies_user" in first
+    assert not any("django_session" in sql or "agencies_user" in sql for sql in _view)
+
+
+def test_a_process_that_has_not_seen_the_session_reads_the_account_on_its_own_once(
+    operator, monkeypatch
+):
+    console = signed_in("operator")
+    monkeypatch.setattr(sessions, "_account_of", type(sessions._account_of)())
+
+    session, account, *_view = statements(console)
+    assert "django_session" in session and "agencies_user" not in session
+    assert "agencies_user" in account
+
+    joined, *_view = statements(console)
+    assert "django_session" in joined and "agencies_user" in joined
+
+
+def test_a_wrong_guess_of_the_sessions_account_reads_the_right_account(operator, supervisor):
+    console = signed_in("operator")
+    sessions._account_of[console.cookies["sessionid"].value] = supervisor.pk
+
+    response = console.get(EVENTS)
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == operator
+    assert sessions._account_of[console.cookies["sessionid"].value] == operator.pk
+
+
+def test_a_session_whose_account_is_gone_is_signed_out(operator):
+    console = signed_in("operator")
+    assert console.get(EVENTS).status_code == 200
+    User.objects.filter(pk=operator.pk).delete()
+
+    assert console.get(EVENTS).status_code == 403
+
+
+def test_an_account_read_with_a_session_is_given_once_and_for_that_account_alone(
+    operator, supervisor
+):
+    key = signed_in("operator").cookies["sessionid"].value
+
+    def reads(user_id) -> tuple[User | None, int]:
+        with CaptureQueriesContext(connection) as queries:
+            return AccountBackend().get_user(user_id), len(queries)
+
+    SessionStore(key).load()  # reads the operator's account with the session
+    assert reads(operator.pk) == (operator, 0)
+    assert reads(operator.pk) == (operator, 1)
+
+    SessionStore(key).load()
+    assert reads(supervisor.pk) == (supervisor, 1)
 
 
 def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(operator):
@@ -84,12 +142,18 @@ def test_a_session_signed_in_through_djangos_model_backend_stays_signed_in(opera
     assert console.get(EVENTS).status_code == 200
 
 
-def test_the_account_read_is_the_one_the_orm_reads(operator):
+@pytest.mark.parametrize("with_session", [False, True], ids=["alone", "with the session"])
+def test_the_account_read_is_the_one_the_orm_reads(operator, with_session):
+    key = signed_in("operator").cookies["sessionid"].value
     User.objects.filter(pk=operator.pk).update(last_login=operator.date_joined)
     expected = User.objects.get(pk=operator.pk)
+    if with_session:
+        SessionStore(key).load()
 
-    read = AccountBackend().get_user(str(operator.pk))
+    with CaptureQueriesContext(connection) as queries:
+        read = AccountBackend().get_user(str(operator.pk))
 
+    assert len(queries) == (0 if with_session else 1)
     for field in User._meta.concrete_fields:
         value, orm_value = getattr(read, field.attname), getattr(expected, field.attname)
         assert (value, type(value)) == (orm_value, type(orm_value)), field.name
