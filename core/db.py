@@ -109,22 +109,35 @@ def _int4(text: str) -> int:
 def from_row(model, fields, values, connection=None):
     """A model instance from a plain-SQL row of these fields, converted as the ORM converts."""
     connection = connection or transaction.get_connection()
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        column, converters = _converters(field, connection.vendor)
-        for convert in converters:
-            value = convert(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+    return _built_one(model, _row_shape(tuple(fields), connection.vendor), values, connection)
 
 
 @functools.cache
-def _converters(field, vendor: str) -> tuple:
-    """The ORM's converters of a field's values on this kind of database (none, mostly, on
-    PostgreSQL); they depend on the database's kind and the settings, not on one connection."""
+def _row_shape(fields: tuple, vendor: str) -> tuple:
+    """The attribute names of these fields, and the ORM's converters of those whose values need
+    one on this kind of database (none, mostly, on PostgreSQL), by position: worked out once per
+    query shape (hashing a field is not free); they depend on the database's kind and the
+    settings, not on one connection."""
     connection = transaction.get_connection()
-    column = field.get_col(field.model._meta.db_table)
-    return column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+    conversions = []
+    for index, field in enumerate(fields):
+        column = field.get_col(field.model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if converters:
+            conversions.append((index, column, tuple(converters)))
+    return [field.attname for field in fields], tuple(conversions)
+
+
+def _built_one(model, shape, values, connection):
+    attnames, conversions = shape
+    if conversions:
+        values = list(values)
+        for index, column, converters in conversions:
+            value = values[index]
+            for convert in converters:
+                value = convert(value, column, connection)
+            values[index] = value
+    return model.from_db(connection.alias, attnames, values)
 
 
 def read_row(model, relations: tuple[str, ...] = (), **query):
@@ -168,10 +181,10 @@ def read_rows(
 
 def _built(row, parts, extra, connection):
     instances, start = {}, 0
-    for path, part, fields in parts:
+    for path, part, fields, shape in parts:
         values = row[start : start + len(fields)]
         start += len(fields)
-        instance = from_row(part, fields, values, connection) if values[0] is not None else None
+        instance = _built_one(part, shape, values, connection) if values[0] is not None else None
         instances[path] = instance
         if path:
             parent_path, _, name = path.rpartition("__")
@@ -251,7 +264,9 @@ def _row_sql(model, relations, where, lock, extra, defer, order_by, vendor: str)
         sql += f" ORDER BY {order_by}"
     if lock:
         sql += locking()
-    return sql, tuple(parts)
+    return sql, tuple(
+        (path, part, fields, _row_shape(fields, vendor)) for path, part, fields in parts
+    )
 
 
 def locking() -> str:
