@@ -5,8 +5,6 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# pytest-xdist workers for `make test`: one per core of CI's 2-core machine.
-PYTEST_WORKERS ?= 2
 
 .PHONY: run test setup lint messages clean
 
@@ -36,7 +34,7 @@ setup: $(VENV)/.installed
 test: lint
 	@mkdir -p var/staticfiles
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Lint and check formatting (ruff)
 lint: $(VENV)/.installed-test

@@ -2,11 +2,6 @@
 
 Under CI=true a test that needs PostgreSQL, Redis or the browser fails when the service is
 missing; elsewhere (a fresh machine with only Python and make) it is skipped with the reason.
-
-`make test` runs the suite on two pytest-xdist workers, a test file at a time on one worker
-(`--dist loadfile`: a module's fixtures are set up once, its tests run in order), the longest
-files first (`pytest_collection_modifyitems`), each worker with its own test database and Redis
-database (tests/workers.py).
 """
 
 import os
@@ -59,24 +54,6 @@ def _missing(marker: str) -> str | None:
                 return "playwright is not installed"
         return None
     return None
-
-
-def _declared_timeout(item) -> float:
-    mark = item.get_closest_marker("timeout")
-    return float(mark.args[0]) if mark is not None and mark.args else 0.0
-
-
-def pytest_collection_modifyitems(config, items):
-    """On `make test`'s workers, the files whose tests declare the longest timeouts (the fuzz,
-    the report history, the browser and the system tests) are handed out first, so that no long
-    file starts when the other worker is nearly done (xdist deals files in this order, with
-    --no-loadscope-reorder). Every worker sorts the same collection the same way."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    longest: dict = {}
-    for item in items:
-        longest[item.path] = max(longest.get(item.path, 0.0), _declared_timeout(item))
-    items.sort(key=lambda item: -longest[item.path])
 
 
 def pytest_runtest_setup(item):

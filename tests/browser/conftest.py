@@ -353,18 +353,11 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-# Whether this process has removed the last run's screenshots: under `make test`'s workers
-# (--dist loadfile) the package's fixtures are set up again for each file a worker is given,
-# and a failed test's screenshot must outlive the next file.
-_CLEANED: list[bool] = []
-
-
 @pytest.fixture(scope="package", autouse=True)
 def _clean_artifacts():
-    if ARTIFACTS.exists() and not _CLEANED:
+    if ARTIFACTS.exists():
         for old in ARTIFACTS.glob("*.png"):
             old.unlink()
-    _CLEANED.append(True)
     yield
 
 
