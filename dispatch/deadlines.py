@@ -43,6 +43,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from core import health
 from core.api import represent
+from core.db import read_row
 from dispatch import policies
 from dispatch.models import (
     TO_AGENCY,
@@ -625,8 +626,11 @@ def on_event(new: NewEvent) -> list[NewEvent]:
     elif isinstance(subject, Assignment):
         watched.append((assignment_waits(subject), subject))
         if new.kind in TICKET_WAIT_EVENTS:
-            ticket = Ticket.objects.select_related("incident__incident_type", "agency").get(
-                pk=subject.ticket_id
+            ticket = read_row(
+                Ticket,
+                ("incident__incident_type", "agency"),
+                where="t.id = %s",
+                params=[subject.ticket_id],
             )
     incident = None
     if new.incident_id is not None and new.kind in INCIDENT_WAIT_EVENTS:

@@ -10,7 +10,16 @@ from dispatch.models import Assignment, Watch
 from dispatch.policies import MAX_SHELVE_MINUTES
 from dispatch.steps import carries_patients, is_fire, next_steps
 from incidents.models import Incident
-from incidents.serializers import IncidentSerializer
+from incidents.serializers import (
+    IncidentSerializer,
+    _bool,
+    _float,
+    _int,
+    _person,
+    _text,
+    _time,
+    render_incident,
+)
 
 OPEN_OR_ALL = [("open", _("Open")), ("all", _("All"))]
 
@@ -120,6 +129,86 @@ class AssignmentSerializer(serializers.Serializer):
 
     def get_next_steps(self, obj) -> list[str]:
         return next_steps(obj)
+
+
+# --- Rendered directly -------------------------------------------------------------------------
+# Every desk and crew write answers with its ticket or assignment and pushes it in an event: they
+# are built directly, as incidents.serializers.render_incident is, equal to the serializers above
+# value for value and key for key (tests/dispatch/test_rendering.py).
+
+
+def render_unit_state(unit) -> dict:
+    """A unit exactly as UnitStateSerializer renders it."""
+    station = unit.station
+    return {
+        "id": _int(unit.id),
+        "call_sign": _text(unit.call_sign),
+        "agency": _text(unit.agency.code),
+        "kind": _text(unit.kind),
+        "capabilities": [_text(c) for c in unit.capabilities],
+        "status": _text(unit.status),
+        "station": None if station is None else _text(station.name),
+        "station_lat": None if station is None else _float(station.lat),
+        "station_lon": None if station is None else _float(station.lon),
+        "last_lat": _float(unit.last_lat),
+        "last_lon": _float(unit.last_lon),
+        "last_position_at": _time(unit.last_position_at),
+    }
+
+
+def render_ticket(ticket) -> dict:
+    """A ticket exactly as TicketSerializer renders it (with its incident)."""
+    agency = ticket.agency
+    return {
+        "id": _int(ticket.id),
+        "incident_id": _int(ticket.incident_id),
+        "agency": {"code": _text(agency.code), "short_name": _text(agency.short_name)},
+        "role": _text(ticket.role),
+        "status": _text(ticket.status),
+        "cross_border": _bool(ticket.cross_border),
+        "notified_at": _time(ticket.notified_at),
+        "notified_by": _person(ticket.notified_by),
+        "accepted_at": _time(ticket.accepted_at),
+        "accepted_by": _person(ticket.accepted_by),
+        "declined_at": _time(ticket.declined_at),
+        "declined_by": _person(ticket.declined_by),
+        "decline_reason": _text(ticket.decline_reason),
+        "ended_at": _time(ticket.ended_at),
+        "incident": render_incident(ticket.incident),
+    }
+
+
+def render_assignment(assignment) -> dict:
+    """An assignment exactly as AssignmentSerializer renders it."""
+    destination = assignment.destination
+    return {
+        "id": _int(assignment.id),
+        "incident": _int(assignment.incident_id),
+        "ticket": _int(assignment.ticket_id),
+        "unit": render_unit_state(assignment.unit),
+        "status": _text(assignment.status),
+        "dispatched_at": _time(assignment.dispatched_at),
+        "dispatched_by": _person(assignment.dispatched_by),
+        "eta_s": _int(assignment.eta_s),
+        "en_route_at": _time(assignment.en_route_at),
+        "on_scene_at": _time(assignment.on_scene_at),
+        "operations_started_at": _time(assignment.operations_started_at),
+        "transporting_at": _time(assignment.transporting_at),
+        "destination": (
+            None
+            if destination is None
+            else {"id": _int(destination.id), "name": _text(destination.name)}
+        ),
+        "at_hospital_at": _time(assignment.at_hospital_at),
+        "cleared_at": _time(assignment.cleared_at),
+        "cancelled_at": _time(assignment.cancelled_at),
+        "cancel_reason": _text(assignment.cancel_reason),
+        "late_steps": {
+            str(step): at if isinstance(at, str) and at else _time(at)  # stored as text
+            for step, at in assignment.late_steps.items()
+        },
+        "next_steps": next_steps(assignment),
+    }
 
 
 class ProposalSerializer(serializers.Serializer):

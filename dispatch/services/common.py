@@ -5,10 +5,9 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
-from core.api import represent
 from core.errors import Forbidden
 from dispatch.models import Assignment, CrewShift, Ticket
-from dispatch.serializers import AssignmentSerializer, TicketSerializer, UnitStateSerializer
+from dispatch.serializers import render_assignment, render_ticket, render_unit_state
 from incidents.events import NewEvent, record_event, record_events
 
 DISPATCH_ROLES = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
@@ -62,7 +61,7 @@ def ticket_event(kind: str, ticket: Ticket, *, actor, **extra) -> NewEvent:
         kind,
         subject=ticket,
         actor=actor,
-        payload={"ticket": represent(TicketSerializer, ticket), **extra},
+        payload={"ticket": render_ticket(ticket), **extra},
         agencies=[ticket.agency],
         incident=ticket.incident,
     )
@@ -73,7 +72,7 @@ def assignment_event(kind: str, assignment: Assignment, *, actor, **extra) -> Ne
         kind,
         subject=assignment,
         actor=actor,
-        payload={"assignment": represent(AssignmentSerializer, assignment), **extra},
+        payload={"assignment": render_assignment(assignment), **extra},
         agencies=[assignment.unit.agency],
         incident=assignment.incident,
     )
@@ -89,6 +88,6 @@ def publish_unit(kind: str, unit, *, actor=None, actor_label: str = "", **extra)
         subject=unit,
         actor=actor,
         actor_label=actor_label,
-        payload={"unit": represent(UnitStateSerializer, unit), **extra},
+        payload={"unit": render_unit_state(unit), **extra},
         agencies=[unit.agency],
     )

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from agencies.permissions import (
     roles,
 )
-from core.api import read_query, represent
+from core.api import read_query
 from dispatch.models import Ticket
 from dispatch.recommend import recommend_units
 from dispatch.selectors import (
@@ -29,6 +29,8 @@ from dispatch.serializers import (
     TicketListSerializer,
     TicketSerializer,
     TicketsQuery,
+    render_assignment,
+    render_ticket,
 )
 from dispatch.services.assignments import dispatch_unit
 from dispatch.services.tickets import accept_ticket, decline_ticket
@@ -78,7 +80,7 @@ class TicketViewSet(viewsets.GenericViewSet):
     def accept(self, request, pk=None):
         """T4: your agency takes it on. A second desk gets 409 saying who did."""
         ticket = accept_ticket(ticket=self.get_object(), by=request.user)
-        return Response(represent(TicketSerializer, ticket))
+        return Response(render_ticket(ticket))
 
     @extend_schema(request=ReasonInput, responses=TicketSerializer)
     @action(detail=True, methods=["post"])
@@ -107,4 +109,4 @@ class TicketViewSet(viewsets.GenericViewSet):
         assignment = dispatch_unit(
             ticket=self.get_object(), unit=data.validated_data["unit"], by=request.user
         )
-        return Response(represent(AssignmentSerializer, assignment), status=status.HTTP_201_CREATED)
+        return Response(render_assignment(assignment), status=status.HTTP_201_CREATED)

@@ -15,7 +15,7 @@ from agencies.permissions import (
     IsTracker,
     roles,
 )
-from core.api import read_query, represent
+from core.api import read_query
 from dispatch.models import Assignment
 from dispatch.selectors import (
     assignments_for,
@@ -33,6 +33,7 @@ from dispatch.serializers import (
     TrackerResultSerializer,
     TransportInput,
     UnitStateSerializer,
+    render_assignment,
 )
 from dispatch.services.assignments import advance
 from dispatch.services.units import report_positions, set_in_service, set_unit_position
@@ -73,7 +74,7 @@ class AssignmentViewSet(viewsets.GenericViewSet):
             only_agency=user.agency_id if is_desk(user) else None,
             **extra,
         )
-        return Response(represent(AssignmentSerializer, assignment))
+        return Response(render_assignment(assignment))
 
     @extend_schema(request=None, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"], url_path="en-route")

@@ -16,6 +16,7 @@ from shapely.validation import explain_validity
 
 from agencies.models import Area, Role
 from core.api import represent
+from core.db import read_row
 from core.errors import Conflict, Forbidden, Invalid
 from hazards.geo import area_shape, covers
 from hazards.models import MajorIncident, MajorIncidentLink, Quake
@@ -164,7 +165,9 @@ def on_event(new: NewEvent) -> list[NewEvent]:
     incident = new.subject
     if incident.lat is None:
         return []
-    major = MajorIncident.objects.filter(active=True).first()
+    # Every new incident asks (plain SQL: the ORM's query cost more than the read); at most one
+    # is active (one_active_major_incident).
+    major = read_row(MajorIncident, where="t.active")
     if major is None:
         return []
     area = area_shape(codes=major.area_codes, polygon=major.polygon)
