@@ -156,6 +156,7 @@ def read_rows(
     extra: tuple[tuple[str, str], ...] = (),
     defer: tuple[str, ...] = (),
     order_by: str = "",
+    limit: int | None = None,
 ) -> list:
     """The rows of `model` matching `where` (SQL on its alias `t`) as the ORM would build them.
     In the same query: the rows of these `relations` (foreign keys, followed with `__` as in
@@ -163,7 +164,7 @@ def read_rows(
     set on each as attributes; `params` fill the placeholders of `extra`, then of `where`.
     `defer`: fields left unread (`area__geometry`), loaded if asked. `lock`: the rows of
     `model` alone are locked until commit (FOR UPDATE OF t; SQLite's transactions already
-    write alone). `order_by`: SQL on the aliases.
+    write alone). `order_by`: SQL on the aliases; `limit`: at most that many rows.
 
     Composing such a query costs the ORM several times the database's own work, so it is
     built once per shape, from the models' own fields. A row locked after waiting for another
@@ -171,10 +172,10 @@ def read_rows(
     related row that no longer matches its key is forgotten, and read again when shown.
     """
     connection = transaction.get_connection()
-    shape = (model, relations, where, lock, extra, defer, order_by)
+    shape = (model, relations, where, lock, extra, defer, order_by, limit is not None)
     sql, parts = _row_sql(*shape, connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params if limit is None else [*params, limit])
         rows = cursor.fetchall()
     return [_built(row, parts, extra, connection) for row in rows]
 
@@ -231,7 +232,7 @@ def _quote(name: str) -> str:
 
 
 @functools.cache
-def _row_sql(model, relations, where, lock, extra, defer, order_by, vendor: str):
+def _row_sql(model, relations, where, lock, extra, defer, order_by, limited, vendor: str):
     """read_rows's SQL on this kind of database, and the (path, model, fields) its row holds."""
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
@@ -262,6 +263,8 @@ def _row_sql(model, relations, where, lock, extra, defer, order_by, vendor: str)
     )
     if order_by:
         sql += f" ORDER BY {order_by}"
+    if limited:
+        sql += " LIMIT %s"
     if lock:
         sql += locking()
     return sql, tuple(

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
+from core.db import read_rows
 from incidents.kinds import Audience, kind_named
 from incidents.models import Event, EventChainHead
 from incidents.push import broadcast_all
@@ -94,10 +95,32 @@ def events_visible_to(user) -> models.QuerySet[Event]:
     return Event.objects.filter(audience__agency_id=user.agency_id)
 
 
+def events_after(user, after: int, count: int) -> list[Event]:
+    """At most `count` of the events after sequence `after` that `user` may read (as
+    events_visible_to filters them), oldest first. Plain SQL: every console's resync reads it."""
+    feed = feed_for_user(user)
+    if feed is None:
+        return []
+    if feed == OPS_FEED:
+        where, params = "t.seq > %s", [after]
+    else:
+        where = (
+            "t.seq IN (SELECT a.event_id FROM incidents_eventaudience a "
+            "WHERE a.agency_id = %s AND a.event_id > %s)"
+        )
+        params = [user.agency_id, after]
+    return read_rows(Event, where=where, params=params, order_by="t.seq", limit=count)
+
+
 def feed_head(feed: str) -> int:
     """The sequence number of the newest committed event on a feed (0 when there is none)."""
-    head = EventChainHead.objects.get(pk=1)
-    return head.seq if feed == OPS_FEED else head.feeds.get(feed, 0)
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_READ_HEAD)
+        row = cursor.fetchone()
+    if row is None:  # a database flushed since its migrations: no event yet
+        return 0
+    seq, _hash, feeds = row
+    return seq if feed == OPS_FEED else json.loads(feeds).get(feed, 0)
 
 
 def _canonical(value) -> str:

@@ -32,7 +32,13 @@ from incidents.aml import AmlError, parse_aml
 from incidents.audit import AuditFilter, audit_rows
 from incidents.chain_times import check_incident
 from incidents.consoles import console_context, map_config
-from incidents.events import events_visible_to, feed_for_user, feed_head, verify_chain
+from incidents.events import (
+    events_after,
+    events_visible_to,
+    feed_for_user,
+    feed_head,
+    verify_chain,
+)
 from incidents.models import Call, Caller, Incident, IncidentNote, IncidentType
 from incidents.selectors import (
     caller_history,
@@ -152,7 +158,7 @@ class EventListView(APIView):
     def get(self, request):
         query = read_query(EventsQuery, request)
         after, limit = query["after"], query["limit"]
-        events = list(events_visible_to(request.user).filter(seq__gt=after)[: limit + 1])
+        events = events_after(request.user, after, limit + 1)
         return Response(
             {
                 "events": [render_event(event) for event in events[:limit]],
