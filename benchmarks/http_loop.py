@@ -208,6 +208,7 @@ def chain_events(events: list[dict], agency_ids: dict[str, int], user_id: int, l
             agencies=e["agencies"],
             incident_id=e["incident_id"],
             prev_hash=head.hash,
+            synthetic=True,  # invented history carries the mark, under its hash
         )
         event.hash = _hash_of(event)
         head.seq, head.hash = event.seq, event.hash
@@ -228,6 +229,7 @@ def chain_events(events: list[dict], agency_ids: dict[str, int], user_id: int, l
                 "incident_id": event.incident_id,
                 "prev_hash": event.prev_hash,
                 "hash": event.hash,
+                "synthetic": True,
             }
         )
     copy_rows("incidents_event", dict.fromkeys(rows[0]), rows, f"{label} events")
