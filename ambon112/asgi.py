@@ -146,6 +146,6 @@ application = ProtocolTypeRouter(
 # the process: frozen out of the collector's sight. The cyclic collector otherwise walked its
 # ~200,000 objects on every full collection, about 130 ms in the middle of whichever request
 # set it off, and a twentieth of that on every middle-generation one (issue #18).
-get_resolver().url_patterns
+get_resolver().url_patterns  # noqa: B018 -- loads the URLconf and its views now
 gc.collect()
 gc.freeze()

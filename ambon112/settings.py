@@ -120,6 +120,8 @@ TEMPLATES = [
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        from core.pipeline_cursor import PipelineCursor  # psycopg's, imported for PostgreSQL only
+
         # Under ASGI every request may run on another thread: persistent per-thread
         # connections would pile up, so connections come from psycopg's pool instead.
         DATABASES["default"]["OPTIONS"] = {
@@ -131,6 +133,8 @@ if DATABASE_URL:
             # more time than running them).
             "server_side_binding": True,
             "prepare_threshold": 5,
+            # Its row count waits for the statement's answer in pipeline mode (core/db.py).
+            "cursor_factory": PipelineCursor,
             "pool": {
                 "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
                 "max_size": int(os.environ.get("DB_POOL_MAX", "10")),

@@ -13,7 +13,8 @@ transaction, which is aborted as a whole, so a retry there would only fail again
 import functools
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from random import uniform
 from time import sleep
 from typing import ParamSpec, TypeVar
@@ -99,6 +100,25 @@ def lock_until_commit(*, namespace: str, key: str) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_int4(namespace), _int4(key)])
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Send the block's statements without waiting for each one's answer (PostgreSQL's pipeline
+    mode, through psycopg): writes queue up and go with the next statement whose rows are
+    fetched, or at the block's end, in one round trip. Elsewhere the block runs as it is.
+
+    Only for a block of one service's writes, inside its transaction, that neither reads a
+    statement's row count nor catches a database error: an error surfaces at that later fetch
+    or at the block's end, and aborts the transaction as it would have anyway."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("pipelined must run inside a transaction.")
+    if connection.vendor != "postgresql" or connection.connection.pgconn.pipeline_status:
+        yield  # not PostgreSQL, or in an enclosing block already (whose end is the one sync)
+        return
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 def _int4(text: str) -> int:

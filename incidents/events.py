@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
-from core.db import read_rows
+from core.db import pipelined, read_rows
 from incidents.kinds import Audience, kind_named
 from incidents.models import Event, EventChainHead
 from incidents.push import broadcast_all
@@ -220,13 +220,27 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("record_event must run inside the service's transaction.")
-    new_events = list(new_events)
+    with pipelined():  # what observers write goes with the next read, or with the append
+        events, pushes = _appended(connection, list(new_events))
+
+    def push_committed() -> None:
+        # Rendered after commit: not while every other write waits for the head.
+        broadcast_all([(render_event(event), prev) for event, prev in pushes])
+
+    if pushes and not _synthetic.get():  # invented history is not news
+        transaction.on_commit(push_committed)
+    return events
+
+
+def _appended(connection, new_events: list[NewEvent]) -> tuple[list[Event], list[tuple]]:
+    """record_events' work: the events stored (with those their observers added), and those to
+    push with each one's previous number per feed."""
     for new in new_events:  # grows while observers add the events their changes need
         _check(new)
         for observer in _observers:
             new_events += observer(new)
     if not new_events:
-        return []
+        return [], []
     # Read before the lock (an incident's agencies come as a query): the head is held until
     # commit, and every other write waits for it.
     audience_of = [
@@ -278,14 +292,7 @@ def record_events(new_events: list[NewEvent]) -> list[Event]:
             if kind_named(event.kind).audience != Audience.LOG:
                 pushes.append((event, prev_by_feed))
         _append(cursor, rows, audiences, (seq, prev_hash, json.dumps(feeds)))
-
-    def push_committed() -> None:
-        # Rendered after commit: not while every other write waits for the head.
-        broadcast_all([(render_event(event), prev) for event, prev in pushes])
-
-    if pushes and not synthetic:  # invented history is not news
-        transaction.on_commit(push_committed)
-    return events
+    return events, pushes
 
 
 # The log is written in plain SQL (SQLite's and PostgreSQL's alike): every write of the centre

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Unit
-from core.db import insert_row, lock_fresh, locking, read_row, save_fields
+from core.db import insert_row, lock_fresh, locking, pipelined, read_row, save_fields
 from core.errors import Conflict, Forbidden, NotFound
 from dispatch.eta import estimate_eta_s
 from dispatch.models import Assignment, Ticket
@@ -118,9 +118,10 @@ def dispatch_unit(*, ticket: Ticket, unit: Unit, by) -> Assignment:
             _("%(unit)s is already on another incident.") % {"unit": unit.call_sign}
         ) from exc
     unit.status = Unit.Status.DISPATCHED
-    save_fields(unit, ["status"])
-    dispatched = assignment_event("assignment.dispatched", assignment, actor=by)
-    record_events([dispatched, *refresh_status(incident, actor=by, fresh=True)])
+    with pipelined():  # the unit's row goes with the incident's facts read
+        save_fields(unit, ["status"])
+        dispatched = assignment_event("assignment.dispatched", assignment, actor=by)
+        record_events([dispatched, *refresh_status(incident, actor=by, fresh=True)])
     return assignment
 
 
@@ -245,14 +246,15 @@ def advance(
     if step == "cancel":
         assignment.cancel_reason = reason
         changed.append("cancel_reason")
-    save_fields(assignment, changed)
-    unit = assignment.unit
-    if unit.status != UNIT_STATUS[assignment.status]:
-        unit.status = UNIT_STATUS[assignment.status]
-        save_fields(unit, ["status"])
     kind = "cleared" if step == "clear" else "cancelled" if step == "cancel" else step
     extra = {"late": True, "at": when, "received_at": now} if late else {}
-    stepped = assignment_event(f"assignment.{kind}", assignment, actor=by, **extra)
-    facts = with_assignment({name: getattr(assignment, name) for name in FACTS}, assignment)
-    record_events([stepped, *refresh_status(assignment.incident, actor=by, facts=facts)])
+    with pipelined():  # the assignment's, the unit's and the incident's rows in one round trip
+        save_fields(assignment, changed)
+        unit = assignment.unit
+        if unit.status != UNIT_STATUS[assignment.status]:
+            unit.status = UNIT_STATUS[assignment.status]
+            save_fields(unit, ["status"])
+        stepped = assignment_event(f"assignment.{kind}", assignment, actor=by, **extra)
+        facts = with_assignment({name: getattr(assignment, name) for name in FACTS}, assignment)
+        record_events([stepped, *refresh_status(assignment.incident, actor=by, facts=facts)])
     return assignment

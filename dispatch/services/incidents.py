@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Role
-from core.db import lock_fresh, read_row, read_rows, save_fields
+from core.db import lock_fresh, pipelined, read_row, read_rows, save_fields
 from core.errors import Conflict, Forbidden, NotFound
 from dispatch.models import Assignment, Ticket
 from dispatch.routing import REFERENCE_TOKEN
@@ -169,7 +169,27 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
     # The reference data's token too, for the answer's proposals (dispatch.routing.reference).
     incident = lock_open_incident(incident, refs=True, extra=(REFERENCE_TOKEN,))
     now = timezone.now()
-    events = []  # appended together once every row is written: one lock of the chain head
+    with pipelined():  # each row written goes with the next read
+        assignments, released = _release_units(incident, by, now)
+        tickets, ended = _end_tickets(incident, by, now)
+        previous = incident.status
+        incident.status = (
+            Incident.Status.CANCELLED
+            if outcome == Incident.Outcome.CANCELLED
+            else Incident.Status.CLOSED
+        )
+        incident.outcome, incident.closed_at, incident.closed_by = outcome, now, by
+        save_fields(incident, ["status", "outcome", "closed_at", "closed_by"])
+        closed = incident_event("incident.closed", incident, actor=by, previous=previous, note=note)
+        # Appended together once every row is written: one lock of the chain head.
+        record_events([*released, *ended, closed])
+    incident.ticket_list, incident.assignment_list = tickets, assignments
+    return incident
+
+
+def _release_units(incident: Incident, by, now) -> tuple[list[Assignment], list[NewEvent]]:
+    """close_incident's units: every assignment of the incident, read locked; those still out
+    released (cleared once on scene, else cancelled), their units available again."""
     assignments = read_rows(
         Assignment,
         ("unit__agency", "unit__station", "dispatched_by", "destination"),
@@ -178,6 +198,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
         lock=True,
         order_by="t.dispatched_at",
     )
+    events = []
     for assignment in assignments:
         assignment.incident = incident
         if not assignment.is_active:
@@ -199,6 +220,12 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
             "assignment.cleared" if release == Assignment.Status.CLEARED else "assignment.cancelled"
         )
         events.append(assignment_event(kind, assignment, actor=by, by_closure=True))
+    return assignments, events
+
+
+def _end_tickets(incident: Incident, by, now) -> tuple[list[Ticket], list[NewEvent]]:
+    """close_incident's tickets: every ticket of the incident; open ones ended (accepted ones
+    completed, unanswered ones cancelled)."""
     tickets = read_rows(
         Ticket,
         ("agency", "notified_by", "accepted_by", "declined_by"),
@@ -206,6 +233,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
         params=[incident.pk],
         order_by="t.notified_at",
     )
+    events = []
     for ticket in tickets:
         ticket.incident = incident
         if ticket.status not in Ticket.OPEN_STATUSES:
@@ -215,18 +243,7 @@ def close_incident(*, incident: Incident, by, outcome: str, note: str = "") -> I
         ticket.ended_at = now
         save_fields(ticket, ["status", "ended_at"])
         events.append(ticket_event(f"ticket.{ticket.status}", ticket, actor=by, by_closure=True))
-    previous = incident.status
-    incident.status = (
-        Incident.Status.CANCELLED
-        if outcome == Incident.Outcome.CANCELLED
-        else Incident.Status.CLOSED
-    )
-    incident.outcome, incident.closed_at, incident.closed_by = outcome, now, by
-    save_fields(incident, ["status", "outcome", "closed_at", "closed_by"])
-    closed = incident_event("incident.closed", incident, actor=by, previous=previous, note=note)
-    record_events([*events, closed])
-    incident.ticket_list, incident.assignment_list = tickets, assignments
-    return incident
+    return tickets, events
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
-from core.db import insert_row
+from core.db import insert_row, pipelined
 from core.errors import Conflict, Forbidden
 from dispatch.models import Ticket
 from dispatch.routing import REFERENCE_TOKEN, is_cross_border, proposed_agencies, regency_of
@@ -72,10 +72,11 @@ def _notify(incident: Incident, agency: Agency, by) -> Ticket:
         raise Conflict(
             _("%(agency)s already has a ticket for this incident.") % {"agency": agency}
         ) from exc
-    with connection.cursor() as cursor:
-        cursor.execute(AGENCY_LINK_SQL, [incident.pk, agency.pk])
-    notified = ticket_event("ticket.notified", ticket, actor=by)
-    record_events([notified, *refresh_status(incident, actor=by, fresh=True)])
+    with pipelined():  # the agency's link goes with the incident's facts read
+        with connection.cursor() as cursor:
+            cursor.execute(AGENCY_LINK_SQL, [incident.pk, agency.pk])
+        notified = ticket_event("ticket.notified", ticket, actor=by)
+        record_events([notified, *refresh_status(incident, actor=by, fresh=True)])
     return ticket
 
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from agencies.geo import locate
 from agencies.models import Area
-from core.db import insert_row, lock_until_commit, save_fields
+from core.db import insert_row, lock_until_commit, pipelined, save_fields
 from core.errors import Conflict, NotFound
 from incidents.aml import AmlFix
 from incidents.events import NewEvent, record_events
@@ -282,16 +282,17 @@ def receive_call_event(
             AmlMessage.objects.filter(pk__in=[message.pk for message in held]).update(
                 call=call, attached_at=now
             )
-    else:
-        save_fields(call, [*written, "status"])
-    timed = event == "answered" and "answered_at" in written
-    # The call in someone's hands puts them on the call (locked after the call, as everywhere).
-    presence_events = follow_calls(call.taken_by) if timed else []
-    kind = f"call.{call.status}" if created or EVENT_FIELD[event] in written else "call.located"
-    events = [_call_event(kind, call, actor_label=f"cti:{adapter}")]
-    if held_located:
-        events.append(_call_event("call.located", call, actor_label=f"cti:{adapter}"))
-    record_events(events + presence_events)
+    with pipelined():  # a stored call's row goes with the next read
+        if not created:
+            save_fields(call, [*written, "status"])
+        timed = event == "answered" and "answered_at" in written
+        # The call in someone's hands puts them on the call (locked after the call, as everywhere).
+        presence_events = follow_calls(call.taken_by) if timed else []
+        kind = f"call.{call.status}" if created or EVENT_FIELD[event] in written else "call.located"
+        events = [_call_event(kind, call, actor_label=f"cti:{adapter}")]
+        if held_located:
+            events.append(_call_event("call.located", call, actor_label=f"cti:{adapter}"))
+        record_events(events + presence_events)
     return call, True
 
 
@@ -367,9 +368,10 @@ def take_call(*, call: Call, by) -> Call:
     ):
         call.status = derived_status(call)
         written += [*ANSWER_FIELDS, "status"]
-    save_fields(call, written)
-    presence_events = presence_follows_calls(presence)
-    record_events([_call_event("call.taken", call, actor=by), *presence_events])
+    with pipelined():  # the call's row goes with the next read
+        save_fields(call, written)
+        presence_events = presence_follows_calls(presence)
+        record_events([_call_event("call.taken", call, actor=by), *presence_events])
     return call
 
 
@@ -465,12 +467,13 @@ def create_incident(
     insert_row(incident)
     call.disposition, call.disposed_at, call.incident = Call.Disposition.EMERGENCY, now, incident
     given = _fill_caller_details(call, details)
-    save_fields(call, ["disposition", "disposed_at", "incident", *given])
-    presence_events = follow_calls(by)
-    incident.calls_count = 1  # this call, its first report (IncidentSerializer shows the count)
-    created = incident_event("incident.created", incident, actor=by, call=call.pk)
-    created = replace(created, agencies=())  # not forwarded to any agency yet
-    record_events([created, _call_event("call.disposed", call, actor=by), *presence_events])
+    with pipelined():  # the call's row goes with the next read
+        save_fields(call, ["disposition", "disposed_at", "incident", *given])
+        presence_events = follow_calls(by)
+        incident.calls_count = 1  # this call, its first report (IncidentSerializer shows it)
+        created = incident_event("incident.created", incident, actor=by, call=call.pk)
+        created = replace(created, agencies=())  # not forwarded to any agency yet
+        record_events([created, _call_event("call.disposed", call, actor=by), *presence_events])
     return incident
 
 

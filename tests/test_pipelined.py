@@ -1,0 +1,65 @@
+"""core.db.pipelined: writes sent without waiting for each answer (PostgreSQL's pipeline mode)
+keep the ORM's row counts and the transaction's all-or-nothing."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from psycopg import pq
+
+from agencies.models import Agency
+from core.db import pipelined
+
+pytestmark = pytest.mark.postgres
+
+
+def test_a_row_count_read_in_a_pipeline_waits_for_its_statement(ambon):
+    damkar = Agency.objects.get(code="damkar")
+    with transaction.atomic(), pipelined():
+        assert Agency.objects.filter(pk=damkar.pk).update(phone="0911-113") == 1
+        assert Agency.objects.filter(pk=-1).update(phone="0911-113") == 0
+        damkar.phone = "0911-114"
+        damkar.save(update_fields=["phone"])  # refuses a count below 1
+    assert Agency.objects.get(pk=damkar.pk).phone == "0911-114"
+
+
+def test_writes_in_a_pipeline_are_answered_with_the_next_read(ambon):
+    damkar = Agency.objects.get(code="damkar")
+    with transaction.atomic(), pipelined():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE agencies_agency SET phone = %s WHERE id = %s", ["1", damkar.pk])
+            cursor.execute("UPDATE agencies_agency SET phone = %s WHERE id = %s", ["2", damkar.pk])
+        # Sent, not yet answered: the connection is still busy with them.
+        assert connection.connection.pgconn.transaction_status == pq.TransactionStatus.ACTIVE
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT phone FROM agencies_agency WHERE id = %s", [damkar.pk])
+            assert cursor.fetchone() == ("2",)
+        assert connection.connection.pgconn.transaction_status == pq.TransactionStatus.INTRANS
+
+
+def test_an_error_in_a_pipeline_surfaces_at_its_end_and_nothing_is_written(ambon):
+    damkar = Agency.objects.get(code="damkar")
+    with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE agencies_agency SET phone = %s WHERE id = %s", ["1", damkar.pk])
+            cursor.execute(  # a second Damkar: the code is unique
+                "INSERT INTO agencies_agency (code, name, short_name, kind, regencies, phone,"
+                " dispatcher_may_assign, is_active) SELECT code, name, short_name, kind,"
+                " regencies, phone, dispatcher_may_assign, is_active FROM agencies_agency"
+                " WHERE id = %s",
+                [damkar.pk],
+            )
+    assert Agency.objects.get(pk=damkar.pk).phone == damkar.phone
+    assert Agency.objects.filter(code="damkar").count() == 1
+
+
+def test_a_pipeline_inside_another_is_part_of_it(ambon):
+    with transaction.atomic(), pipelined():
+        with pipelined():
+            assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.ON
+        assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.ON
+    assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pipeline_belongs_in_a_transaction():
+    with pytest.raises(RuntimeError, match="inside a transaction"), pipelined():
+        pass
