@@ -95,12 +95,14 @@ def events_visible_to(user) -> models.QuerySet[Event]:
     return Event.objects.filter(audience__agency_id=user.agency_id)
 
 
-def events_after(user, after: int, count: int) -> list[Event]:
+def events_after(user, after: int, count: int) -> tuple[list[Event], int]:
     """At most `count` of the events after sequence `after` that `user` may read (as
-    events_visible_to filters them), oldest first. Plain SQL: every console's resync reads it."""
+    events_visible_to filters them), oldest first, and the head of the user's feed as of the
+    same read. Plain SQL, one statement when there are events: every console's resync reads it.
+    """
     feed = feed_for_user(user)
     if feed is None:
-        return []
+        return [], 0
     if feed == OPS_FEED:
         where, params = "t.seq > %s", [after]
     else:
@@ -109,7 +111,12 @@ def events_after(user, after: int, count: int) -> list[Event]:
             "WHERE a.agency_id = %s AND a.event_id > %s)"
         )
         params = [user.agency_id, after]
-    return read_rows(Event, where=where, params=params, order_by="t.seq", limit=count)
+    events = read_rows(
+        Event, where=where, params=params, order_by="t.seq", limit=count, extra=_HEAD_COLUMNS
+    )
+    if not events:
+        return [], feed_head(feed)
+    return events, _head_of(feed, events[0].head_seq, events[0].head_feeds)
 
 
 def feed_head(feed: str) -> int:
@@ -120,7 +127,18 @@ def feed_head(feed: str) -> int:
     if row is None:  # a database flushed since its migrations: no event yet
         return 0
     seq, _hash, feeds = row
+    return _head_of(feed, seq, feeds)
+
+
+def _head_of(feed: str, seq: int, feeds: str) -> int:
     return seq if feed == OPS_FEED else json.loads(feeds).get(feed, 0)
+
+
+# The chain head read with a page of events, as columns of each row (events_after).
+_HEAD_COLUMNS = (
+    ("head_seq", 'SELECT "seq" FROM "incidents_eventchainhead" WHERE "id" = 1'),
+    ("head_feeds", 'SELECT "feeds" FROM "incidents_eventchainhead" WHERE "id" = 1'),
+)
 
 
 def _canonical(value) -> str:

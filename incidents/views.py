@@ -35,8 +35,6 @@ from incidents.consoles import console_context, map_config
 from incidents.events import (
     events_after,
     events_visible_to,
-    feed_for_user,
-    feed_head,
     verify_chain,
 )
 from incidents.models import Call, Caller, Incident, IncidentNote, IncidentType
@@ -158,12 +156,12 @@ class EventListView(APIView):
     def get(self, request):
         query = read_query(EventsQuery, request)
         after, limit = query["after"], query["limit"]
-        events = events_after(request.user, after, limit + 1)
+        events, head = events_after(request.user, after, limit + 1)
         return Response(
             {
                 "events": [render_event(event) for event in events[:limit]],
                 "has_more": len(events) > limit,
-                "head": feed_head(feed_for_user(request.user)),
+                "head": head,
             }
         )
 
