@@ -3,9 +3,9 @@ waits for its statement's answer in pipeline mode (core.db.pipelined).
 
 In pipeline mode a statement is sent without waiting for its answer; psycopg fetches answers
 when rows are fetched, but not when the row count is read, which stays -1 until then. Django
-reads the row count after every UPDATE and DELETE through the ORM (`Model.save(update_fields=…)`
-refuses a count below 1), so here reading it fetches the answers up to this statement's, one
-round trip, as outside a pipeline.
+reads the row count after every change or removal of rows through the ORM
+(`Model.save(update_fields=…)` refuses a count below 1), so here reading it fetches the answers
+up to this statement's, one round trip, as outside a pipeline.
 """
 
 from django.db.backends.postgresql.base import ServerBindingCursor
