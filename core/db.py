@@ -108,9 +108,10 @@ def pipelined() -> Iterator[None]:
     mode, through psycopg): writes queue up and go with the next statement whose rows are
     fetched, or at the block's end, in one round trip. Elsewhere the block runs as it is.
 
-    Only for a block of one service's writes, inside its transaction, that neither reads a
-    statement's row count nor catches a database error: an error surfaces at that later fetch
-    or at the block's end, and aborts the transaction as it would have anyway."""
+    Only inside a service's transaction, for a block that does not catch a database error: an
+    error surfaces at that later fetch or at the block's end, and aborts the transaction as it
+    would have anyway. A row count read in the block waits for its statement's answer
+    (core/pipeline_cursor.py)."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("pipelined must run inside a transaction.")
