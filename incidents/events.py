@@ -122,7 +122,7 @@ def events_after(user, after: int, count: int) -> tuple[list[Event], int]:
 def feed_head(feed: str) -> int:
     """The sequence number of the newest committed event on a feed (0 when there is none)."""
     with transaction.get_connection().cursor() as cursor:
-        cursor.execute(_READ_HEAD)
+        cursor.execute(_READ_HEAD.format(""))
         row = cursor.fetchone()
     if row is None:  # a database flushed since its migrations: no event yet
         return 0
@@ -198,6 +198,19 @@ def _hash(
     return hashlib.sha256(f"{prev_hash}{body}".encode()).hexdigest()
 
 
+class ForwardedTo:
+    """The agencies an incident was forwarded to, as they are when its event is appended (after
+    the write that forwarded it): read in the statement that locks the chain head (`_lock_head`),
+    so naming them costs an incident event no statement of its own."""
+
+    def __init__(self, incident_id: int):
+        self.incident_id = incident_id
+
+    def __iter__(self):  # read on its own only where an event is checked (`_check`)
+        where = "t.id IN (SELECT agency_id FROM incidents_incident_agencies WHERE incident_id = %s)"
+        return iter(read_rows(Agency, where=where, params=[self.incident_id]))
+
+
 @dataclass(frozen=True)
 class NewEvent:
     """What one event says, before it gets its place in the chain (see record_event)."""
@@ -207,7 +220,7 @@ class NewEvent:
     actor: object = None
     actor_label: str = ""
     payload: dict | None = None
-    agencies: Iterable[Agency] = ()
+    agencies: Iterable[Agency] | ForwardedTo = ()
     incident: models.Model | None = None
 
     @property
@@ -259,22 +272,25 @@ def _appended(connection, new_events: list[NewEvent]) -> tuple[list[Event], list
             new_events += observer(new)
     if not new_events:
         return [], []
-    # Read before the lock (an incident's agencies come as a query): the head is held until
-    # commit, and every other write waits for it.
-    audience_of = [
-        sorted({a.pk: a for a in new.agencies}.values(), key=lambda a: a.code) for new in new_events
-    ]
+    incidents = sorted(
+        {new.agencies.incident_id for new in new_events if isinstance(new.agencies, ForwardedTo)}
+    )
     now = timezone.now()
     stored_at = connection.ops.adapt_datetimefield_value(now)
     synthetic = _synthetic.get()
     events, rows, audiences, pushes = [], [], [], []
     with connection.cursor() as cursor:
-        seq, prev_hash, feeds = _lock_head(cursor)
-        for new, agency_list in zip(new_events, audience_of, strict=True):
+        seq, prev_hash, feeds, forwarded = _lock_head(cursor, incidents)
+        for new in new_events:
+            if isinstance(new.agencies, ForwardedTo):
+                named = forwarded.get(new.agencies.incident_id, [])
+            else:
+                named = [(agency.pk, agency.code) for agency in new.agencies]
+            agency_list = sorted(set(named), key=lambda agency: agency[1])  # (id, code) by code
             seq += 1
             subject, actor = new.subject, new.actor
             payload = json.dumps(new.payload or {}, cls=DjangoJSONEncoder)
-            codes = [a.code for a in agency_list]
+            codes = [code for _id, code in agency_list]
             event = Event.from_db(
                 connection.alias,
                 EVENT_COLUMNS,
@@ -299,7 +315,7 @@ def _appended(connection, new_events: list[NewEvent]) -> tuple[list[Event], list
             row = (seq, stored_at, event.actor_id, event.actor_label, event.kind)
             row += (event.subject_type, event.subject_id, payload, json.dumps(codes))
             rows.append((*row, event.incident_id, event.prev_hash, event.hash, synthetic))
-            audiences += [(seq, a.pk) for a in agency_list]
+            audiences += [(seq, agency_id) for agency_id, _code in agency_list]
             prev_by_feed = {OPS_FEED: seq - 1}
             for code in codes:
                 prev_by_feed[agency_feed(code)] = feeds.get(agency_feed(code), 0)
@@ -337,17 +353,36 @@ _INSERT_AUDIENCES = 'INSERT INTO "incidents_eventaudience" ("event_id", "agency_
 _UPDATE_HEAD = (
     'UPDATE "incidents_eventchainhead" SET "seq" = %s, "hash" = %s, "feeds" = %s WHERE "id" = 1'
 )
-_READ_HEAD = 'SELECT "seq", "hash", "feeds" FROM "incidents_eventchainhead" WHERE "id" = 1'
+_READ_HEAD = 'SELECT "seq", "hash", "feeds"{} FROM "incidents_eventchainhead" WHERE "id" = 1'
 _POSTGRES_MAX_PARAMS = 65535
 
 
-def _lock_head(cursor) -> tuple[int, str, dict[str, int]]:
+# The agencies of incidents, as one JSON array of [incident, agency id, agency code].
+_FORWARDED = (
+    '(SELECT {} FROM "incidents_incident_agencies" f JOIN "agencies_agency" a '
+    'ON a."id" = f."agency_id" WHERE f."incident_id" IN ({}))'
+)
+_JSON_TRIPLES = {
+    "postgresql": 'json_agg(json_build_array(f."incident_id", a."id", a."code"))::text',
+    "sqlite": 'json_group_array(json_array(f."incident_id", a."id", a."code"))',
+}
+
+
+def _lock_head(cursor, incidents: list[int]) -> tuple[int, str, dict[str, int], dict]:
     """The chain head's number, hash and feeds, its row locked until commit (on SQLite the
-    transaction itself holds the one write lock, taken at BEGIN)."""
+    transaction itself holds the one write lock, taken at BEGIN), and in the same statement the
+    agencies these incidents were forwarded to: {incident: [(agency id, code)]}."""
+    forwarded = ""
+    if incidents:
+        triples = _JSON_TRIPLES[cursor.db.vendor]
+        forwarded = ", " + _FORWARDED.format(triples, ", ".join(["%s"] * len(incidents)))
     locking = " FOR UPDATE" if cursor.db.features.has_select_for_update else ""
-    cursor.execute(_READ_HEAD + locking)
-    seq, hash_, feeds = cursor.fetchone()
-    return seq, hash_, json.loads(feeds)
+    cursor.execute(_READ_HEAD.format(forwarded) + locking, incidents)
+    seq, hash_, feeds, *triples = cursor.fetchone()
+    by_incident: dict[int, list[tuple[int, str]]] = {}
+    for incident, agency_id, code in json.loads(triples[0] or "[]") if incidents else []:
+        by_incident.setdefault(incident, []).append((agency_id, code))
+    return seq, hash_, json.loads(feeds), by_incident
 
 
 def _values(width: int, count: int) -> str:

@@ -2,9 +2,7 @@
 
 from django.db import transaction
 
-from agencies.models import Agency
-from core.db import read_rows
-from incidents.events import NewEvent, record_events
+from incidents.events import ForwardedTo, NewEvent, record_events
 from incidents.models import Incident, IncidentNote
 from incidents.serializers import render_incident
 
@@ -21,25 +19,6 @@ def incident_event(kind: str, incident: Incident, *, actor, **extra) -> NewEvent
         payload={"incident": render_incident(incident), **extra},
         agencies=ForwardedTo(incident.pk),
     )
-
-
-class ForwardedTo:
-    """The agencies an incident was forwarded to, read each time it is iterated: when the event
-    is appended (record_events), after the write that forwarded it. Plain SQL: every incident
-    event reads them, and the ORM's query cost more than the read."""
-
-    def __init__(self, incident_id: int):
-        self.incident_id = incident_id
-
-    def __iter__(self):
-        return iter(
-            read_rows(
-                Agency,
-                where="t.id IN (SELECT agency_id FROM incidents_incident_agencies "
-                "WHERE incident_id = %s)",
-                params=[self.incident_id],
-            )
-        )
 
 
 def publish_incident(kind: str, incident: Incident, *, actor, **extra) -> None:

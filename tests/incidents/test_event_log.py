@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Agency, Area
@@ -16,6 +17,7 @@ from incidents import events
 from incidents.events import (
     EVENT_COLUMNS,
     GENESIS_HASH,
+    ForwardedTo,
     NewEvent,
     record_event,
     record_events,
@@ -227,9 +229,9 @@ def test_a_batch_is_appended_in_order_under_one_lock(ambon, django_assert_num_qu
     assert EventChainHead.objects.get().feeds == {"agency.damkar": 50}
 
 
-def an_incident(operator) -> Incident:
+def an_incident(operator, call_id: str = "log-1", number: str = "+6281200009999") -> Incident:
     call, _changed = receive_call_event(
-        call_id="log-1", event="ringing", number="+6281200009999", adapter="pbx"
+        call_id=call_id, event="ringing", number=number, adapter="pbx"
     )
     take_call(call=call, by=operator)
     area = Area.objects.get(code="81.71.02.2003")
@@ -266,6 +268,42 @@ def test_an_event_is_written_as_the_model_reads_it_back(ambon, operator):
         (returned[0].seq, "damkar"),
         (returned[0].seq, "pln"),
     ]
+    assert verify_chain().intact
+
+
+def test_incidents_agencies_are_read_with_the_heads_lock(ambon, operator):
+    """An incident event names the agencies its incident was forwarded to as they are when it is
+    appended, read in the statement that locks the head: each incident its own, none for an
+    incident forwarded nowhere, beside an event that names its agencies itself."""
+    fire, flood, quiet = (
+        an_incident(operator, f"log-{n}", f"+62812000099{n:02}") for n in range(1, 4)
+    )
+    damkar, pln, bpbd = (Agency.objects.get(code=code) for code in ("damkar", "pln", "bpbd"))
+    fire.agencies.add(pln, damkar)
+    flood.agencies.add(bpbd)
+    with transaction.atomic():
+        batch = [
+            NewEvent("test.happened", incident=flood, agencies=ForwardedTo(flood.pk)),
+            NewEvent("test.happened", agencies=[pln]),
+            NewEvent("test.happened", incident=fire, agencies=ForwardedTo(fire.pk)),
+            NewEvent("test.happened", incident=quiet, agencies=ForwardedTo(quiet.pk)),
+            NewEvent("test.happened", incident=fire, agencies=ForwardedTo(fire.pk)),
+        ]
+        with CaptureQueriesContext(connection) as statements:
+            returned = record_events(batch)
+    reading = [q["sql"] for q in statements if "incidents_incident_agencies" in q["sql"]]
+    assert len(reading) == 1 and "incidents_eventchainhead" in reading[0]
+    assert [event.agencies for event in returned] == [
+        ["bpbd"],
+        ["pln"],
+        ["damkar", "pln"],
+        [],
+        ["damkar", "pln"],
+    ]
+    audience = EventAudience.objects.filter(event__in=returned)
+    assert sorted(audience.values_list("event_id", "agency__code")) == sorted(
+        (event.seq, code) for event in returned for code in event.agencies
+    )
     assert verify_chain().intact
 
 
