@@ -372,15 +372,15 @@ def _lock_head(cursor, incidents: list[int]) -> tuple[int, str, dict[str, int], 
     """The chain head's number, hash and feeds, its row locked until commit (on SQLite the
     transaction itself holds the one write lock, taken at BEGIN), and in the same statement the
     agencies these incidents were forwarded to: {incident: [(agency id, code)]}."""
-    forwarded = ""
+    column = ""
     if incidents:
-        triples = _JSON_TRIPLES[cursor.db.vendor]
-        forwarded = ", " + _FORWARDED.format(triples, ", ".join(["%s"] * len(incidents)))
+        placeholders = ", ".join(["%s"] * len(incidents))
+        column = ", " + _FORWARDED.format(_JSON_TRIPLES[cursor.db.vendor], placeholders)
     locking = " FOR UPDATE" if cursor.db.features.has_select_for_update else ""
-    cursor.execute(_READ_HEAD.format(forwarded) + locking, incidents)
-    seq, hash_, feeds, *triples = cursor.fetchone()
+    cursor.execute(_READ_HEAD.format(column) + locking, incidents)
+    seq, hash_, feeds, *forwarded = cursor.fetchone()
     by_incident: dict[int, list[tuple[int, str]]] = {}
-    for incident, agency_id, code in json.loads(triples[0] or "[]") if incidents else []:
+    for incident, agency_id, code in json.loads(forwarded[0] or "[]") if forwarded else []:
         by_incident.setdefault(incident, []).append((agency_id, code))
     return seq, hash_, json.loads(feeds), by_incident
 
