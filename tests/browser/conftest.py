@@ -447,6 +447,9 @@ class People:
         page.get_by_label("Nama pengguna").fill(username)
         page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
         page.keyboard.press("Enter")
+        # Signed in once the login page is left: its own address, `/login/?next=/`, ends with
+        # the path "/", so the check below alone could pass before the sign-in is sent.
+        expect(page).not_to_have_url(re.compile(r"/login/"))
         expect(page).to_have_url(re.compile(f"{re.escape(path)}$"))
         if live and path.startswith("/console/"):
             expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
