@@ -36,10 +36,12 @@ def build_report(
     totals = {}  # source -> figures of all its rows in the filter
     grouped = {}  # source -> {raw key: figures}, or None where the source has no such groups
     # The calls by channel (the messages' figures) in one pass with the calls' total row.
-    by_channel = aggregate("calls", source_query("calls", report_filter, "channel"), engine=engine)
+    by_channel, calls_total = aggregate(
+        "calls", source_query("calls", report_filter, "channel"), engine=engine
+    )
     for source in SOURCES:
         if source == "calls" and by is None:
-            groups, total = {}, by_channel[1]
+            groups, total = {}, calls_total
         else:
             query = source_query(source, report_filter, by)
             groups, total = aggregate(source, query, engine=engine) if query else (None, None)
@@ -77,7 +79,7 @@ def build_report(
             for key in keys
         ],
         "answer_histogram": _histogram(totals["calls"]),
-        "messages_by_channel": _messages_by_channel(by_channel[0]),
+        "messages_by_channel": _messages_by_channel(by_channel),
     }
 
 
