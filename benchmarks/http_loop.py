@@ -10,7 +10,10 @@ console, creates the incident and forwards it to one agency, the agency's desk a
 sends a unit and marks it en route, on scene and clear (free again), the dispatcher closes the
 incident and the adapter reports the hang-up; plus a signed-in trivial GET (one event) and a
 static file as floors. Prints p50/p95/p99 per request kind over --loops loops (after --warmup),
-and the server's CPU (utime + stime from /proc of the server process and its children) per loop.
+the server's CPU (utime + stime from /proc of the server process and its children) per loop, and
+each request's own: the mean CPU time of the server's threads from just before it was sent to
+just after its answer came (their schedstat, to the nanosecond), summed for the 11 requests
+issue #18 compares with TicketsCAD (every one but the closure and the hang-up).
 
 Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL, SECRET_KEY), a database of its own. Runs
 `migrate` and `load_ambon`, then uses its own agency `bench-loop` with its own units (each loop
@@ -83,6 +86,8 @@ KINDS = (
     "close incident",
     "CTI ended",
 )
+# The loop issue #18 timed TicketsCAD on had no closure and no hang-up.
+NOT_IN_TICKETSCAD_LOOP = ("close incident", "CTI ended")
 
 
 # --- accounts, agency and units of the loop -------------------------------------------------
@@ -442,6 +447,28 @@ def one_loop(send, unit: str, timed) -> None:
 # --- the server and its CPU ---------------------------------------------------------------
 
 
+class ThreadsCpu:
+    """The CPU time of one process's threads so far, in ns: /proc/PID/task/*/schedstat, read
+    with files kept open (about 30 µs for 15 threads). Work of the server's own threads after an
+    answer (the live push) counts to the next request; a thread that ended would take its time
+    with it, which the per-loop figure (from stat) does not."""
+
+    def __init__(self, pid: int):
+        self.tasks = f"/proc/{pid}/task"
+        self.files: dict[str, int] = {}
+
+    def __call__(self) -> int:
+        total = 0
+        for tid in os.listdir(self.tasks):
+            if tid not in self.files:
+                try:
+                    self.files[tid] = os.open(f"{self.tasks}/{tid}/schedstat", os.O_RDONLY)
+                except FileNotFoundError:  # ended meanwhile
+                    continue
+            total += int(os.pread(self.files[tid], 100, 0).split()[0])
+        return total
+
+
 def cpu_seconds(pid: int) -> float:
     """utime + stime of a process and of every process under it, from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -503,11 +530,15 @@ def run_http(args, users: dict[str, User], call_signs: list[str], secret: str) -
             send.sign_in(who, user.username)
         send.machine(secret)
         samples: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        cpus: dict[str, list[int]] = {kind: [] for kind in KINDS}
+        threads_cpu = ThreadsCpu(pid) if pid else (lambda: 0)
 
         def timed(kind, fn):
+            cpu_started = threads_cpu()
             started = time.perf_counter()
             result = fn()
             samples[kind].append(time.perf_counter() - started)
+            cpus[kind].append(threads_cpu() - cpu_started)
             return result
 
         for i in range(args.warmup):
@@ -525,7 +556,9 @@ def run_http(args, users: dict[str, User], call_signs: list[str], secret: str) -
         f"\n{args.loops} loops after {args.warmup} warm-up loops, one kept-alive connection, "
         f"{url}; {stored_label()}"
     )
-    print(f"{'request':22} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    header = f"{'request':22} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}"
+    print(header + (f" {'CPU ms':>8}" if cpu is not None else ""))
+    cpu_of = {kind: statistics.fmean(cpus[kind]) / 1e6 for kind in KINDS}
     for kind in KINDS:
         ordered = sorted(samples[kind])
 
@@ -533,12 +566,18 @@ def run_http(args, users: dict[str, User], call_signs: list[str], secret: str) -
             return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
         mean = statistics.fmean(ordered) * 1000
-        print(f"{kind:22} {pick(0.5):8.2f} {pick(0.95):8.2f} {pick(0.99):8.2f} {mean:8.2f}")
+        line = f"{kind:22} {pick(0.5):8.2f} {pick(0.95):8.2f} {pick(0.99):8.2f} {mean:8.2f}"
+        print(line + (f" {cpu_of[kind]:8.2f}" if cpu is not None else ""))
     print(f"loop wall time: {1000 * wall / args.loops:.1f} ms ({len(KINDS)} requests)")
     if cpu is not None:
         print(
             f"server CPU per loop: {1000 * cpu / args.loops:.1f} ms for {len(KINDS)} requests "
             f"(utime+stime of pid {pid} and its children)"
+        )
+        compared = [kind for kind in KINDS if kind not in NOT_IN_TICKETSCAD_LOOP]
+        print(
+            f"server CPU of the {len(compared)} requests compared with TicketsCAD (#18): "
+            f"{sum(cpu_of[kind] for kind in compared):.1f} ms (its threads' CPU per request)"
         )
     else:
         print("server CPU per loop: not measured (give --pid of the server)")

@@ -333,11 +333,25 @@ def save_fields(instance, names: list[str] | tuple[str, ...]) -> None:
     locked; no model signal: never for a field the change log tracks."""
     connection = transaction.get_connection()
     sql, fields = _update_sql(type(instance), tuple(names), connection.vendor)
-    values = [
-        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, instance.pk])
+        cursor.execute(sql, _update_values(instance, fields, connection))
+
+
+def save_fields_of(instances: list, names: list[str] | tuple[str, ...]) -> None:
+    """save_fields for many rows of one model, as one batch of the same UPDATE (psycopg sends
+    them in one round trip). Where the ORM's bulk_update builds and compiles a CASE expression
+    per row and value, about 0.4 ms of Python a row."""
+    if not instances:
+        return
+    connection = transaction.get_connection()
+    sql, fields = _update_sql(type(instances[0]), tuple(names), connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [_update_values(i, fields, connection) for i in instances])
+
+
+def _update_values(instance, fields, connection) -> list:
+    values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
+    return [*values, instance.pk]
 
 
 @functools.cache

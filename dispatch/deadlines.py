@@ -43,7 +43,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from core import health
 from core.api import represent
-from core.db import read_row
+from core.db import read_row, save_fields_of
 from dispatch import policies
 from dispatch.models import (
     TO_AGENCY,
@@ -533,7 +533,7 @@ def resolve(watch: str, key: dict) -> list[NewEvent]:
     now = timezone.now()
     for escalation in open_ones:
         escalation.resolved_at = now
-    Escalation.objects.bulk_update(open_ones, ["resolved_at"])
+    save_fields_of(open_ones, ["resolved_at"])
     Shelf.objects.filter(watch=watch, ended_at=None, **key).update(
         ended_at=now, end=Shelf.End.RESOLVED
     )
@@ -740,8 +740,8 @@ def escalate_batch(now: datetime, *, only: int | None = None) -> tuple[int, int]
         for escalation in escalations:
             if escalation.action == Action.RAISE_PRIORITY and escalation.incident_id:
                 raise_priority(escalation.incident)
-        Deadline.objects.bulk_update(due, ["level", "due_at"])
-        Deadline.objects.bulk_update(postponed, ["started_at", "due_at"])
+        save_fields_of(due, ["level", "due_at"])
+        save_fields_of(postponed, ["started_at", "due_at"])
     return len(escalations), claimed
 
 
@@ -799,7 +799,7 @@ def end_expired_shelves(now: datetime) -> int:
             return 0
         for shelf in expired:
             shelf.ended_at, shelf.end = now, Shelf.End.EXPIRED
-        Shelf.objects.bulk_update(expired, ["ended_at", "end"])
+        save_fields_of(expired, ["ended_at", "end"])
         record_events([shelf_event("escalation.unshelved", shelf) for shelf in expired])
     return len(expired)
 

@@ -367,12 +367,15 @@ class TrackerResultSerializer(serializers.Serializer):
     units = UnitStateSerializer(many=True)
 
 
+WATCH_NAMES = dict(Watch.choices)
+
+
 class EscalationSerializer(serializers.Serializer):
     """A deadline that passed, as panels and banners show it and escalation.* events carry it."""
 
     id = serializers.IntegerField()
     watch = serializers.CharField()
-    watch_name = serializers.CharField(source="get_watch_display")
+    watch_name = serializers.SerializerMethodField()
     level = serializers.IntegerField()
     subject = serializers.SerializerMethodField()
     incident = serializers.IntegerField(source="incident_id", allow_null=True)
@@ -391,6 +394,11 @@ class EscalationSerializer(serializers.Serializer):
     shelved = serializers.BooleanField(
         help_text=_("Raised while its subject was shelved: recorded, not sounded")
     )
+
+    def get_watch_name(self, obj) -> str:
+        # Not get_watch_display(), which hashes every choice's label (a translation each) on
+        # every call: the deadline check renders one of these per escalation it raises.
+        return str(WATCH_NAMES.get(obj.watch, obj.watch))
 
     def get_subject(self, obj) -> dict:
         return {"type": obj.subject_type, "id": obj.subject_id}

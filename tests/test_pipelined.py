@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from psycopg import pq
 
 from agencies.models import Agency
-from core.db import pipelined
+from core.db import pipelined, save_fields_of
 
 pytestmark = pytest.mark.postgres
 
@@ -63,3 +63,15 @@ def test_a_pipeline_inside_another_is_part_of_it(ambon):
 def test_a_pipeline_belongs_in_a_transaction():
     with pytest.raises(RuntimeError, match="inside a transaction"), pipelined():
         pass
+
+
+def test_many_rows_saved_in_a_pipeline_get_their_own_values_and_nothing_else(ambon):
+    agencies = list(Agency.objects.order_by("pk")[:3])
+    names = {agency.pk: agency.name for agency in agencies}
+    for number, agency in enumerate(agencies):
+        agency.phone, agency.name = f"0911-{number}", "not saved"
+    with transaction.atomic(), pipelined():
+        save_fields_of(agencies, ["phone"])
+        saved = dict(Agency.objects.filter(pk__in=names).values_list("pk", "phone"))
+    assert saved == {agency.pk: f"0911-{number}" for number, agency in enumerate(agencies)}
+    assert dict(Agency.objects.filter(pk__in=names).values_list("pk", "name")) == names

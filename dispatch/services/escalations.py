@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Role
 from core.api import represent
+from core.db import save_fields_of
 from core.errors import Conflict, Forbidden, Invalid
 from dispatch.deadlines import escalation_event, publish_escalation, shelf_event, wait_key
 from dispatch.models import Action, Escalation, Shelf, SlaPolicy
@@ -87,7 +88,7 @@ def acknowledge_resolved(*, by, key: dict | None = None) -> list[Escalation]:
     for escalation in pending:
         escalation.acknowledged_at, escalation.acknowledged_by = now, by
         by_subject.setdefault(wait_key(escalation), []).append(escalation)
-    Escalation.objects.bulk_update(pending, ["acknowledged_at", "acknowledged_by"])
+    save_fields_of(pending, ["acknowledged_at", "acknowledged_by"])
     record_events(
         [
             escalation_event(
