@@ -63,7 +63,7 @@ from dispatch.serializers import EscalationSerializer, ShelfSerializer
 from incidents.events import NewEvent, record_events
 from incidents.models import Call, Event, Incident, Presence, Room
 from incidents.selectors import T1_FIELD, with_incident_refs
-from incidents.services.incidents import publish_incident
+from incidents.services.incidents import incident_event
 
 logger = logging.getLogger(__name__)
 
@@ -736,12 +736,17 @@ def escalate_batch(now: datetime, *, only: int | None = None) -> tuple[int, int]
         due = [d for d in due if not any(e.incident_id in busy for e in fired[d.pk])]
         escalations = [e for d in due for e in fired[d.pk]]
         Escalation.objects.bulk_create(escalations)
-        record_events([escalation_event("escalation.raised", e) for e in escalations])
-        for escalation in escalations:
-            if escalation.action == Action.RAISE_PRIORITY and escalation.incident_id:
-                raise_priority(escalation.incident)
+        raised = [escalation_event("escalation.raised", e) for e in escalations]
+        priorities = [
+            event
+            for e in escalations
+            if e.action == Action.RAISE_PRIORITY and e.incident_id
+            for event in raise_priority(e.incident)
+        ]
         save_fields_of(due, ["level", "due_at"])
         save_fields_of(postponed, ["started_at", "due_at"])
+        # The chain head last (lock order): held for the append and the commit alone.
+        record_events([*raised, *priorities])
     return len(escalations), claimed
 
 
@@ -906,12 +911,15 @@ def fire(
     return escalations
 
 
-def raise_priority(incident: Incident) -> None:
+def raise_priority(incident: Incident) -> list[NewEvent]:
+    """The incident (locked by busy_incidents) one priority higher, 1 being the highest, and
+    the event that says so; nothing when it is at 1."""
     incident = with_incident_refs(Incident.objects.all()).get(pk=incident.pk)
-    if incident.priority > 1:
-        previous, incident.priority = incident.priority, incident.priority - 1
-        incident.save(update_fields=["priority"])
-        publish_incident("incident.priority_raised", incident, actor=None, previous=previous)
+    if incident.priority <= 1:
+        return []
+    previous, incident.priority = incident.priority, incident.priority - 1
+    incident.save(update_fields=["priority"])
+    return [incident_event("incident.priority_raised", incident, actor=None, previous=previous)]
 
 
 def escalation_event(

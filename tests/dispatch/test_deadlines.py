@@ -295,3 +295,8 @@ def test_a_ladder_may_raise_the_incidents_priority(make_incident, clock):
     incident.refresh_from_db()
     assert incident.priority == before - 1
     assert Event.objects.filter(kind="incident.priority_raised").count() == 1
+    # Logged after the escalation that raised it, saying from what.
+    kinds = ("escalation.raised", "incident.priority_raised")
+    logged = Event.objects.filter(incident=incident, kind__in=kinds).order_by("seq")
+    assert [event.kind for event in logged] == list(kinds)
+    assert logged[1].payload["previous"] == before
