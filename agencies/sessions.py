@@ -53,17 +53,35 @@ def _remember(session_key: str | None, data: dict) -> None:
             _account_of.popitem(last=False)
 
 
-def _account_sql(connection) -> str:
-    quote = connection.ops.quote_name
-    return ", ".join(f"u.{quote(field.column)}" for field in User._meta.concrete_fields)
+# The account's columns, in the order of the session's SELECT, and where its id is among them.
+ACCOUNT_FIELDS = User._meta.concrete_fields
+ACCOUNT_PK = ACCOUNT_FIELDS.index(User._meta.pk)
+# The session's two SELECTs by kind of database, built once: joining the account's quoted
+# columns on every request cost more than reading the row.
+_selects: dict[str, tuple[str, str]] = {}
+
+
+def _session_selects(model, connection) -> tuple[str, str]:
+    """The session's SELECT alone, and with the account it is known to name."""
+    selects = _selects.get(connection.vendor)
+    if selects is None:
+        quote = connection.ops.quote_name
+        table, users = quote(model._meta.db_table), quote(User._meta.db_table)
+        columns = ", ".join(f"u.{quote(field.column)}" for field in ACCOUNT_FIELDS)
+        selects = _selects[connection.vendor] = (
+            f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
+            f"SELECT s.session_data, {columns} FROM {table} s "
+            f"LEFT OUTER JOIN {users} u ON u.{quote(User._meta.pk.column)} = %s "
+            "WHERE s.session_key = %s AND s.expire_date > %s",
+        )
+    return selects
 
 
 def _account_from(values, connection) -> User | None:
     """The account of a row's account columns; None when they are NULL (no account has the id)."""
-    fields = User._meta.concrete_fields
-    if values[fields.index(User._meta.pk)] is None:
+    if values[ACCOUNT_PK] is None:
         return None
-    return from_row(User, fields, values, connection)
+    return from_row(User, ACCOUNT_FIELDS, values, connection)
 
 
 class SessionStore(db.SessionStore):
@@ -76,24 +94,14 @@ class SessionStore(db.SessionStore):
             return None
         model = self.model
         connection = connections[router.db_for_read(model)]
-        table = connection.ops.quote_name(model._meta.db_table)
+        alone, with_account = _session_selects(model, connection)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         user_id = _account_of.get(self.session_key)
         with connection.cursor() as cursor:
             if user_id is None:
-                cursor.execute(
-                    f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
-                    [self.session_key, now],
-                )
+                cursor.execute(alone, [self.session_key, now])
             else:
-                users = connection.ops.quote_name(User._meta.db_table)
-                pk = connection.ops.quote_name(User._meta.pk.column)
-                cursor.execute(
-                    f"SELECT s.session_data, {_account_sql(connection)} FROM {table} s "
-                    f"LEFT OUTER JOIN {users} u ON u.{pk} = %s "
-                    "WHERE s.session_key = %s AND s.expire_date > %s",
-                    [user_id, self.session_key, now],
-                )
+                cursor.execute(with_account, [user_id, self.session_key, now])
             row = cursor.fetchone()
         if row is None:  # ended or expired: the cookie names no session any more
             self._session_key = None
