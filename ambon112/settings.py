@@ -117,10 +117,16 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# How long a request whose commit's answer was lost waits for the database to answer whether
+# the commit happened (core/postgresql), before it reports the failure.
+COMMIT_IN_DOUBT_WAIT_S = float(os.environ.get("COMMIT_IN_DOUBT_WAIT_S", "10"))
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         from core.pipeline_cursor import PipelineCursor  # psycopg's, imported for PostgreSQL only
+
+        # Django's backend, with a commit whose answer was lost resolved (core/postgresql).
+        DATABASES["default"]["ENGINE"] = "core.postgresql"
 
         # Under ASGI every request may run on another thread: persistent per-thread
         # connections would pile up, so connections come from psycopg's pool instead.

@@ -122,6 +122,16 @@ def pipelined() -> Iterator[None]:
         yield
 
 
+def witness_commit(sql: str, params: list) -> None:
+    """Name the current transaction's witness: a statement that finds a row only this
+    transaction writes. Should the connection be lost while it commits, the witness tells
+    whether the commit happened (core/postgresql); a later call replaces an earlier one.
+    SQLite, in this process, loses no answer: it needs none."""
+    connection = transaction.get_connection()
+    if hasattr(connection, "commit_witness"):
+        connection.commit_witness = (sql, params)
+
+
 def _int4(text: str) -> int:
     """A stable signed 32-bit number for a string (advisory lock keys are two int4)."""
     return zlib.crc32(text.encode()) - 2**31

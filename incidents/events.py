@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Role
-from core.db import pipelined, read_rows
+from core.db import pipelined, read_rows, witness_commit
 from incidents.kinds import Audience, kind_named
 from incidents.models import Event, EventChainHead
 from incidents.push import broadcast_all
@@ -326,6 +326,7 @@ def _appended(connection, new_events: list[NewEvent]) -> tuple[list[Event], list
             if kind_named(event.kind).audience != Audience.LOG:
                 pushes.append((event, prev_by_feed))
         _append(cursor, rows, audiences, (seq, prev_hash, json.dumps(feeds)))
+    witness_commit(_WITNESS, [seq, prev_hash])
     return events, pushes
 
 
@@ -355,6 +356,8 @@ _UPDATE_HEAD = (
 )
 _READ_HEAD = 'SELECT "seq", "hash", "feeds"{} FROM "incidents_eventchainhead" WHERE "id" = 1'
 _POSTGRES_MAX_PARAMS = 65535
+# The transaction's last event: a commit whose answer was lost happened if it is stored.
+_WITNESS = 'SELECT 1 FROM "incidents_event" WHERE "seq" = %s AND "hash" = %s'
 
 
 # The agencies of incidents, as one JSON array of [incident, agency id, agency code].

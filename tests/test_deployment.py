@@ -250,7 +250,7 @@ def _env(**changes: str | None) -> dict[str, str]:
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.postgresql":
+    if database["ENGINE"] == "core.postgresql":
         env["DATABASE_URL"] = (
             f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
             f"{database['PORT'] or 5432}/{database['NAME']}"
