@@ -147,9 +147,10 @@ if DATABASE_URL:
                 "timeout": 10,
             },
         }
-        # A pooled connection is checked before use: after a database restart no request
-        # fails on a connection the restart broke.
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # A pooled connection is checked before use by core/postgresql, so that after a
+        # database restart no request fails on a connection the restart broke; psycopg's own
+        # check (a round trip on every request) stays off.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 else:
     DATABASES = {
         "default": {

@@ -1,5 +1,6 @@
-"""Django's PostgreSQL backend (ENGINE "core.postgresql"), with one addition: a commit whose
-answer was lost is resolved before anyone is told it failed.
+"""Django's PostgreSQL backend (ENGINE "core.postgresql"), with two additions: a commit whose
+answer was lost is resolved before anyone is told it failed, and a pooled connection is checked
+without a round trip.
 
 When PostgreSQL stops (a crash, an immediate restart) or the network drops while a COMMIT is on
 its way, the client cannot tell from the error whether the commit happened: the server may have
@@ -16,15 +17,25 @@ most COMMIT_IN_DOUBT_WAIT_S, whether the witness is there. Found: the commit hap
 transaction ends as committed (its on-commit work, the live push, runs on a fresh connection).
 Not found, or no answer in time, or no witness: the error goes to the caller as before, and
 nothing was stored (or, past the wait, the caller is told it failed and its retry finds out).
+
+A connection taken from the pool may have been cut while it was idle (the database restarted).
+psycopg's pool can check each one with an empty statement, a round trip on every request. Here
+the check first looks at the connection's socket: an idle connection has nothing to read unless
+the server has spoken since (its goodbye when it stopped, or a notice), so only then is the
+empty statement sent; a connection that fails it is handed back, which discards it, and the
+next one is taken. (A peer that vanished without a word fails the request's first statement
+instead; the empty statement would have waited for it as long.)
 """
 
 import logging
+import select
 import time
 
 import psycopg
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.backends.postgresql import base
+from psycopg_pool import ConnectionPool
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +45,13 @@ RETRY_PAUSE_S = 0.25
 
 class DatabaseWrapper(base.DatabaseWrapper):
     commit_witness: tuple[str, list] | None = None
+
+    def get_new_connection(self, conn_params):
+        while True:
+            connection = super().get_new_connection(conn_params)
+            if self.pool is None or _usable(connection):
+                return connection
+            self.pool.putconn(connection)  # broken by the failed check: the pool discards it
 
     def _commit(self):
         witness, self.commit_witness = self.commit_witness, None
@@ -72,3 +90,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
                     logger.error("a commit stays in doubt: the database did not answer (%s)", exc)
                     return False
                 time.sleep(RETRY_PAUSE_S)
+
+
+def _usable(connection: psycopg.Connection) -> bool:
+    """Whether an idle pooled connection still works: without a round trip when the server has
+    sent it nothing since it was last used, else by an empty statement."""
+    poll = select.poll()
+    poll.register(connection.fileno(), select.POLLIN)
+    if not poll.poll(0):
+        return True
+    try:
+        ConnectionPool.check_connection(connection)
+    except psycopg.Error:
+        logger.info("a pooled connection was cut while idle; taking another")
+        return False
+    return True
