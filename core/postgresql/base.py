@@ -1,6 +1,6 @@
-"""Django's PostgreSQL backend (ENGINE "core.postgresql"), with two additions: a commit whose
-answer was lost is resolved before anyone is told it failed, and a pooled connection is checked
-without a round trip.
+"""Django's PostgreSQL backend (ENGINE "core.postgresql"), with three additions: a commit whose
+answer was lost is resolved before anyone is told it failed, a pooled connection is checked
+without a round trip, and timestamps are read by psycopg's compiled loader (timestamps.py).
 
 When PostgreSQL stops (a crash, an immediate restart) or the network drops while a COMMIT is on
 its way, the client cannot tell from the error whether the commit happened: the server may have
@@ -27,6 +27,7 @@ next one is taken. (A peer that vanished without a word fails the request's firs
 instead; the empty statement would have waited for it as long.)
 """
 
+import datetime
 import logging
 import select
 import time
@@ -37,6 +38,8 @@ from django.db import DatabaseError
 from django.db.backends.postgresql import base
 from psycopg_pool import ConnectionPool
 
+from core.postgresql.timestamps import UtcTimestamptzLoader
+
 logger = logging.getLogger(__name__)
 
 # Between two attempts to reach a database that does not answer yet.
@@ -45,6 +48,12 @@ RETRY_PAUSE_S = 0.25
 
 class DatabaseWrapper(base.DatabaseWrapper):
     commit_witness: tuple[str, list] | None = None
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if self.timezone is datetime.UTC:  # else Django's loader sets the zone on each value
+            params["context"].register_loader("timestamptz", UtcTimestamptzLoader)
+        return params
 
     def get_new_connection(self, conn_params):
         while True:
