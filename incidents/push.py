@@ -14,11 +14,6 @@ import threading
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-try:  # libuv's loop, as the web server's (uvicorn[standard]): a third less CPU per push
-    from uvloop import new_event_loop
-except ImportError:  # where uvloop does not build (Windows)
-    from asyncio import new_event_loop
-
 logger = logging.getLogger(__name__)
 
 # The message a feed's group gets: {"type": EVENTS_MESSAGE, "frames": [text, ...]}.
@@ -69,7 +64,7 @@ class _Pusher:
     SEND_TIMEOUT_S = 2.0
 
     def __init__(self) -> None:
-        self.loop = new_event_loop()
+        self.loop = asyncio.new_event_loop()
         self.queue: asyncio.Queue = asyncio.Queue(self.QUEUE_LIMIT)
         threading.Thread(target=self.loop.run_forever, name="event-push", daemon=True).start()
         asyncio.run_coroutine_threadsafe(self._run(), self.loop)
