@@ -28,7 +28,7 @@ RUNS = 5
 
 
 def median_of_runs(measure) -> tuple[float, float]:
-    """(wall, CPU) per item, each the median over RUNS runs, in µs."""
+    """The medians over RUNS runs of the two figures `measure` returns (µs)."""
     runs = [measure() for _ in range(RUNS)]
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
