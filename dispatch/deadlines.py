@@ -231,9 +231,10 @@ def reconcile(waits: dict[str, Wait | None], subject: models.Model) -> list[NewE
 class Seen:
     """What the one locked read of an event found: the deadlines of what it touches, by
     wait_key; the policies' version token (dispatch.policies.ladders); with the room locked,
-    whether a call-taker is ready and how many telephone calls ring; for an incident, its
-    calls' first ring (T0) and answer (T1), whether it was forwarded, whether operations
-    started; for a ticket, whether a unit was sent and whether one is en route."""
+    whether a call-taker is ready and how many telephone calls ring (up to RINGING_COUNTED);
+    for an incident, its calls' first ring (T0) and answer (T1), whether it was forwarded,
+    whether operations started; for a ticket, whether a unit was sent and whether one is en
+    route."""
 
     deadlines: dict[tuple[str, str, str], Deadline]
     token: str | None
@@ -248,12 +249,18 @@ class Seen:
 
 
 DEADLINE_COLUMNS = ", ".join(f.column for f in Deadline._meta.concrete_fields)
+# The ringing telephone calls are counted up to this many. Every ringing, take and hang-up
+# reads the count, so counting them all would make each post of a surge (or of an adapter that
+# never reports hang-ups) cost more than the one before; the wait only needs "any", its summary
+# says "100+".
+RINGING_COUNTED = 100
 # After the room's lock (so two calls ringing at once see each other): a signed-in call-taker
 # ready, and the ringing queue's telephone calls (incidents.selectors.ringing_queue).
 ROOM_FACTS = f"""
     EXISTS (SELECT 1 FROM incidents_presence WHERE signed_out_at IS NULL AND state = %s),
-    (SELECT COUNT(*) FROM incidents_call
-        WHERE {T1_FIELD} IS NULL AND ended_at IS NULL AND channel = %s)
+    (SELECT COUNT(*) FROM (SELECT 1 FROM incidents_call
+        WHERE {T1_FIELD} IS NULL AND ended_at IS NULL AND channel = %s
+        LIMIT {RINGING_COUNTED}) AS ringing)
 """
 INCIDENT_FACTS = f"""
     (SELECT MIN(ringing_at) FROM incidents_call WHERE incident_id = %s),
@@ -576,11 +583,13 @@ ROOM_WAIT_EVENTS = {"call.ringing", "call.answered", "call.taken", "call.ended",
 
 def room_summary(phones_ringing: int) -> str:
     """Facts that read the same in any language: telephone calls ringing (as read_locked
-    counts them), and the positions staffed with their states (codes, as the API gives them)."""
+    counts them, up to RINGING_COUNTED), and the positions staffed with their states (codes,
+    as the API gives them)."""
     with connection.cursor() as cursor:
         cursor.execute(STAFFED)
         staffed = cursor.fetchall()
-    return " · ".join([f"☎ {phones_ringing}", *(f"{name}: {state}" for name, state in staffed)])
+    ringing = f"{phones_ringing}+" if phones_ringing >= RINGING_COUNTED else str(phones_ringing)
+    return " · ".join([f"☎ {ringing}", *(f"{name}: {state}" for name, state in staffed)])
 
 
 # The positions staffed now, in the presence board's order (Presence.Meta.ordering).

@@ -4,9 +4,9 @@ once through the escalation ladder; the wallboard shows the positions staffed an
 import pytest
 
 from dispatch import situation
-from dispatch.deadlines import escalate_overdue
+from dispatch.deadlines import RINGING_COUNTED, escalate_overdue
 from dispatch.models import Deadline, Escalation, Watch
-from incidents.models import Room
+from incidents.models import Call, Room
 from incidents.services.calls import dispose_call, receive_call_event, take_call
 from incidents.services.presence import change_state, create_position, sign_in
 from tests.conftest import at
@@ -117,3 +117,16 @@ def test_the_alarm_says_what_rings_and_who_sits_where(ambon, clock, desk, admin_
     change_state(user=operator, state="break", reason="Makan")
     ring("n-1")  # counted by the same read as the wait's start: its own call rings too
     assert Deadline.objects.get(watch=Watch.NOBODY_READY).summary == "☎ 1 · Meja 1: break"
+
+
+def test_the_alarm_counts_the_calls_ringing_up_to_a_bound(ambon, clock, desk, operator):
+    """Each ringing, take and hang-up reads the count, so it stops at RINGING_COUNTED: a surge
+    (or an adapter that never reports hang-ups) does not make every post slower than the last."""
+    sign_in(user=operator, position=desk)
+    change_state(user=operator, state="break", reason="Makan")
+    Call.objects.bulk_create(
+        Call(call_id=f"left-{i}", ringing_at=at(0), line="112-1")
+        for i in range(RINGING_COUNTED + 5)
+    )
+    ring("n-1")
+    assert Deadline.objects.get(watch=Watch.NOBODY_READY).summary == "☎ 100+ · Meja 1: break"
