@@ -4,7 +4,12 @@ Posts N "ringing" events through POST /api/cti/events/ from a few concurrent cli
 console signed in and connected to /ws/console/, and prints calls/s and the latency from each
 post being sent to its call.ringing event arriving on the socket, and from the post's answer to
 the event (what the push adds to the write; negative when the event came first). With
---server-pid (a server on this machine) it also prints the server's CPU per call.
+--server-pid (a server on this machine) it also prints the server's CPU per call. Each call
+comes from a number of its own, as in a surge of many callers (a number's events are handled one
+at a time, so one number for all would queue every post behind the one before). With
+--consoles C, C - 1 more sockets of the same account follow the feed as the rest of a room's
+consoles would (they only count their call.ringing frames): the server sends every event to
+each of them, and the run prints how many events the slowest of them got.
 
     python benchmarks/cti_surge.py --url http://127.0.0.1:8000 --token SECRET \\
         --username supervisor --password ambon112-demo --calls 2000 --clients 8
@@ -56,14 +61,20 @@ def sign_in(base: urllib.parse.SplitResult, username: str, password: str) -> str
 
 
 def poster(
-    base, token: str, jobs: "queue.Queue[str | None]", sent: dict, answered: dict, errors: list
+    base,
+    token: str,
+    jobs: "queue.Queue[tuple[str, str] | None]",
+    sent: dict,
+    answered: dict,
+    errors: list,
 ) -> None:
     """One client with a kept-alive connection, posting until it takes None from the queue."""
     conn = http.client.HTTPConnection(base.hostname, base.port or 80, timeout=30)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-    while (call_id := jobs.get()) is not None:
+    while (job := jobs.get()) is not None:
+        call_id, number = job
         body = json.dumps(
-            {"call_id": call_id, "event": "ringing", "number": "+6281200000000", "line": "112-1"}
+            {"call_id": call_id, "event": "ringing", "number": number, "line": "112-1"}
         )
         sent[call_id] = time.perf_counter()
         conn.request("POST", "/api/cti/events/", body=body, headers=headers)
@@ -100,10 +111,26 @@ async def main(args) -> None:
                     if call_id in sent:
                         arrived[call_id] = time.perf_counter()
 
+        async def follow(other) -> None:
+            got = 0
+            while got < args.calls:
+                if '"call.ringing"' in await other.recv():
+                    got += 1
+                    followed[other] = got
+
+        others = [
+            await websockets.connect(
+                ws_url,
+                additional_headers={"Cookie": cookie, "Origin": f"{base.scheme}://{base.netloc}"},
+            )
+            for _ in range(args.consoles - 1)
+        ]
+        followed = dict.fromkeys(others, 0)
+        followers = [asyncio.create_task(follow(other)) for other in others]
         listener = asyncio.create_task(listen())
-        jobs: queue.Queue[str | None] = queue.Queue()
-        for call_id in call_ids:
-            jobs.put(call_id)
+        jobs: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        for i, call_id in enumerate(call_ids):
+            jobs.put((call_id, f"+628129{i:07d}"))  # a surge is many callers, each once
         for _ in range(args.clients):
             jobs.put(None)
         cpu_before = server_cpu_s(args.server_pid)
@@ -116,10 +143,12 @@ async def main(args) -> None:
         )
         posted = time.perf_counter() - started
         try:
-            await asyncio.wait_for(listener, timeout=30)
+            await asyncio.wait_for(asyncio.gather(listener, *followers), timeout=30)
         except TimeoutError:
             print(f"only {len(arrived)} of {args.calls} events arrived within 30 s")
         cpu_used = server_cpu_s(args.server_pid) - cpu_before
+        for other in others:
+            await other.close()
 
     print(
         f"{args.calls} calls posted by {args.clients} clients in {posted:.2f} s: "
@@ -129,6 +158,8 @@ async def main(args) -> None:
         print(f"  {message}")
     if args.server_pid:
         print(f"server CPU: {cpu_used * 1000 / args.calls:.2f} ms per call")
+    if others:
+        print(f"{len(others)} more consoles: the slowest got {min(followed.values())} events")
     if arrived:
         report("post → event on the console socket", [arrived[c] - sent[c] for c in arrived])
         report("answer → event on the console socket", [arrived[c] - answered[c] for c in arrived])
@@ -164,4 +195,5 @@ if __name__ == "__main__":
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--server-pid", type=int, help="print the server's CPU per call")
+    parser.add_argument("--consoles", type=int, default=1, help="sockets following the feed")
     asyncio.run(main(parser.parse_args()))
