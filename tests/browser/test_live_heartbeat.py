@@ -100,3 +100,20 @@ def test_a_console_shows_an_event_whose_push_never_came_after_the_next_heartbeat
     expect(page.locator("[data-live]")).to_have_attribute("data-live-status", "online")
     assert switch.connections == 1  # the same socket: no reconnection brought the event
     assert page.evaluate("window.notReloaded") is True
+
+
+def test_the_console_socket_is_not_compressed(people):
+    """The server sends each event to every console itself, on its event loop: compressed, each
+    frame cost one deflate per console, which gave up and waited for the interpreter's lock
+    behind the request threads. With 20 consoles in a surge the events arrived seconds late
+    (issue #18, benchmarks/cti_surge.py --consoles). Chromium offers the compression; the
+    server declines it."""
+    page = people.open("operator", "/console/calls/")
+    extensions = page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const socket = new WebSocket(`ws://${location.host}/ws/console/`);
+            socket.onopen = () => { resolve(socket.extensions); socket.close(); };
+            socket.onerror = () => reject(new Error("the console socket was refused"));
+        })"""
+    )
+    assert extensions == ""

@@ -55,6 +55,10 @@ class Command(BaseCommand):
             workers=workers,
             lifespan="on",
             ws="websockets",
+            # Each event goes to every console from the event loop; compressed, every frame
+            # cost one deflate per console, each waiting for the GIL behind the request threads:
+            # with 20 consoles in a surge, events arrived seconds late (issue #18).
+            ws_per_message_deflate=False,
             proxy_headers=settings.PRODUCTION or not settings.EMBEDDED,
             log_config=None,
         )
