@@ -112,11 +112,9 @@ async def main(args) -> None:
                         arrived[call_id] = time.perf_counter()
 
         async def follow(other) -> None:
-            got = 0
-            while got < args.calls:
+            while followed[other] < args.calls:
                 if '"call.ringing"' in await other.recv():
-                    got += 1
-                    followed[other] = got
+                    followed[other] += 1
 
         others = [
             await websockets.connect(
