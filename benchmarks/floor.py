@@ -23,7 +23,7 @@ It starts one server process of its own: uvicorn with the project's settings and
 Each round sends every path once, in that order, so the machine's drift touches every rung
 alike. Prints p50/p95 of each over --rounds rounds (after 200 warm-up rounds) and the server's
 CPU per request (its threads' schedstat, as http_loop.py), and one PostgreSQL round trip
-(`SELECT 1`) and one empty transaction's commit from this process, for scale.
+(`SELECT 1`) and a writing transaction's commit from this process, for scale.
 """
 
 import argparse
@@ -36,6 +36,7 @@ from pathlib import Path
 
 import _setup  # noqa: F401  (Django, before the project's modules)
 import psycopg
+import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -112,8 +113,6 @@ urlpatterns = [
 
 def serve(port: int) -> None:
     """One server process, as `manage.py serve` runs it, with the floor's paths added."""
-    import uvicorn
-
     settings.ROOT_URLCONF = __name__
     from ambon112.asgi import OneHopHandler, django_asgi_app
 
