@@ -4,7 +4,8 @@ Posts N "ringing" events through POST /api/cti/events/ from a few concurrent cli
 console signed in and connected to /ws/console/, and prints calls/s and the latency from each
 post being sent to its call.ringing event arriving on the socket, and from the post's answer to
 the event (what the push adds to the write; negative when the event came first). With
---server-pid (a server on this machine) it also prints the server's CPU per call. Each call
+--server-pid (a server on this machine) it also prints the server's CPU per call, summed over
+its processes (WEB_CONCURRENCY workers), and the largest peak resident size of one. Each call
 comes from a number of its own, as in a surge of many callers (a number's events are handled one
 at a time, so one number for all would queue every post behind the one before). With
 --consoles C, C - 1 more sockets of the same account follow the feed as the rest of a room's
@@ -155,7 +156,11 @@ async def main(args) -> None:
     for message in errors[:3]:
         print(f"  {message}")
     if args.server_pid:
-        print(f"server CPU: {cpu_used * 1000 / args.calls:.2f} ms per call")
+        peak, processes = peak_rss_mb(args.server_pid)
+        print(
+            f"server CPU: {cpu_used * 1000 / args.calls:.2f} ms per call, over its {processes} "
+            f"processes; the largest peak resident size of one of them: {peak:.0f} MB"
+        )
     if others:
         print(f"{len(others)} more consoles: the slowest got {min(followed.values())} events")
     if arrived:
@@ -175,13 +180,46 @@ def report(what: str, seconds: list[float]) -> None:
     )
 
 
+def server_processes(pid: int) -> list[int]:
+    """The server's process and every process under it (uvicorn's workers), from /proc."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rpartition(")")[2].split()[1])
+            except OSError:  # ended meanwhile
+                continue
+    tree, found = [pid], []
+    while tree:
+        current = tree.pop()
+        found.append(current)
+        tree += [child for child, parent in parents.items() if parent == current]
+    return found
+
+
 def server_cpu_s(pid: int | None) -> float:
-    """User and system CPU seconds the server process has used so far (Linux)."""
+    """User and system CPU seconds the server's processes have used so far (Linux)."""
     if not pid:
         return 0.0
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0
+    for process in server_processes(pid):
+        with open(f"/proc/{process}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> tuple[float, int]:
+    """The largest peak resident size (VmHWM) of one of the server's processes, in MB, and how
+    many processes there are."""
+    processes = server_processes(pid)
+    peaks = []
+    for process in processes:
+        with open(f"/proc/{process}/status") as status:
+            line = next(line for line in status if line.startswith("VmHWM:"))
+        peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks), len(processes)
 
 
 if __name__ == "__main__":
