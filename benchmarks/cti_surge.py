@@ -204,8 +204,11 @@ def server_cpu_s(pid: int | None) -> float:
         return 0.0
     total = 0
     for process in server_processes(pid):
-        with open(f"/proc/{process}/stat") as stat:
-            fields = stat.read().rpartition(")")[2].split()
+        try:
+            with open(f"/proc/{process}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
         total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
 

@@ -51,6 +51,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from _setup import percentiles
+from cti_surge import server_cpu_s
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
@@ -469,26 +470,6 @@ class ThreadsCpu:
         return total
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process and of every process under it, from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    stats = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-            # After the command: state, ppid, …; utime and stime are fields 14 and 15 of stat.
-            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    tree, total = [pid], 0
-    while tree:
-        current = tree.pop()
-        total += stats.get(current, (0, 0))[1]
-        tree += [child for child, (ppid, _cpu) in stats.items() if ppid == current]
-    return total / ticks
-
-
 def start_server(port: int, log: Path) -> subprocess.Popen:
     """`manage.py serve` on this database and Redis, as production runs it; its log to a file
     (a pipe nobody reads would stall it once full)."""
@@ -543,11 +524,11 @@ def run_http(args, users: dict[str, User], call_signs: list[str], secret: str) -
 
         for i in range(args.warmup):
             one_loop(send, call_signs[i % len(call_signs)], lambda kind, fn: fn())
-        cpu_before, started = cpu_seconds(pid) if pid else None, time.perf_counter()
+        cpu_before, started = server_cpu_s(pid) if pid else None, time.perf_counter()
         for i in range(args.loops):
             one_loop(send, call_signs[i % len(call_signs)], timed)
         wall = time.perf_counter() - started
-        cpu = (cpu_seconds(pid) - cpu_before) if pid else None
+        cpu = (server_cpu_s(pid) - cpu_before) if pid else None
     finally:
         if server is not None:
             server.send_signal(signal.SIGINT)
